@@ -1,0 +1,124 @@
+"""The catalogue of problems, and the exceptions and exit codes built on it.
+
+Each problem kind has a stable code and a one-line template. The text report, the JSON report
+and the README's table of codes all come from :data:`CODES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURES = 1  # the data has problems: a refused batch, an error-level rule failing
+    USAGE = 2  # the command or its configuration is wrong: nothing was checked
+    INTERNAL = 3  # a bug in provenance itself (run with --debug for the traceback)
+
+
+# code → what it means. Kept in one table so docs and reports cannot drift apart.
+CODES: dict[str, str] = {
+    "missing-value": "a required column is empty",
+    "bad-type": "a value cannot be read as the column's type (number, integer, list)",
+    "bad-date": "a date or timestamp is malformed",
+    "unknown-enum": "a value is not one of the column's allowed values (qualifier, metric, kind…)",
+    "bad-pattern": "a value does not have the column's form (slug, sha256, language code)",
+    "out-of-range": "a number is below the column's minimum",
+    "bad-interval": "value_low/value_high do not form the interval the qualifier says",
+    "unknown-column": "an input column the table does not have",
+    "duplicate-id": "the same id twice in one batch",
+    "id-conflict": "an id already in the warehouse with different content: history is never rewritten",
+    "unknown-document": "the document a row refers to is in neither the warehouse nor the batch",
+    "unknown-subject": "the subject a row refers to is in neither the warehouse nor the batch",
+    "unknown-entity": "the claimant or speaker is in neither the warehouse nor the batch",
+    "unknown-figure": "the figure a row refers to is in neither the warehouse nor the batch",
+    "quote-not-found": "the quote does not occur in its document",
+    "ambiguous-quote": "the quote occurs more than once in its document: give quote_start",
+    "quote-mismatch": "the document text at quote_start..quote_end is not the quote",
+    "document-id-mismatch": "document_id is not the sha256 of the NFC text",
+    "not-utf8": "the input file is not valid UTF-8",
+    "unreadable-file": "the input file cannot be read as CSV, JSONL or Parquet",
+    "empty-input": "the input file has no rows",
+    "file-hash-mismatch": "a Parquet file's sha256 differs from its batch manifest",
+    "missing-file": "a file named in a batch manifest is missing",
+    "unlisted-file": "a file in a batch folder that its manifest does not list",
+    "bad-manifest": "a batch manifest cannot be read",
+    "rule-failed": "a consistency rule returned offending rows",
+    "expectation-failed": "a Great Expectations expectation failed",
+    "config-error": "a rules or suite file is malformed",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record, printable as one line."""
+
+    code: str
+    message: str
+    table: str | None = None
+    row: int | None = None  # 1-based position in the input batch
+    column: str | None = None
+    value: Any = None
+    record_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered problem code {self.code!r}")
+
+    def line(self) -> str:
+        where = []
+        if self.table:
+            where.append(self.table)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.record_id:
+            where.append(self.record_id)
+        if self.column:
+            where.append(f"column {self.column}")
+        place = " ".join(where)
+        value = "" if self.value is None else f" (value: {_short(self.value)})"
+        return f"{self.code}: {place + ': ' if place else ''}{self.message}{value}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = None if self.value is None else str(self.value)
+        return d
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ProvenanceError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = ExitCode.FAILURES
+
+    def __init__(self, problems: list[Problem] | Problem | str, code: str = "config-error") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(code, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = problems
+        super().__init__("\n".join(p.line() for p in problems))
+
+
+class BatchRejected(ProvenanceError):
+    """An append was refused; nothing was written."""
+
+
+class IntegrityError(ProvenanceError):
+    """The warehouse's files do not match its manifests."""
+
+
+class ConfigError(ProvenanceError):
+    """A rules or suite file, or a command's arguments, are wrong."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WarehouseNotFound(ConfigError):
+    """No warehouse where one was expected."""
