@@ -219,7 +219,7 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
     frame_checks = []
     if "qualifier" in table.column_names:
         frame_checks.append(
-            pa.Check(_interval_ok, name="qualifier_interval", error="value bounds disagree with qualifier")
+            pa.Check(_interval_ok, name="qualifier_interval")
         )
     return pa.DataFrameSchema(columns, checks=frame_checks, name=table.name, coerce=False)
 
@@ -293,15 +293,23 @@ def _problems_from_failures(columns: Columns, failures: pd.DataFrame) -> list[Pr
             reason = interval_matches(row["qualifier"], row["value_low"], row["value_high"]) or check
             problems.append(Problem(code, reason, table.name, columns.positions[i], "value_low"))
             continue
-        message = {
-            "missing-value": "required, but empty",
-            "unknown-enum": "not one of: " + ", ".join(table.column(column).enum or ()) if column else check,
-            "bad-pattern": f"does not match {table.column(column).pattern}" if column else check,
-            "out-of-range": f"must be ≥ {table.column(column).minimum:g}" if column else check,
-        }.get(code, check)
+        message = _failure_message(table, code, column, check)
         value = None if code == "missing-value" else failure.get("failure_case")
         problems.append(Problem(code, message, table.name, columns.positions[i], column, value))
     return _dedupe(problems)
+
+
+def _failure_message(table: Table, code: str, column: str | None, check: str) -> str:
+    if code == "missing-value":
+        return "required, but empty"
+    declared = table.column(column) if column else None
+    if code == "unknown-enum" and declared and declared.enum:
+        return "not one of: " + ", ".join(declared.enum)
+    if code == "bad-pattern" and declared and declared.pattern:
+        return f"does not match {declared.pattern}"
+    if code == "out-of-range" and declared and declared.minimum is not None:
+        return f"must be ≥ {declared.minimum:g}"
+    return check
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

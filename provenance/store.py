@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance import contracts
-from provenance.errors import BatchRejected, ConfigError, Problem, WarehouseNotFound
+from provenance.errors import BatchRejected, ConfigError, IntegrityError, Problem, WarehouseNotFound
 from provenance.inputs import RawBatch, file_sha256, read_batch, rows_batch
 from provenance.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.views import views_sql
@@ -124,7 +124,13 @@ class Warehouse:
         import duckdb
 
         connection = duckdb.connect()
-        connection.execute(views_sql(self.data_dir.as_posix()))
+        try:
+            connection.execute(views_sql(self.data_dir.as_posix()))
+        except duckdb.Error as e:
+            connection.close()
+            raise IntegrityError(
+                Problem("unreadable-file", f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}")
+            ) from None
         return connection
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -237,7 +243,7 @@ class Warehouse:
             report("checking contract", sum(len(c) for c in columns.values()), total)
         with self.lock():
             with self.connect() as connection:
-                checker = _BatchChecker(connection, columns, report)
+                checker = _BatchChecker(connection, columns, report, already_bad=problems)
                 problems += checker.derive_and_check()
                 if problems:
                     raise BatchRejected(sorted(problems, key=_problem_order))
@@ -309,12 +315,23 @@ class Warehouse:
 class _BatchChecker:
     """The checks that need the warehouse: ids, references, quotes, conflicts."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, columns: dict[str, contracts.Columns], report: Progress) -> None:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        columns: dict[str, contracts.Columns],
+        report: Progress,
+        already_bad: list[Problem],
+    ) -> None:
         self.connection = connection
         self.columns = columns
         self.report = report
         self.problems: list[Problem] = []
+        # Rows already refused by the contract: ids derived from their partial content would
+        # only add spurious duplicate-id lines.
         self._bad_rows: dict[str, set[int]] = {}
+        for name, cols in columns.items():
+            index = {position: i for i, position in enumerate(cols.positions)}
+            self._bad_rows[name] = {index[p.row] for p in already_bad if p.table == name and p.row in index}
 
     def derive_and_check(self) -> list[Problem]:
         if "documents" in self.columns:
@@ -412,8 +429,9 @@ class _BatchChecker:
         ids = cols.values[table.key]
         prefix = "f-" if table.name == "figures" else "r-"
         identity = [cols.values[c] for c in table.identity]
+        bad = self._bad_rows.get(table.name, set())
         for i in range(len(cols)):
-            if ids[i] is None:
+            if ids[i] is None and i not in bad:
                 ids[i] = prefix + _row_hash([column[i] for column in identity])[:16]
 
     def _check_duplicate_keys(self, cols: contracts.Columns) -> None:
@@ -421,8 +439,10 @@ class _BatchChecker:
         seen: dict[Any, int] = {}
         keep: list[int] = []
         keys = cols.values[table.key]
+        bad = self._bad_rows.get(table.name, set())
         for i, key in enumerate(keys):
-            if key is None:
+            if key is None or i in bad:
+                keep.append(i)
                 continue
             if key in seen:
                 first = seen[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from provenance.errors import IntegrityError
 from provenance.integrity import SqlCheck, builtin_checks
 from provenance.report import Failure, Report, RuleResult
 
@@ -15,9 +16,23 @@ if TYPE_CHECKING:
 
 
 def run_sql_check(connection: duckdb.DuckDBPyConnection, check: SqlCheck, kind: str = "builtin", severity: str = "error") -> RuleResult:
+    import duckdb
+
     started = time.perf_counter()
-    rows = connection.execute(check.sql).fetchall()
-    checked = connection.execute(check.checked_sql).fetchone()
+    try:
+        rows = connection.execute(check.sql).fetchall()
+        checked = connection.execute(check.checked_sql).fetchone()
+    except duckdb.Error as e:
+        # A damaged Parquet file (caught by file-integrity) must not hide the other checks.
+        return RuleResult(
+            name=check.name,
+            kind=kind,
+            severity=severity,
+            description=check.description,
+            rows_checked=0,
+            failures=[Failure(check.name, "(check)", f"could not run: {str(e).splitlines()[0]}")],
+            seconds=time.perf_counter() - started,
+        )
     failures = [
         Failure(check.name, str(record_id), message, table=table_name, quote=quote, measured=measured)
         for record_id, table_name, message, quote, measured in rows
@@ -52,6 +67,15 @@ def validate(warehouse: Warehouse) -> Report:
     """Check the warehouse's files, record contracts, references and quotes."""
     integrity = file_integrity(warehouse)
     results = [integrity]
-    with warehouse.connect() as connection:
+    try:
+        connection = warehouse.connect()
+    except IntegrityError as e:
+        # Nothing can be queried; the file check above says which file is damaged.
+        results.append(
+            RuleResult("warehouse-readable", "builtin", "error", "the Parquet files can be read", 0,
+                       [Failure("warehouse-readable", "(warehouse)", p.message) for p in e.problems])
+        )  # fmt: skip
+        return Report(results, warehouse=str(warehouse.root))
+    with connection:
         results += [run_sql_check(connection, check) for check in builtin_checks()]
     return Report(results, warehouse=str(warehouse.root))

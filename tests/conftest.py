@@ -1,0 +1,44 @@
+"""Shared fixtures: temporary copies of the bundled warehouse, and fresh empty warehouses."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from provenance import Warehouse
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+ARTICLE = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.txt"
+ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
+
+
+def copy_bundled(target: Path) -> Path:
+    """The repository's warehouse/ and expectations/ copied under ``target``."""
+    shutil.copytree(REPO / "warehouse", target / "warehouse", ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"))
+    shutil.copytree(REPO / "expectations", target / "expectations")
+    return target
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> Warehouse:
+    """A private copy of the bundled warehouse, safe to write to."""
+    return Warehouse(copy_bundled(tmp_path / "project"))
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Warehouse:
+    """A new, empty warehouse."""
+    return Warehouse.init(tmp_path / "fresh")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file below ``folder``, by relative path (lock files aside)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
