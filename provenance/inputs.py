@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import BatchRejected, ConfigError, Problem
-from provenance.schema import TABLES
+from provenance.schema import REVIEW_FIELDS, TABLES
 
 Row = dict[str, Any]
 
@@ -82,6 +82,8 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
         raise BatchRejected(Problem("empty-input", f"{path.name} has no rows"))
     default = table or _table_from_name(path)
     for position, record in records:
+        for annotation in REVIEW_FIELDS:
+            record.pop(annotation, None)
         name = record.pop("table", None) or default
         if name is None:
             raise ConfigError(

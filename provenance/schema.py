@@ -72,6 +72,9 @@ METRICS = (
 )
 RELATION_KINDS = ("ratio", "sum", "share", "difference", "revision", "same_as")
 
+# Annotations a review file carries for the person reviewing it; `append` ignores them.
+REVIEW_FIELDS = ("confidence", "pattern", "source_file")
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"

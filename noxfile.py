@@ -1,0 +1,50 @@
+"""Developer sessions: `nox -s tests lint typecheck docs validate bench`."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.default_venv_backend = "venv"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the installed package."""
+    session.install(".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: style, imports, and the ban on importing great_expectations eagerly."""
+    session.install("ruff")
+    session.run("ruff", "check", "provenance", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over the whole package, CLI included."""
+    session.install(".[test]", "mypy", "pandas-stubs", "types-PyYAML")
+    session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The README's generated parts and examples agree with the code."""
+    session.install(".[test]")
+    session.run("pytest", "tests/test_docs.py", *session.posargs)
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """The main job: validate the bundled warehouse."""
+    session.install(".")
+    session.run("provenance", "validate", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: validate at 100 000 and 1 000 000 figures, append, extraction (prints figures)."""
+    session.install(".[test]")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
