@@ -134,10 +134,15 @@ class Warehouse:
         return connection
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        import duckdb
+
         with self.connect() as connection:
-            cursor = connection.execute(sql, parameters or [])
-            columns = [d[0] for d in cursor.description or []]
-            return columns, cursor.fetchall()
+            try:
+                cursor = connection.execute(sql, parameters or [])
+                columns = [d[0] for d in cursor.description or []]
+                return columns, cursor.fetchall()
+            except duckdb.Error as e:
+                raise ConfigError(Problem("bad-query", str(e).splitlines()[0])) from None
 
     def manifests(self) -> list[dict[str, Any]]:
         out = []
