@@ -76,10 +76,15 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
         precision_column = _PRECISION_COLUMN.get(column.name)
         if precision_column:
             out.values["_" + precision_column] = precisions
-    for name, implied_name in (("stated_precision", "_stated_precision"), ("published_precision", "_published_precision")):
+    for name, implied_name in (
+        ("stated_precision", "_stated_precision"),
+        ("published_precision", "_published_precision"),
+    ):
         if name in out.values and implied_name in out.values:
             implied = out.values.pop(implied_name)
-            out.values[name] = [given or implied for given, implied in zip(out.values[name], implied, strict=True)]
+            out.values[name] = [
+                given or implied for given, implied in zip(out.values[name], implied, strict=True)
+            ]
     return out, problems
 
 
@@ -129,7 +134,9 @@ def _read_number(value: Any) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError("expected a plain number such as 3100 or 2.5 (no separators)") from None
+            raise ValueError(
+                "expected a plain number such as 3100 or 2.5 (no separators)"
+            ) from None
     if math.isnan(number) or math.isinf(number):
         raise ValueError("expected a finite number; leave the cell empty for an open bound")
     return number
@@ -218,9 +225,7 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
         )
     frame_checks = []
     if "qualifier" in table.column_names:
-        frame_checks.append(
-            pa.Check(_interval_ok, name="qualifier_interval")
-        )
+        frame_checks.append(pa.Check(_interval_ok, name="qualifier_interval"))
     return pa.DataFrameSchema(columns, checks=frame_checks, name=table.name, coerce=False)
 
 
@@ -236,7 +241,12 @@ def _interval_ok(frame: pd.DataFrame) -> pd.Series:
         return interval_matches(q, _num(low), _num(high)) is None
 
     return pd.Series(
-        [ok(q, lo, hi) for q, lo, hi in zip(frame["qualifier"], frame["value_low"], frame["value_high"], strict=True)],
+        [
+            ok(q, lo, hi)
+            for q, lo, hi in zip(
+                frame["qualifier"], frame["value_low"], frame["value_high"], strict=True
+            )
+        ],
         index=frame.index,
     )
 
@@ -290,7 +300,9 @@ def _problems_from_failures(columns: Columns, failures: pd.DataFrame) -> list[Pr
         code = _CHECK_CODES.get(check_name, "bad-type")
         row = columns.row(i)
         if code == "bad-interval":
-            reason = interval_matches(row["qualifier"], row["value_low"], row["value_high"]) or check
+            reason = (
+                interval_matches(row["qualifier"], row["value_low"], row["value_high"]) or check
+            )
             problems.append(Problem(code, reason, table.name, columns.positions[i], "value_low"))
             continue
         message = _failure_message(table, code, column, check)
@@ -321,4 +333,3 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
-

@@ -52,7 +52,9 @@ def read_text(path: Path) -> str:
 
 def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError) -> Problem:
     line = data[: e.start].count(b"\n") + 1
-    return Problem("not-utf8", f"{path.name}: byte {e.start} (line {line}) is not UTF-8: {e.reason}")
+    return Problem(
+        "not-utf8", f"{path.name}: byte {e.start} (line {line}) is not UTF-8: {e.reason}"
+    )
 
 
 def read_batch(path: Path, table: str | None = None) -> RawBatch:
@@ -77,7 +79,9 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
         elif suffix in (".csv", ".tsv", ".txt"):
             records = _read_csv(text, delimiter="\t" if suffix == ".tsv" else ",")
         else:
-            raise ConfigError(f"{path.name}: unknown format {suffix!r}; use .csv, .jsonl or .parquet")
+            raise ConfigError(
+                f"{path.name}: unknown format {suffix!r}; use .csv, .jsonl or .parquet"
+            )
     if not records:
         raise BatchRejected(Problem("empty-input", f"{path.name} has no rows"))
     default = table or _table_from_name(path)
@@ -92,7 +96,13 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
             )
         if name not in TABLES or name == "batches":
             raise BatchRejected(
-                Problem("unknown-enum", f"no table {name!r} to append to", row=position, column="table", value=name)
+                Problem(
+                    "unknown-enum",
+                    f"no table {name!r} to append to",
+                    row=position,
+                    column="table",
+                    value=name,
+                )
             )
         batch.rows.setdefault(name, []).append((position, record))
     return batch
@@ -111,7 +121,7 @@ def _read_csv(text: str, delimiter: str) -> list[tuple[int, Row]]:
     out: list[tuple[int, Row]] = []
     for i, row in enumerate(reader, start=1):
         if None in row:  # more cells than header columns
-            extra = row.pop(None)  # type: ignore[call-overload]
+            extra = row.pop(None)
             row["__extra__"] = extra
         out.append((i, {k: (v if v != "" else None) for k, v in row.items()}))
     return out
@@ -126,10 +136,14 @@ def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
-            problems.append(Problem("unreadable-file", f"{name}: line {i} is not JSON: {e.msg}", row=i))
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} is not JSON: {e.msg}", row=i)
+            )
             continue
         if not isinstance(record, dict):
-            problems.append(Problem("unreadable-file", f"{name}: line {i} is not a JSON object", row=i))
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} is not a JSON object", row=i)
+            )
             continue
         out.append((i, record))
     if problems:

@@ -36,13 +36,17 @@ def _column_conditions(table: Table, column: Column) -> list[str]:
         conditions.append(f"CASE WHEN {c} IS NULL THEN '{column.name}: missing-value' END")
     if column.enum:
         allowed = ", ".join(_sql_string(v) for v in column.enum)
-        conditions.append(f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END")
+        conditions.append(
+            f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END"
+        )
     if column.pattern:
         conditions.append(
             f"CASE WHEN NOT regexp_full_match({c}, {_sql_string(column.pattern)}) THEN '{column.name}: bad-pattern ' || {c} END"
         )
     if column.minimum is not None:
-        conditions.append(f"CASE WHEN {c} < {column.minimum} THEN '{column.name}: out-of-range ' || {c} END")
+        conditions.append(
+            f"CASE WHEN {c} < {column.minimum} THEN '{column.name}: out-of-range ' || {c} END"
+        )
     return conditions
 
 
@@ -51,7 +55,9 @@ def contract_check(table: Table) -> SqlCheck:
     if "qualifier" in table.column_names:
         conditions.append(f"'bad-interval: ' || ({interval_violation_sql()})")
     if "quote_start" in table.column_names:
-        conditions.append("CASE WHEN quote_end < quote_start THEN 'bad-interval: quote_end < quote_start' END")
+        conditions.append(
+            "CASE WHEN quote_end < quote_start THEN 'bad-interval: quote_end < quote_start' END"
+        )
     reasons = ", ".join(conditions)
     quote = "quote" if "quote" in table.column_names else "NULL"
     sql = f"""
@@ -81,7 +87,7 @@ def reference_checks() -> list[SqlCheck]:
             target, key = column.references.split(".")
             value = f'ref."{column.name}"' if column.kind.value != "string_list" else "ref.item"
             source = (
-                f"(SELECT *, unnest(\"{column.name}\") AS item FROM {table.name}) ref"
+                f'(SELECT *, unnest("{column.name}") AS item FROM {table.name}) ref'
                 if column.kind.value == "string_list"
                 else f"{table.name} ref"
             )

@@ -146,7 +146,9 @@ def deviation(measured: Interval, stated: Interval) -> float:
     return 0.0
 
 
-def interval_for(qualifier: str, value: float, high: float | None = None, expression: str | None = None) -> Interval:
+def interval_for(
+    qualifier: str, value: float, high: float | None = None, expression: str | None = None
+) -> Interval:
     """The interval a qualified number commits to.
 
     ``value`` is the number as stated ("240" in "plus de 240"); ``high`` is the upper end of a
@@ -218,7 +220,9 @@ def interval_matches(qualifier: str, low: float | None, high: float | None) -> s
     return None
 
 
-def interval_violation_sql(qualifier: str = "qualifier", low: str = "value_low", high: str = "value_high") -> str:
+def interval_violation_sql(
+    qualifier: str = "qualifier", low: str = "value_low", high: str = "value_high"
+) -> str:
     """A SQL expression that is a reason string when the bounds break their qualifier, else NULL.
 
     The SQL twin of :func:`interval_matches`, generated from the same shapes.
@@ -229,16 +233,24 @@ def interval_violation_sql(qualifier: str = "qualifier", low: str = "value_low",
     ]
     for name, (need_low, need_high) in QUALIFIER_SHAPES.items():
         if need_low:
-            cases.append(f"WHEN {qualifier} = '{name}' AND {low} IS NULL THEN '{name} needs value_low'")
+            cases.append(
+                f"WHEN {qualifier} = '{name}' AND {low} IS NULL THEN '{name} needs value_low'"
+            )
         if need_high:
-            cases.append(f"WHEN {qualifier} = '{name}' AND {high} IS NULL THEN '{name} needs value_high'")
+            cases.append(
+                f"WHEN {qualifier} = '{name}' AND {high} IS NULL THEN '{name} needs value_high'"
+            )
         if need_high is False:
             cases.append(
                 f"WHEN {qualifier} = '{name}' AND {high} IS NOT NULL "
                 f"THEN '{name} is unbounded above: value_high must be empty'"
             )
-    cases.append(f"WHEN {qualifier} = 'exact' AND {low} <> {high} THEN 'exact needs value_low = value_high'")
-    cases.append(f"WHEN {qualifier} = 'range' AND {low} = {high} THEN 'a range needs value_low < value_high'")
+    cases.append(
+        f"WHEN {qualifier} = 'exact' AND {low} <> {high} THEN 'exact needs value_low = value_high'"
+    )
+    cases.append(
+        f"WHEN {qualifier} = 'range' AND {low} = {high} THEN 'a range needs value_low < value_high'"
+    )
     return "CASE " + " ".join(cases) + " END"
 
 

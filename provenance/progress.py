@@ -19,7 +19,8 @@ def terminal_progress(min_total: int = MIN_ROWS_FOR_BAR) -> Iterator[Progress | 
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
     with Bar(
         TextColumn("{task.description:<18}"),
@@ -29,7 +30,7 @@ def terminal_progress(min_total: int = MIN_ROWS_FOR_BAR) -> Iterator[Progress | 
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if total < min_total:

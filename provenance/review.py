@@ -26,12 +26,48 @@ _DOCUMENT_ID = re.compile(r"^[0-9a-f]{64}$")
 # First match wins: words in an entity's name that tell what kind of source it is.
 _KIND_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("witnesses", ("temoin", "witness")),
-    ("officials", ("responsable", "official", "autorite", "authorit", "gouverneur", "maire", "mayor")),
-    ("military", ("pentagon", "armee", "army", "military", "militaire", "defense", "defence", "coalition", "centcom", "forces")),
+    (
+        "officials",
+        ("responsable", "official", "autorite", "authorit", "gouverneur", "maire", "mayor"),
+    ),
+    (
+        "military",
+        (
+            "pentagon",
+            "armee",
+            "army",
+            "military",
+            "militaire",
+            "defense",
+            "defence",
+            "coalition",
+            "centcom",
+            "forces",
+        ),
+    ),
     ("monitor", ("airwars", "observatoire", "observation", "monitor", "ohchr", "unama", "acled")),
     ("ngo", ("ong", "ngo", "amnesty", "human-rights", "msf", "croix-rouge", "red-cross", "unicef")),
-    ("media", ("agence", "agency", "journal", "news", "afp", "reuters", "presse", "press", "tv", "radio")),
-    ("government", ("washington", "moscou", "moscow", "gouvernement", "government", "ministere", "ministry", "ministre", "minister", "kremlin", "maison-blanche", "white-house")),
+    (
+        "media",
+        ("agence", "agency", "journal", "news", "afp", "reuters", "presse", "press", "tv", "radio"),
+    ),
+    (
+        "government",
+        (
+            "washington",
+            "moscou",
+            "moscow",
+            "gouvernement",
+            "government",
+            "ministere",
+            "ministry",
+            "ministre",
+            "minister",
+            "kremlin",
+            "maison-blanche",
+            "white-house",
+        ),
+    ),
 )
 
 
@@ -85,7 +121,13 @@ def review_records(
             )
             known_subjects.add(subject_id)
         fallback_claimant = outlet_slug(outlet, source)
-        for candidate in extract(text, language=language, published_on=published, document_id=document_id, source_file=source):
+        for candidate in extract(
+            text,
+            language=language,
+            published_on=published,
+            document_id=document_id,
+            source_file=source,
+        ):
             row = candidate.to_record()
             if row["table"] == "figures" and not row.get("subject_id"):
                 row["subject_id"] = subject_id
@@ -95,8 +137,15 @@ def review_records(
             for role in ("claimant_id", "speaker_id"):
                 slug = row.get(role)
                 if slug and slug not in known_entities and slug not in new_entities:
-                    name = outlet if (slug == fallback_claimant and outlet) else _name_from_slug(slug)
-                    new_entities[slug] = {"table": "entities", "entity_id": slug, "name": name, "kind": guess_entity_kind(slug)}
+                    name = (
+                        outlet if (slug == fallback_claimant and outlet) else _name_from_slug(slug)
+                    )
+                    new_entities[slug] = {
+                        "table": "entities",
+                        "entity_id": slug,
+                        "name": name,
+                        "kind": guess_entity_kind(slug),
+                    }
             records.append(row)
     head = [r for r in records if r["table"] in ("documents", "subjects")]
     tail = [r for r in records if r["table"] not in ("documents", "subjects")]
@@ -117,8 +166,12 @@ def _load(
     path = Path(source)
     if not path.exists() and _DOCUMENT_ID.match(source):
         if warehouse is None:
-            raise ConfigError(f"{source} looks like a document_id, but there is no warehouse to read it from")
-        _, rows = warehouse.query("select text, published_on from documents where document_id = ?", [source])
+            raise ConfigError(
+                f"{source} looks like a document_id, but there is no warehouse to read it from"
+            )
+        _, rows = warehouse.query(
+            "select text, published_on from documents where document_id = ?", [source]
+        )
         if not rows:
             raise ConfigError(f"no archived document {source}")
         text, published = rows[0]
@@ -126,7 +179,9 @@ def _load(
     if not path.is_file():
         raise ConfigError(f"no such file: {source}")
     if published_on is None:
-        raise ConfigError(f"{source}: give --published YYYY-MM-DD to resolve the text's dates against")
+        raise ConfigError(
+            f"{source}: give --published YYYY-MM-DD to resolve the text's dates against"
+        )
     text = unicodedata.normalize("NFC", read_text(path))
     document_row = {
         "table": "documents",

@@ -8,12 +8,12 @@ hypothesis strategies in :mod:`provenance.testing` and the table reference in th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import pyarrow as pa
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The logical type of a column; each maps to one Arrow and one DuckDB type."""
 
     STRING = "string"
@@ -140,7 +140,9 @@ class Table:
 
 
 BATCH_COLUMNS = (
-    Column("batch_id", Kind.STRING, "The batch (append) that wrote this row.", True, generated=True),
+    Column(
+        "batch_id", Kind.STRING, "The batch (append) that wrote this row.", True, generated=True
+    ),
     Column("recorded_at", Kind.TIMESTAMP, "When the row was appended (UTC).", True, generated=True),
 )
 
@@ -188,7 +190,7 @@ _VALUE_COLUMNS = (
         True,
         enum=QUALIFIERS,
     ),
-    Column("value_text", Kind.STRING, "The number as written (\"au moins 3 100\")."),
+    Column("value_text", Kind.STRING, 'The number as written ("au moins 3 100").'),
 )
 
 _QUOTE_COLUMNS = (
@@ -227,7 +229,9 @@ DOCUMENTS = Table(
         Column("url", Kind.STRING, "Where the document was published."),
         Column("title", Kind.STRING, "Its headline or title."),
         Column("outlet", Kind.STRING, "Who published it."),
-        Column("language", Kind.STRING, "ISO 639 code of its language.", True, pattern=LANGUAGE_PATTERN),
+        Column(
+            "language", Kind.STRING, "ISO 639 code of its language.", True, pattern=LANGUAGE_PATTERN
+        ),
         Column("published_on", Kind.DATE, "Publication date.", True),
         Column(
             "published_precision",
@@ -262,7 +266,13 @@ SUBJECTS = Table(
     "What a figure counts: an incident or an aggregate.",
     key="subject_id",
     columns=(
-        Column("subject_id", Kind.STRING, "Slug, e.g. mosul-al-jadida-strike-2017-03-17.", True, pattern=SLUG_PATTERN),
+        Column(
+            "subject_id",
+            Kind.STRING,
+            "Slug, e.g. mosul-al-jadida-strike-2017-03-17.",
+            True,
+            pattern=SLUG_PATTERN,
+        ),
         Column("description", Kind.STRING, "What is counted.", True),
         Column("place", Kind.STRING, "Where."),
         Column("period_start", Kind.DATE, "First day of the period counted."),
@@ -329,7 +339,7 @@ FIGURES = Table(
 
 RELATIONS = Table(
     "relations",
-    "A stated relation between figures (\"eight times the official toll\"), itself sourced.",
+    'A stated relation between figures ("eight times the official toll"), itself sourced.',
     key="relation_id",
     columns=(
         Column(
@@ -340,11 +350,17 @@ RELATIONS = Table(
             pattern=SLUG_PATTERN,
             derivable=True,
         ),
-        Column("kind", Kind.STRING, "ratio, sum, share, difference, revision or same_as.", True, enum=RELATION_KINDS),
+        Column(
+            "kind",
+            Kind.STRING,
+            "ratio, sum, share, difference, revision or same_as.",
+            True,
+            enum=RELATION_KINDS,
+        ),
         Column(
             "figure_id",
             Kind.STRING,
-            "The figure the relation speaks of (the 3 100 in \"3 100 is 8 times 352\").",
+            'The figure the relation speaks of (the 3 100 in "3 100 is 8 times 352").',
             True,
             references="figures.figure_id",
         ),
@@ -361,11 +377,11 @@ RELATIONS = Table(
         Column(
             "qualifier",
             Kind.STRING,
-            "How the value is stated (exact for \"multiplié par huit\").",
+            'How the value is stated (exact for "multiplié par huit").',
             True,
             enum=QUALIFIERS,
         ),
-        Column("value_text", Kind.STRING, "The value as written (\"huit\")."),
+        Column("value_text", Kind.STRING, 'The value as written ("huit").'),
         *_QUOTE_COLUMNS,
         Column("note", Kind.STRING, "Free text."),
         *BATCH_COLUMNS,

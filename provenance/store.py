@@ -129,11 +129,16 @@ class Warehouse:
         except duckdb.Error as e:
             connection.close()
             raise IntegrityError(
-                Problem("unreadable-file", f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}")
+                Problem(
+                    "unreadable-file",
+                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}",
+                )
             ) from None
         return connection
 
-    def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def query(
+        self, sql: str, parameters: list[Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
         import duckdb
 
         with self.connect() as connection:
@@ -161,12 +166,20 @@ class Warehouse:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
                 listed = dict(zip(manifest["files"], manifest["file_sha256"], strict=True))
             except (OSError, ValueError, KeyError, TypeError) as e:
-                problems.append(Problem("bad-manifest", f"{_rel(manifest_path, self.data_dir)}: {e}", record_id=folder.name))
+                problems.append(
+                    Problem(
+                        "bad-manifest",
+                        f"{_rel(manifest_path, self.data_dir)}: {e}",
+                        record_id=folder.name,
+                    )
+                )
                 continue
             for relative, expected in listed.items():
                 path = self.data_dir / relative
                 if not path.is_file():
-                    problems.append(Problem("missing-file", f"{relative} is missing", record_id=folder.name))
+                    problems.append(
+                        Problem("missing-file", f"{relative} is missing", record_id=folder.name)
+                    )
                 elif (actual := file_sha256(path)) != expected:
                     problems.append(
                         Problem(
@@ -178,7 +191,13 @@ class Warehouse:
             for path in sorted(folder.iterdir()):
                 relative = _rel(path, self.data_dir)
                 if path.name != "manifest.json" and relative not in listed:
-                    problems.append(Problem("unlisted-file", f"{relative} is not in its batch manifest", record_id=folder.name))
+                    problems.append(
+                        Problem(
+                            "unlisted-file",
+                            f"{relative} is not in its batch manifest",
+                            record_id=folder.name,
+                        )
+                    )
         return problems
 
     # -- writing ---------------------------------------------------------------------------
@@ -192,7 +211,9 @@ class Warehouse:
             with FileLock(str(self.data_dir / ".lock"), timeout=timeout):
                 yield
         except Timeout:
-            raise ConfigError(f"another append holds {self.data_dir / '.lock'}; try again") from None
+            raise ConfigError(
+                f"another append holds {self.data_dir / '.lock'}; try again"
+            ) from None
 
     def add_document(
         self,
@@ -220,11 +241,18 @@ class Warehouse:
         }
         return self.append_batch(rows_batch({"documents": [row]}, source=source))
 
-    def append(self, path: Path | str, table: str | None = None, progress: Progress | None = None) -> AppendResult:
+    def append(
+        self, path: Path | str, table: str | None = None, progress: Progress | None = None
+    ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
         return self.append_batch(read_batch(Path(path), table), progress)
 
-    def append_rows(self, rows: dict[str, list[dict[str, Any]]], source: str | None = None, progress: Progress | None = None) -> AppendResult:
+    def append_rows(
+        self,
+        rows: dict[str, list[dict[str, Any]]],
+        source: str | None = None,
+        progress: Progress | None = None,
+    ) -> AppendResult:
         """Append rows held in memory, ``{"figures": [...], ...}``; same checks as a file."""
         return self.append_batch(rows_batch(rows, source), progress)
 
@@ -258,12 +286,22 @@ class Warehouse:
             self._clean_staging()
             report("writing", 0, total)
             result.batch_id = self._commit_batch(
-                tables, suffix=_content_hash(tables)[:8], input_file=raw.source, input_sha256=raw.sha256
+                tables,
+                suffix=_content_hash(tables)[:8],
+                input_file=raw.source,
+                input_sha256=raw.sha256,
             )
             report("writing", total, total)
             return result
 
-    def _commit_batch(self, tables: dict[str, pa.Table], *, suffix: str, input_file: str | None, input_sha256: str | None) -> str:
+    def _commit_batch(
+        self,
+        tables: dict[str, pa.Table],
+        *,
+        suffix: str,
+        input_file: str | None,
+        input_sha256: str | None,
+    ) -> str:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -278,7 +316,8 @@ class Warehouse:
             table = tables[name]
             schema = TABLES[name].arrow_schema()
             table = table.append_column(
-                pa.field("batch_id", pa.string(), nullable=False), pa.array([batch_id] * table.num_rows, pa.string())
+                pa.field("batch_id", pa.string(), nullable=False),
+                pa.array([batch_id] * table.num_rows, pa.string()),
             ).append_column(
                 pa.field("recorded_at", schema.field("recorded_at").type, nullable=False),
                 pa.array([now] * table.num_rows, schema.field("recorded_at").type),
@@ -303,7 +342,9 @@ class Warehouse:
         }
         assert list(manifest) == BATCHES.column_names
         manifest_path = staging / "manifest.json"
-        manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        manifest_path.write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         _fsync(manifest_path)
         _fsync(staging)
         # The commit point: one rename makes the whole batch visible.
@@ -336,7 +377,9 @@ class _BatchChecker:
         self._bad_rows: dict[str, set[int]] = {}
         for name, cols in columns.items():
             index = {position: i for i, position in enumerate(cols.positions)}
-            self._bad_rows[name] = {index[p.row] for p in already_bad if p.table == name and p.row in index}
+            self._bad_rows[name] = {
+                index[p.row] for p in already_bad if p.table == name and p.row in index
+            }
 
     def derive_and_check(self) -> list[Problem]:
         if "documents" in self.columns:
@@ -346,7 +389,7 @@ class _BatchChecker:
             if name in self.columns:
                 self._anchor_quotes(self.columns[name], texts)
                 self._derive_content_ids(self.columns[name])
-        for name, cols in self.columns.items():
+        for cols in self.columns.values():
             self._check_duplicate_keys(cols)
         self._check_references()
         return self.problems
@@ -367,7 +410,14 @@ class _BatchChecker:
                 ids[i] = digest
             elif ids[i] != digest:
                 self._fail(
-                    Problem("document-id-mismatch", f"the NFC text hashes to {digest}", "documents", cols.positions[i], "document_id", ids[i]),
+                    Problem(
+                        "document-id-mismatch",
+                        f"the NFC text hashes to {digest}",
+                        "documents",
+                        cols.positions[i],
+                        "document_id",
+                        ids[i],
+                    ),
                     i,
                 )
 
@@ -380,19 +430,26 @@ class _BatchChecker:
         if "documents" in self.columns:
             cols = self.columns["documents"]
             texts.update(
-                (d, t) for d, t in zip(cols.values["document_id"], cols.values["text"], strict=True) if d and t is not None
+                (d, t)
+                for d, t in zip(cols.values["document_id"], cols.values["text"], strict=True)
+                if d and t is not None
             )
         missing = sorted(wanted - texts.keys())
         if missing:
             rows = self.connection.execute(
-                "SELECT document_id, text FROM documents WHERE document_id IN (SELECT unnest($ids))", {"ids": missing}
+                "SELECT document_id, text FROM documents WHERE document_id IN (SELECT unnest($ids))",
+                {"ids": missing},
             ).fetchall()
             texts.update(rows)
         return texts
 
     def _anchor_quotes(self, cols: contracts.Columns, texts: dict[str, str]) -> None:
         name = cols.table.name
-        quotes, starts, ends = cols.values["quote"], cols.values["quote_start"], cols.values["quote_end"]
+        quotes, starts, ends = (
+            cols.values["quote"],
+            cols.values["quote_start"],
+            cols.values["quote_end"],
+        )
         for i, document_id in enumerate(cols.values["document_id"]):
             if i and i % 20000 == 0:
                 self.report("anchoring quotes", i, len(cols))
@@ -408,11 +465,28 @@ class _BatchChecker:
             if start is None:
                 first = text.find(quote)
                 if first < 0:
-                    self._fail(Problem("quote-not-found", "the quote is not in the document text", name, position, "quote", quote), i)
+                    self._fail(
+                        Problem(
+                            "quote-not-found",
+                            "the quote is not in the document text",
+                            name,
+                            position,
+                            "quote",
+                            quote,
+                        ),
+                        i,
+                    )
                     continue
                 if text.find(quote, first + 1) >= 0:
                     self._fail(
-                        Problem("ambiguous-quote", f"the quote occurs more than once (first at {first}); give quote_start", name, position, "quote", quote),
+                        Problem(
+                            "ambiguous-quote",
+                            f"the quote occurs more than once (first at {first}); give quote_start",
+                            name,
+                            position,
+                            "quote",
+                            quote,
+                        ),
                         i,
                     )
                     continue
@@ -454,7 +528,14 @@ class _BatchChecker:
                 if _same_content(cols, first, i):
                     continue  # the same row twice in one file: keep one
                 self._fail(
-                    Problem("duplicate-id", f"also row {cols.positions[first]}, with different content", table.name, cols.positions[i], table.key, key),
+                    Problem(
+                        "duplicate-id",
+                        f"also row {cols.positions[first]}, with different content",
+                        table.name,
+                        cols.positions[i],
+                        table.key,
+                        key,
+                    ),
                     i,
                 )
                 continue
@@ -478,7 +559,11 @@ class _BatchChecker:
                         referenced.add(v)
                 if not referenced:
                     continue
-                known = set(self.columns[target_name].values[target_key]) if target_name in self.columns else set()
+                known = (
+                    set(self.columns[target_name].values[target_key])
+                    if target_name in self.columns
+                    else set()
+                )
                 missing = sorted(referenced - known)
                 if missing:
                     found = self.connection.execute(
@@ -486,14 +571,23 @@ class _BatchChecker:
                         {"ids": missing},
                     ).fetchall()
                     known.update(r[0] for r in found)
-                code = {"documents": "unknown-document", "subjects": "unknown-subject", "entities": "unknown-entity"}.get(
-                    target_name, "unknown-figure"
-                )
+                code = {
+                    "documents": "unknown-document",
+                    "subjects": "unknown-subject",
+                    "entities": "unknown-entity",
+                }.get(target_name, "unknown-figure")
                 for i, v in enumerate(values):
                     for ref in v if isinstance(v, list) else [v]:
                         if ref is not None and ref not in known:
                             self._fail(
-                                Problem(code, f"no {target_name[:-1]} {ref!r} in the warehouse or this batch", name, cols.positions[i], column.name, ref),
+                                Problem(
+                                    code,
+                                    f"no {target_name[:-1]} {ref!r} in the warehouse or this batch",
+                                    name,
+                                    cols.positions[i],
+                                    column.name,
+                                    ref,
+                                ),
                                 i,
                             )
 
@@ -506,14 +600,20 @@ class _BatchChecker:
         conflicts: list[Problem] = []
         for name, cols in self.columns.items():
             table = cols.table
-            schema = pa.schema([f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")])
-            arrow = pa.Table.from_pydict({f.name: cols.values[f.name] for f in schema}, schema=schema)
+            schema = pa.schema(
+                [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
+            )
+            arrow = pa.Table.from_pydict(
+                {f.name: cols.values[f.name] for f in schema}, schema=schema
+            )
             self.connection.register("incoming", arrow)
             compared = [
-                c.name for c in table.input_columns if c.name != table.key and c.name not in table.volatile
+                c.name
+                for c in table.input_columns
+                if c.name != table.key and c.name not in table.volatile
             ]
             changed_columns = ", ".join(
-                f"CASE WHEN i.\"{c}\" IS DISTINCT FROM s.\"{c}\" THEN '{c}' END" for c in compared
+                f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
             )
             existing = self.connection.execute(
                 f'SELECT i."{table.key}", list_filter([{changed_columns}], x -> x IS NOT NULL) '
@@ -559,7 +659,9 @@ def _keep_rows(cols: contracts.Columns, keep: list[int]) -> None:
 
 
 def _row_hash(values: Iterable[Any]) -> str:
-    return hashlib.sha256(json.dumps(list(values), default=str, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(list(values), default=str, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
 
 
 def _content_hash(tables: dict[str, pa.Table]) -> str:
@@ -574,7 +676,9 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
 def _empty_table(table: Table) -> pa.Table:
     import pyarrow as pa
 
-    schema = pa.schema([f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")])
+    schema = pa.schema(
+        [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
+    )
     return schema.empty_table()
 
 

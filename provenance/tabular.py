@@ -45,5 +45,7 @@ def render(columns: list[str], rows: list[tuple[Any, ...]], output: str, stream:
         table = Table(*columns, show_lines=False)
         for row in rows:
             table.add_row(*(_cell(v) for v in row))
-        Console(file=stream, width=max(120, Console(file=stream).width), soft_wrap=False).print(table)
+        Console(file=stream, width=max(120, Console(file=stream).width), soft_wrap=False).print(
+            table
+        )
         stream.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")

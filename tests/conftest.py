@@ -18,7 +18,11 @@ ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 
 def copy_bundled(target: Path) -> Path:
     """The repository's warehouse/ and expectations/ copied under ``target``."""
-    shutil.copytree(REPO / "warehouse", target / "warehouse", ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"))
+    shutil.copytree(
+        REPO / "warehouse",
+        target / "warehouse",
+        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
+    )
     shutil.copytree(REPO / "expectations", target / "expectations")
     return target
 

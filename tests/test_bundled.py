@@ -27,7 +27,7 @@ def test_every_figure_of_the_article_is_there(bundled: Warehouse) -> None:
 
 
 def test_eight_times_is_a_relation_between_airwars_and_washington(bundled: Warehouse) -> None:
-    """"multiplié par huit" is stored as a ratio of the Airwars figure to Washington's."""
+    """ "multiplié par huit" is stored as a ratio of the Airwars figure to Washington's."""
     _, rows = bundled.query(
         """select r.kind, r.qualifier, r.value_low, f.claimant_id, ref.claimant_id, r.speaker_id
            from relations r join figures f using (figure_id) join figures ref on ref.figure_id = r.reference_ids[1]"""
@@ -36,7 +36,7 @@ def test_eight_times_is_a_relation_between_airwars_and_washington(bundled: Wareh
 
 
 def test_a_great_number_is_not_a_figure(bundled: Warehouse) -> None:
-    """"un grand nombre de civils" is rhetoric, not a figure."""
+    """ "un grand nombre de civils" is rhetoric, not a figure."""
     _, rows = bundled.query("select count(*) from figures where quote ilike '%grand nombre%'")
     assert rows == [(0,)]
 
@@ -46,5 +46,7 @@ def test_every_reference_has_its_row(bundled: Warehouse, table: str) -> None:
     """Entities and subjects exist for every figure."""
     key = {"entities": "entity_id", "subjects": "subject_id"}[table]
     column = {"entities": "claimant_id", "subjects": "subject_id"}[table]
-    _, rows = bundled.query(f"select count(*) from figures where {column} not in (select {key} from {table})")
+    _, rows = bundled.query(
+        f"select count(*) from figures where {column} not in (select {key} from {table})"
+    )
     assert rows == [(0,)]

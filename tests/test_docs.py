@@ -37,7 +37,7 @@ GENERATED = {"schema": markdown_reference, "codes": codes_table}
 def render(text: str) -> str:
     for marker, generate in GENERATED.items():
         pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
-        text = pattern.sub(lambda m, g=generate: m.group(1) + g() + m.group(2), text)
+        text = pattern.sub(lambda m: m.group(1) + generate() + m.group(2), text)  # noqa: B023
     return text
 
 
@@ -62,7 +62,9 @@ def test_quickstart_test_command_is_what_ci_runs() -> None:
     assert quickstart in (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_walkthrough_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every command of the README walkthrough succeeds, from a copy of the repository."""
     copy_bundled(tmp_path)
     shutil.copytree(REPO / "tests" / "fixtures", tmp_path / "tests" / "fixtures")
@@ -87,7 +89,9 @@ def test_sql_examples_run_on_the_bundled_warehouse(bundled: Warehouse, query: st
 def test_help_does_not_import_great_expectations() -> None:
     """`provenance --help` stays fast: the heavy GX import happens only where suites run."""
     probe = "import sys; from provenance.cli import main; main(['--help']) ; print('great_expectations' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
     assert result.stdout.strip().endswith("False")
 
 

@@ -59,7 +59,9 @@ def test_append_derives_offsets_and_content_id(bundled: Warehouse, tmp_path: Pat
     result = bundled.append(write_csv(tmp_path / "figures.csv", [good_figure()]))
     (figure_id,) = result.ids["figures"]
     assert figure_id.startswith("f-")
-    _, rows = bundled.query("select quote_start, quote_end, quote from figures where figure_id = ?", [figure_id])
+    _, rows = bundled.query(
+        "select quote_start, quote_end, quote from figures where figure_id = ?", [figure_id]
+    )
     start, end, quote = rows[0]
     assert ARTICLE.read_text(encoding="utf-8")[start:end] == quote
 
@@ -77,7 +79,9 @@ def test_same_batch_twice_adds_nothing(bundled: Warehouse, tmp_path: Path) -> No
 
 def test_changed_row_with_existing_id_is_a_conflict(bundled: Warehouse, tmp_path: Path) -> None:
     """An existing id with other content is refused: history is never rewritten."""
-    path = write_csv(tmp_path / "entities.csv", [{"entity_id": "airwars", "name": "Airwars", "kind": "ngo"}])
+    path = write_csv(
+        tmp_path / "entities.csv", [{"entity_id": "airwars", "name": "Airwars", "kind": "ngo"}]
+    )
     with pytest.raises(BatchRejected) as refused:
         bundled.append(path)
     assert [p.code for p in refused.value.problems] == ["id-conflict"]
@@ -87,14 +91,18 @@ def test_changed_row_with_existing_id_is_a_conflict(bundled: Warehouse, tmp_path
 BAD_ROWS = {
     "missing-value": good_figure(quote=""),
     "quote-not-found": good_figure(quote="trois mille morts à Paris"),
-    "bad-interval": good_figure(qualifier="range", value_low="50", value_high="40", value_text="40 à 50"),
+    "bad-interval": good_figure(
+        qualifier="range", value_low="50", value_high="40", value_text="40 à 50"
+    ),
     "unknown-enum": good_figure(qualifier="roughly"),
     "unknown-document": good_figure(document_id="0" * 64),
     "bad-date": good_figure(stated_on="28/05/2017"),
 }
 
 
-def test_bad_batch_lists_every_problem_and_writes_nothing(bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_batch_lists_every_problem_and_writes_nothing(
+    bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Each bad row gets one line naming row, column and reason; the warehouse is unchanged."""
     path = write_csv(tmp_path / "figures.csv", [good_figure(), *BAD_ROWS.values()])
     before = tree_digest(bundled.data_dir)
@@ -104,12 +112,16 @@ def test_bad_batch_lists_every_problem_and_writes_nothing(bundled: Warehouse, tm
     problem_lines = [line for line in err if not line.endswith("nothing was written")]
     assert len(problem_lines) == len(BAD_ROWS)
     for row_number, expected in enumerate(BAD_ROWS, start=2):
-        assert any(line.startswith(f"{expected}: figures row {row_number}") for line in problem_lines), (expected, err)
+        assert any(
+            line.startswith(f"{expected}: figures row {row_number}") for line in problem_lines
+        ), (expected, err)
     assert err[-1] == f"{len(BAD_ROWS)} problems; nothing was written"
     assert tree_digest(bundled.data_dir) == before
 
 
-def test_non_utf8_file_is_refused(bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_utf8_file_is_refused(
+    bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A Latin-1 file is refused with the byte and line, not decoded by guess."""
     path = tmp_path / "figures.csv"
     write_csv(path, [good_figure(note="vérifié")])
@@ -131,14 +143,19 @@ def test_quote_at_wrong_offsets_is_refused(bundled: Warehouse, tmp_path: Path) -
 
 def test_edited_parquet_fails_validation_naming_the_file(bundled: Warehouse) -> None:
     """A Parquet file changed after its append is caught by its manifest hash."""
-    (victim,) = [p for p in bundled.batches_dir.glob("*/figures.parquet") if p.stat().st_size > 4000]
+    (victim,) = [
+        p for p in bundled.batches_dir.glob("*/figures.parquet") if p.stat().st_size > 4000
+    ]
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
     report = validate(bundled)
     assert report.exit_code() == 1
     failures = [f for r in report.results if r.name == "file-integrity" for f in r.failures]
-    assert len(failures) == 1 and victim.relative_to(bundled.data_dir).as_posix() in failures[0].message
+    assert (
+        len(failures) == 1
+        and victim.relative_to(bundled.data_dir).as_posix() in failures[0].message
+    )
 
 
 def test_bundled_quotes_equal_document_text_at_offsets(bundled: Warehouse) -> None:

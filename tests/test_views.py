@@ -15,7 +15,9 @@ from provenance.cli import main
 from .conftest import ARTICLE_ID
 
 
-def add_revision(warehouse: Warehouse, tmp_path: Path, low: int, stated_on: str, supersedes: str | None = None) -> str:
+def add_revision(
+    warehouse: Warehouse, tmp_path: Path, low: int, stated_on: str, supersedes: str | None = None
+) -> str:
     row = {
         "document_id": ARTICLE_ID,
         "subject_id": "mosul-residential-strike",
@@ -35,16 +37,24 @@ def add_revision(warehouse: Warehouse, tmp_path: Path, low: int, stated_on: str,
 def test_figures_as_of_takes_the_latest_statement(bundled: Warehouse, tmp_path: Path) -> None:
     """figures_as_of(d) gives each claimant's latest figure stated by d, not later ones."""
     later = add_revision(bundled, tmp_path, 105, "2017-06-02")
-    _, before = bundled.query("select value_low from figures_as_of('2017-05-30') where claimant_id = 'us-pentagon'")
-    _, after = bundled.query("select figure_id from figures_as_of('2017-06-30') where claimant_id = 'us-pentagon'")
+    _, before = bundled.query(
+        "select value_low from figures_as_of('2017-05-30') where claimant_id = 'us-pentagon'"
+    )
+    _, after = bundled.query(
+        "select figure_id from figures_as_of('2017-06-30') where claimant_id = 'us-pentagon'"
+    )
     assert before == [(80.0,)]
     assert after == [(later,)]
 
 
 def test_superseded_figures_leave_current_state(bundled: Warehouse, tmp_path: Path) -> None:
     """A correction hides the figure it supersedes from current_figures and figures_as_of."""
-    correction = add_revision(bundled, tmp_path, 101, "2017-05-25", supersedes="article-pentagon-mosul-100")
-    _, current = bundled.query("select figure_id from current_figures where claimant_id = 'us-pentagon' order by 1")
+    correction = add_revision(
+        bundled, tmp_path, 101, "2017-05-25", supersedes="article-pentagon-mosul-100"
+    )
+    _, current = bundled.query(
+        "select figure_id from current_figures where claimant_id = 'us-pentagon' order by 1"
+    )
     assert ("article-pentagon-mosul-100",) not in current and (correction,) in current
 
 
@@ -59,7 +69,9 @@ def test_revision_history_orders_and_diffs(bundled: Warehouse, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("output", ["csv", "json", "table"])
-def test_sql_command_matches_the_api(bundled: Warehouse, output: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sql_command_matches_the_api(
+    bundled: Warehouse, output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`provenance sql` prints what Warehouse.query returns, in each format."""
     query = "select figure_id, value_low, stated_on from figures order by figure_id"
     columns, rows = bundled.query(query)
@@ -74,14 +86,18 @@ def test_sql_command_matches_the_api(bundled: Warehouse, output: str, capsys: py
         assert all(r[0] in out for r in rows) and out.rstrip().endswith(f"({len(rows)} rows)")
 
 
-def test_bad_sql_is_one_line_and_exit_2(bundled: Warehouse, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_sql_is_one_line_and_exit_2(
+    bundled: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A query error is a usage error: one line on stderr, no traceback."""
     assert main(["sql", "select nope from figures", "--root", str(bundled.root)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope" in err[0]
 
 
-def test_missing_warehouse_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_warehouse_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Pointing at a folder without a warehouse says so and exits 2."""
     assert main(["--root", str(tmp_path), "validate"]) == 2
     assert "provenance init" in capsys.readouterr().err
