@@ -11,7 +11,7 @@ import functools
 import sys
 from collections.abc import Callable
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -140,35 +140,106 @@ def sql(
     return ExitCode.OK
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+
+
 @command()
 def validate(
+    rules: Path | None = typer.Option(
+        None, "--rules", dir_okay=False, help="Rules file (default: expectations/rules.yaml, else the packaged defaults)."
+    ),
+    only: list[str] | None = typer.Option(
+        None,
+        "--rule",
+        help="Run only this check (repeatable; patterns like 'relation-*'). Built-in checks run only when named.",
+    ),
+    report_format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="Report format."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", dir_okay=False, help="Write the report here; the text summary still goes to stdout."
+    ),
+    store: bool = typer.Option(False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."),
+    data_docs: Path | None = typer.Option(
+        None, "--data-docs", file_okay=False, help="Write Great Expectations Data Docs (HTML) to this folder."
+    ),
     root: Path | None = RootOption,
 ) -> int:
-    """Check the warehouse: files, record contracts, references and quotes."""
+    """Check the warehouse: files, contracts, references, quotes, consistency rules and GX suites.
+
+    Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
+    configuration error.
+    """
     from provenance.suites import validate as run
 
-    report = run(_warehouse(root))
-    print(report.render_text(), end="")
+    report = run(_warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs)
+    rendered = report.render(report_format.value)
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(rendered, encoding="utf-8")
+        if report_format is not ReportFormat.text:
+            sys.stdout.write(report.render_text())
+        _err(f"wrote the {report_format.value} report to {output}")
+    if report.run_id:
+        _err(f"stored run {report.run_id} in warehouse/_runs/{report.run_id}/")
     return report.exit_code()
 
 
 @command()
 def extract(
-    files: list[Path] = typer.Argument(..., help="Text files, or document_ids of archived documents."),
+    sources: list[str] = typer.Argument(..., help="Text files, or document_ids of archived documents."),
     language: str = typer.Option(..., "--language", help="fr or en."),
-    published: str | None = typer.Option(None, "--published", help="Publication date YYYY-MM-DD, to resolve dates against (archived documents know theirs)."),
+    published: str | None = typer.Option(None, "--published", help="Publication date YYYY-MM-DD to resolve dates against (archived documents know theirs)."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published the text; claimant of unattributed figures."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Review file to write (JSONL); default: standard output."),
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
-    from provenance.review import extract_files
+    from provenance.errors import WarehouseNotFound
+    from provenance.review import review_records, write_review
 
-    published_on = date.fromisoformat(published) if published else None
-    candidates = extract_files(files, language=language, published_on=published_on, root=root or _state["root"])
-    from provenance.extract import write_review_file
+    try:
+        warehouse = _warehouse(root)
+    except WarehouseNotFound:
+        warehouse = None  # extraction works without a warehouse; ids are not checked then
+    records = review_records(
+        sources,
+        language=language,
+        published_on=date.fromisoformat(published) if published else None,
+        warehouse=warehouse,
+        outlet=outlet,
+    )
+    if out is None:
+        write_review(records, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8") as stream:
+            write_review(records, stream)
+    counts = {t: sum(1 for r in records if r["table"] == t) for t in ("figures", "relations")}
+    _err(f"{counts['figures']} candidate figures, {counts['relations']} relations" + (f" written to {out}" if out else ""))
+    return ExitCode.OK
 
-    write_review_file(candidates, out or sys.stdout)
-    _err(f"{len(candidates)} candidates" + (f" written to {out}" if out else ""))
+
+@command(import_app, name="airwars")
+def import_airwars(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Airwars incident export (CSV)."),
+    narratives: bool = typer.Option(True, "--narratives/--no-narratives", help="Also extract figures from each assessment's narrative."),
+    root: Path | None = RootOption,
+) -> int:
+    """Import Airwars incidents: one document, subject and toll figures per row, as one batch."""
+    from provenance.importers.airwars import import_airwars as run
+    from provenance.progress import terminal_progress
+
+    warehouse = _warehouse(root)
+    # A few hundred rows take seconds (the narratives): show a bar well below append's threshold.
+    with terminal_progress(min_total=50) as progress:
+        report = run(warehouse, file, progress=progress, extract_narratives=narratives)
+    for line in report.skipped_lines():
+        _err(line)
+    print(report.summary())
     return ExitCode.OK
 
 

@@ -104,7 +104,8 @@ class Warehouse:
         if (data / "batches").is_dir() and any((data / "batches").iterdir()):
             raise ConfigError(f"{data} already holds a warehouse")
         (data / "batches").mkdir(parents=True, exist_ok=True)
-        (data / ".gitignore").write_text(".lock\n.staging/\n", encoding="utf-8")
+        # Stored validation runs are CI artefacts, not evidence: kept out of git by default.
+        (data / ".gitignore").write_text(".lock\n.staging/\n_runs/\n", encoding="utf-8")
         (data / "views.sql").write_text(views_sql(WAREHOUSE_DIR), encoding="utf-8")
         warehouse = cls(root)
         with warehouse.lock():
@@ -123,9 +124,14 @@ class Warehouse:
         """An in-memory DuckDB connection with the warehouse's views and macros."""
         import duckdb
 
+        from provenance.run_store import has_runs, runs_views_sql
+
         connection = duckdb.connect()
+        ddl = views_sql(self.data_dir.as_posix())
+        if has_runs(self.data_dir):
+            ddl += "\n" + runs_views_sql(self.data_dir.as_posix())
         try:
-            connection.execute(views_sql(self.data_dir.as_posix()))
+            connection.execute(ddl)
         except duckdb.Error as e:
             connection.close()
             raise IntegrityError(
