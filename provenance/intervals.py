@@ -204,8 +204,6 @@ def interval_matches(qualifier: str, low: float | None, high: float | None) -> s
     """Why stored bounds cannot be the interval of their qualifier, or None if they can."""
     if low is not None and high is not None and low > high:
         return f"value_low {_fmt(low)} > value_high {_fmt(high)}"
-    if low is not None and low < 0:
-        return f"value_low {_fmt(low)} is negative; figures count things"
     need_low, need_high = QUALIFIER_SHAPES[qualifier]
     if need_low and low is None:
         return f"{qualifier} needs value_low"
@@ -229,7 +227,6 @@ def interval_violation_sql(
     """
     cases = [
         f"WHEN {low} > {high} THEN 'value_low ' || {low} || ' > value_high ' || {high}",
-        f"WHEN {low} < 0 THEN 'value_low is negative; figures count things'",
     ]
     for name, (need_low, need_high) in QUALIFIER_SHAPES.items():
         if need_low:

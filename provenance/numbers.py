@@ -110,7 +110,7 @@ def format_number(value: float, language: str, separator: str = " ") -> str:
     else:
         integer, _, fraction = repr(float(magnitude)).partition(".")
     if separator:
-        groups = []
+        groups: list[str] = []
         while len(integer) > 3:
             groups.insert(0, integer[-3:])
             integer = integer[:-3]
@@ -271,7 +271,8 @@ _MONTHS_EN = (
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 )
 _MONTH_AFTER = re.compile(
-    rf"^(?:er|st|nd|rd|th)?[ \u00a0\u202f]+(?:of[ \u00a0\u202f]+)?(?:(?i:{_MONTHS_FR})|{_MONTHS_EN})\b"
+    rf"^(?:er|st|nd|rd|th)?[ \u00a0\u202f]+(?:of[ \u00a0\u202f]+)?"
+    rf"(?:(?i:{_MONTHS_FR})|{_MONTHS_EN})\b"
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS_EN}|(?i:{_MONTHS_FR}))\.?[ \u00a0\u202f]+$")
 _AGE_AFTER = re.compile(
@@ -284,15 +285,20 @@ _AGE_BEFORE = re.compile(
     r"[ \u00a0\u202f]+$",
     re.IGNORECASE,
 )
-_TIME_AFTER = re.compile(r"^(?::\d|h\d|[ \u00a0\u202f]*(?:[ap]\.?m\b\.?|h\b|heures?\b|o'clock))",
-                         re.IGNORECASE)
+_TIME_AFTER = re.compile(
+    r"^(?::\d|h\d|[ \u00a0\u202f]*(?:[ap]\.?m\b\.?|h\b|heures?\b|o'clock))", re.IGNORECASE
+)
 _TIME_BEFORE = re.compile(r"\d[:h]$")
-_PERCENT_AFTER = re.compile(r"^[ \u00a0\u202f]*(?:%|per[ \u00a0\u202f]?cent\b|pour[ \u00a0\u202f]?cent\b)",
-                            re.IGNORECASE)
+_PERCENT_AFTER = re.compile(
+    r"^[ \u00a0\u202f]*(?:%|per[ \u00a0\u202f]?cent\b|pour[ \u00a0\u202f]?cent\b)", re.IGNORECASE
+)
 _BARE_PARENTHESES = re.compile(r"^[ \u00a0\u202f]*\)")
 _OPEN_PARENTHESIS = re.compile(r"\([ \u00a0\u202f]*$")
-_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bno\.?|\bn°|#|\bnuméro|\bnumber|\bvol\.?|\bpage|\bp\.)[ \u00a0\u202f]*$",
-                                 re.IGNORECASE)
+_NOT_A_COUNT_BEFORE = re.compile(
+    r"(?:\bno\.?|\bn°|#|\bnuméro|\bnumber|\bvol\.?|\bpage|\bp\.)[ \u00a0\u202f]*$", re.IGNORECASE
+)
+# Digits inside a handle, hashtag, address or identifier: "@az_za98", "#gaza2023", "item_12".
+_IDENTIFIER_BEFORE = re.compile(r"(?:[@#/][\w.-]*|_)$")
 
 # "un"/"une"/"one" are articles unless they count a person: "one child was killed".
 _ARTICLE_WORDS = {"un", "une", "one"}
@@ -321,22 +327,24 @@ PERSON_NOUNS = {
 }
 _PERSON_AFTER = {
     lang: re.compile(
-        rf"^[ \u00a0\u202f]+(?:(?:de|d['’]|of|des|more|other|autres?|seul|seule|single)[ \u00a0\u202f]*)?"
+        rf"^[ \u00a0\u202f]+"
+        rf"(?:(?:de|d['’]|of|des|more|other|autres?|seul|seule|single)[ \u00a0\u202f]*)?"
         rf"(?:\w+[ \u00a0\u202f]+)?(?:{nouns})\b",
         re.IGNORECASE,
     )
     for lang, nouns in PERSON_NOUNS.items()
 }
 _ONE_OF = re.compile(r"^[ \u00a0\u202f]+(?:of|d['’]entre|des|de|du)\b", re.IGNORECASE)
-_NO_ONE_BEFORE = re.compile(r"(?:\bno|\bany|\bevery|\bl['’]|\bthe|\bthis|\bthat|\bce|\bcet)[ \u00a0\u202f]*$",
-                            re.IGNORECASE)
+_NO_ONE_BEFORE = re.compile(
+    r"(?:\bno|\bany|\bevery|\bl['’]|\bthe|\bthis|\bthat|\bce|\bcet)[ \u00a0\u202f]*$", re.IGNORECASE
+)
 _YEAR_RANGE = (1900, 2100)
 
 
 class _Token:
     """The token shape ``text_to_num.find_numbers`` expects."""
 
-    __slots__ = ("word", "start", "end")
+    __slots__ = ("end", "start", "word")
 
     def __init__(self, word: str, start: int, end: int) -> None:
         self.word, self.start, self.end = word, start, end
@@ -360,6 +368,10 @@ _NUMBER_WORD_HINT = re.compile(
 )
 
 
+# Words text2num values but that count nothing: "their loved ones", "the little ones".
+_NOT_NUMBERS = {"ones", "Ones"}
+
+
 def _word_numbers(text: str, language: str) -> list[_Number]:
     """Cardinal numbers written in words, valued by text2num."""
     if not _NUMBER_WORD_HINT.search(text):
@@ -368,6 +380,8 @@ def _word_numbers(text: str, language: str) -> list[_Number]:
     numbers = []
     for occurrence in find_numbers(tokens, language, threshold=0):
         if occurrence.is_ordinal:
+            continue
+        if occurrence.end - occurrence.start == 1 and tokens[occurrence.start].word in _NOT_NUMBERS:
             continue
         first, last = tokens[occurrence.start], tokens[occurrence.end - 1]
         numbers.append(_Number(first.start, last.end, float(occurrence.value), "words"))
@@ -390,8 +404,13 @@ def _collective_numbers(text: str, language: str) -> list[_Number]:
     for match in _COLLECTIVE[language].finditer(text):
         noun = (match.group("sg") or match.groupdict().get("sg2") or match.group("pl")).casefold()
         numbers.append(
-            _Number(match.start(), match.end(), _COLLECTIVE_NOMINAL[noun], "collective",
-                    expression=match.group())
+            _Number(
+                match.start(),
+                match.end(),
+                _COLLECTIVE_NOMINAL[noun],
+                "collective",
+                expression=match.group(),
+            )
         )
     return numbers
 
@@ -405,7 +424,7 @@ def _number_tokens(text: str, language: str) -> list[_Number]:
 
 
 def _is_year(number: _Number, text: str) -> bool:
-    written = text[number.start:number.end]
+    written = text[number.start : number.end]
     return (
         number.kind == "digits"
         and len(written) == 4
@@ -416,8 +435,8 @@ def _is_year(number: _Number, text: str) -> bool:
 
 def _is_not_a_count(number: _Number, text: str, language: str) -> bool:
     """Years, dates, ages, times, percentages, references and articles are not counts."""
-    before = text[max(0, number.start - 40):number.start]
-    after = text[number.end:number.end + 40]
+    before = text[max(0, number.start - 40) : number.start]
+    after = text[number.end : number.end + 40]
     if number.kind == "collective":
         return False
     if _is_year(number, text) and not _PERSON_AFTER[language].match(after):
@@ -430,16 +449,21 @@ def _is_not_a_count(number: _Number, text: str, language: str) -> bool:
         return True
     if _PERCENT_AFTER.match(after) or _NOT_A_COUNT_BEFORE.search(before):
         return True
+    if number.kind == "digits" and _IDENTIFIER_BEFORE.search(before):
+        return True
+    written = text[number.start : number.end]
+    if number.kind == "digits" and len(written) > 1 and written[0] == "0" and written[1].isdigit():
+        return True  # "0124": a code or reference number, not a count
     # "(41)" after a name is an age; a count in parentheses carries its noun: "(1 man)".
     return bool(_OPEN_PARENTHESIS.search(before) and _BARE_PARENTHESES.match(after))
 
 
 def _is_article(number: _Number, text: str, language: str) -> bool:
-    """"un"/"une"/"one" that does not count a person ("un grand nombre", "one source")."""
-    if number.kind != "words" or text[number.start:number.end].casefold() not in _ARTICLE_WORDS:
+    """ "un"/"une"/"one" that does not count a person ("un grand nombre", "one source")."""
+    if number.kind != "words" or text[number.start : number.end].casefold() not in _ARTICLE_WORDS:
         return False
-    after = text[number.end:number.end + 40]
-    before = text[max(0, number.start - 12):number.start]
+    after = text[number.end : number.end + 40]
+    before = text[max(0, number.start - 12) : number.start]
     if _ONE_OF.match(after) or _NO_ONE_BEFORE.search(before):
         return True
     return not _PERSON_AFTER[language].match(after)
@@ -455,7 +479,7 @@ def _range_end(
     """The second number of a range starting at ``first``, if the text joins them."""
     if following is None or following.kind == "collective" or first.kind == "collective":
         return None
-    gap = text[first.end:following.start]
+    gap = text[first.end : following.start]
     if _DASH_CONNECTOR.fullmatch(gap):
         return following
     connector = _WORD_CONNECTOR[language].fullmatch(gap)
@@ -489,8 +513,10 @@ def find_quantities(text: str, language: str) -> list[Quantity]:
             second and _is_not_a_count(second, text, language)
         ):
             continue
-        if second is None and _is_article(number, text, language) and not (
-            prefix and _PREFIXES[wording or ""] != "range"
+        if (
+            second is None
+            and _is_article(number, text, language)
+            and not (prefix and _PREFIXES[wording or ""] != "range")
         ):
             continue
         quantity = _quantity(text, number, second, prefix, wording)
@@ -526,7 +552,7 @@ def _quantity(
         if number.kind == "collective" and qualifier == "exact":
             qualifier = "approximately"
         if qualifier == "approximately":
-            expression = text[start:number.end]
+            expression = text[start : number.end]
         interval = interval_for(qualifier, number.value, expression=expression)
         end = number.end
     return Quantity(interval.low, interval.high, qualifier, text[start:end], start, end)

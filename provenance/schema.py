@@ -181,8 +181,12 @@ _STATEMENT_COLUMNS = (
 )
 
 _VALUE_COLUMNS = (
-    Column("value_low", Kind.NUMBER, "Lower bound of the stated interval; null = unbounded."),
-    Column("value_high", Kind.NUMBER, "Upper bound of the stated interval; null = unbounded."),
+    Column(
+        "value_low", Kind.NUMBER, "Lower bound of the stated interval; null = unbounded.", minimum=0
+    ),
+    Column(
+        "value_high", Kind.NUMBER, "Upper bound of the stated interval; null = unbounded.", minimum=0
+    ),
     Column(
         "qualifier",
         Kind.STRING,
