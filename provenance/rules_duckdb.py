@@ -491,26 +491,31 @@ def _compile_claimant_gap(rule: ClaimantGapRule) -> CompiledRule:
           FROM {_live_figures(_in_list("metric", rule.metrics))}
         ) WHERE recency = 1
     """
-    # Each pair once, the claimant with the higher figure first; the gap is between intervals.
+    # Each claimant's latest figure against the lowest-topped one of the subject and metric:
+    # linear in the number of claimants (a pairwise self-join is quadratic, and a subject with
+    # a hundred claimants made it take minutes).
     pairs = f"""
-        SELECT hi_f.subject_id, hi_f.metric,
-               hi_f.figure_id AS high_id, hi_f.claimant_id AS high_claimant, hi_f.lo AS high_lo,
-               hi_f.hi AS high_hi, hi_f.stated_on AS high_stated_on, hi_f.quote AS high_quote,
-               lo_f.figure_id AS low_id, lo_f.claimant_id AS low_claimant, lo_f.lo AS low_lo,
-               lo_f.hi AS low_hi, lo_f.stated_on AS low_stated_on, lo_f.quote AS low_quote,
-               CASE WHEN hi_f.lo > lo_f.hi THEN hi_f.lo / lo_f.hi ELSE 1 END AS factor
-        FROM ({latest}) hi_f JOIN ({latest}) lo_f
-          ON hi_f.subject_id = lo_f.subject_id AND hi_f.metric = lo_f.metric
-         AND hi_f.claimant_id <> lo_f.claimant_id
-         AND (hi_f.lo > lo_f.lo OR (hi_f.lo = lo_f.lo AND hi_f.claimant_id < lo_f.claimant_id))
+        SELECT * FROM (
+          SELECT subject_id, metric,
+                 figure_id AS high_id, claimant_id AS high_claimant, lo AS high_lo, hi AS high_hi,
+                 stated_on AS high_stated_on, quote AS high_quote,
+                 arg_min(figure_id, hi) OVER grp AS low_id, arg_min(claimant_id, hi) OVER grp AS low_claimant,
+                 arg_min(lo, hi) OVER grp AS low_lo, min(hi) OVER grp AS low_hi,
+                 arg_min(stated_on, hi) OVER grp AS low_stated_on, arg_min(quote, hi) OVER grp AS low_quote,
+                 count(*) OVER grp AS claimants
+          FROM ({latest})
+          WINDOW grp AS (PARTITION BY subject_id, metric)
+        )
+        WHERE claimants > 1 AND high_claimant <> low_claimant
     """
+    factor = "CASE WHEN high_lo > low_hi THEN high_lo / low_hi ELSE 1 END"
     sql = f"""
         SELECT high_id || ' vs ' || low_id AS record_id, 'figures' AS table_name,
                subject_id || ' ' || metric || ': ' || high_claimant || ' ' || {bounds_sql("high_lo", "high_hi")}
                  || ' (' || high_stated_on || ') vs ' || low_claimant || ' ' || {bounds_sql("low_lo", "low_hi")}
-                 || ' (' || low_stated_on || '): factor ' || {num_sql("factor")} || ' > {rule.factor:g}' AS message,
-               high_quote || ' ‖ ' || low_quote AS quote, factor AS measured
-        FROM ({pairs}) WHERE factor > {rule.factor!r}
+                 || ' (' || low_stated_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
+               high_quote || ' ‖ ' || low_quote AS quote, {factor} AS measured
+        FROM ({pairs}) WHERE {factor} > {rule.factor!r}
     """
     return CompiledRule(sql, f"SELECT count(*) FROM ({pairs})")
 
@@ -562,25 +567,31 @@ def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
 
 
 def _compile_document_disagreement(rule: DocumentDisagreementRule) -> CompiledRule:
-    a_lo, a_hi = "coalesce(a.value_low, 0)", f"coalesce(a.value_high, {INF})"
-    b_lo, b_hi = "coalesce(b.value_low, 0)", f"coalesce(b.value_high, {INF})"
-    pairs = f"""
-        FROM figures a JOIN figures b
-          ON a.document_id = b.document_id AND a.subject_id = b.subject_id AND a.metric = b.metric
-         AND a.claimant_id = b.claimant_id AND a.figure_id < b.figure_id
-        WHERE {_in_list("a.metric", rule.metrics)}
-          AND a.supersedes IS DISTINCT FROM b.figure_id AND b.supersedes IS DISTINCT FROM a.figure_id
+    # Figures of one document, subject, metric and claimant overlap unless one lies wholly
+    # above another; each figure is compared with the group's lowest-topped one, which finds
+    # every figure that disagrees in one pass (a pairwise self-join is quadratic in the group).
+    grouped = f"""
+        SELECT * FROM (
+          SELECT figure_id, document_id, subject_id, metric, claimant_id, quote,
+                 coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
+                 arg_min(figure_id, coalesce(value_high, {INF})) OVER grp AS low_id,
+                 min(coalesce(value_high, {INF})) OVER grp AS low_hi,
+                 arg_min(coalesce(value_low, 0), coalesce(value_high, {INF})) OVER grp AS low_lo,
+                 arg_min(quote, coalesce(value_high, {INF})) OVER grp AS low_quote,
+                 count(*) OVER grp AS members
+          FROM {_live_figures(_in_list("metric", rule.metrics))}
+          WINDOW grp AS (PARTITION BY document_id, subject_id, metric, claimant_id)
+        ) WHERE members > 1
     """
-    gap = f"CASE WHEN {a_lo} > {b_hi} THEN {a_lo} / {b_hi} ELSE {b_lo} / {a_hi} END"
     sql = f"""
-        SELECT a.figure_id || ' vs ' || b.figure_id AS record_id, 'figures' AS table_name,
-               'document ' || left(a.document_id, 12) || '… ' || a.subject_id || ' ' || a.metric || ' by '
-                 || a.claimant_id || ': ' || {bounds_sql(a_lo, a_hi)} || ' vs ' || {bounds_sql(b_lo, b_hi)}
-                 || ' do not overlap (factor ' || {num_sql(gap)} || ')' AS message,
-               a.quote || ' ‖ ' || b.quote AS quote, {gap} AS measured
-        {pairs} AND ({a_lo} > {b_hi} OR {b_lo} > {a_hi})
+        SELECT figure_id || ' vs ' || low_id AS record_id, 'figures' AS table_name,
+               'document ' || left(document_id, 12) || '… ' || subject_id || ' ' || metric || ' by '
+                 || claimant_id || ': ' || {bounds_sql("lo", "hi")} || ' vs ' || {bounds_sql("low_lo", "low_hi")}
+                 || ' do not overlap (factor ' || {num_sql("lo / low_hi")} || ')' AS message,
+               quote || ' ‖ ' || low_quote AS quote, lo / low_hi AS measured
+        FROM ({grouped}) WHERE lo > low_hi
     """
-    return CompiledRule(sql, f"SELECT count(*) {pairs}")
+    return CompiledRule(sql, f"SELECT count(*) FROM ({grouped})")
 
 
 # --- user SQL -----------------------------------------------------------------------------

@@ -386,7 +386,7 @@ def test_revision_jump_reports_factor(tmp_path: Path) -> None:
 
 
 def test_document_disagreement_lists_both_quotes(tmp_path: Path) -> None:
-    """Disjoint figures of one claimant in one document are one warning with both quotes."""
+    """A figure above the rest of its claimant's figures in one document is reported with both quotes."""
     warehouse = project(tmp_path)
     warehouse.append_rows(
         {"figures": [figure("pentagon-200", value_low=200, value_high=200, qualifier="exact",
@@ -394,7 +394,8 @@ def test_document_disagreement_lists_both_quotes(tmp_path: Path) -> None:
     )
     _, failures, _ = run_rule(warehouse, bundled_rule("narrative-vs-structured"))
     records = sorted(f[0] for f in failures)
-    assert records == ["article-pentagon-mosul-100 vs pentagon-200", "pentagon-200 vs zakharova-pentagon-mosul-100"]
+    # Each disagreeing figure once, against the group's lowest-topped figure (one of the two 100s).
+    assert len(records) == 1 and records[0].startswith("pentagon-200 vs ") and records[0].endswith("-pentagon-mosul-100")
     assert all(" ‖ " in f[3] for f in failures)
     assert all("80–120 vs 200" in f[2] or "200 vs 80–120" in f[2] for f in failures)
 

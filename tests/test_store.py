@@ -169,6 +169,9 @@ def test_bundled_quotes_equal_document_text_at_offsets(bundled: Warehouse) -> No
             assert text[start:end] == quote
 
 
+INTEGRITY_CHECKS = ["file-integrity", "contract-*", "references-*", "quote-anchored-*"]
+
+
 def big_batch(path: Path, rows: int) -> Path:
     text = ARTICLE.read_text(encoding="utf-8")
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -203,7 +206,9 @@ def test_killed_append_leaves_all_or_nothing(bundled: Warehouse, tmp_path: Path)
         process.wait()
         after = count(bundled, "figures")
         assert after in (before, before + rows)
-        assert validate(bundled).exit_code() == 0
+        # The batch's synthetic quotes are arbitrary slices of the article, so only the
+        # integrity checks apply (the consistency rules would rightly object to the content).
+        assert validate(bundled, only=INTEGRITY_CHECKS).exit_code() == 0
         outcomes.add(after - before)
         if after != before:
             break
