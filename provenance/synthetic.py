@@ -966,12 +966,8 @@ def generate_warehouse(
                 tables = {"entities": _entities_table(plan), "subjects": _subjects_table(plan), **tables}
             for name, table in tables.items():
                 counts[name] += table.num_rows
-            # No public way yet to write rows that are valid by construction without the
-            # row-by-row contract (see the module docstring); this is the store's own writer.
-            with warehouse.lock():
-                batch_ids.append(
-                    warehouse._commit_batch(tables, suffix=f"synthetic-{seed}-{number}", input_file=None, input_sha256=None)
-                )
+            # Valid by construction: written without the row-by-row contract, checked by validate.
+            batch_ids.append(warehouse.write_batch(tables, label=f"synthetic-{seed}-{number}"))
     finally:
         if holdout_writer is not None:
             holdout_writer.close()
@@ -1130,8 +1126,7 @@ def _write_direct(warehouse: Warehouse, table: str, row: dict[str, Any], kind: s
 
     schema = pa.schema([f for f in TABLES[table].arrow_schema() if f.name not in ("batch_id", "recorded_at")])
     arrow = pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
-    with warehouse.lock():
-        warehouse._commit_batch({table: arrow}, suffix=f"injected-{kind.replace('_', '-')}", input_file=None, input_sha256=None)
+    warehouse.write_batch({table: arrow}, label=f"injected-{kind.replace('_', '-')}")
 
 
 __all__ = [
