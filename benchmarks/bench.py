@@ -78,13 +78,32 @@ def plain_scan(root: Path) -> dict[str, Any]:
 
 def validate(root: Path, report_path: Path) -> dict[str, Any]:
     result = run_child(
-        [sys.executable, "-m", "provenance", "validate", "--root", str(root), "--format", "json", "--output", str(report_path)]
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "validate",
+            "--root",
+            str(root),
+            "--format",
+            "json",
+            "--output",
+            str(report_path),
+        ]
     )
-    rules = json.loads(report_path.read_text(encoding="utf-8"))["rules"] if report_path.is_file() else []
+    rules = (
+        json.loads(report_path.read_text(encoding="utf-8"))["rules"]
+        if report_path.is_file()
+        else []
+    )
     per_check = {r["name"]: round(r["seconds"], 3) for r in rules}
     groups = {"builtin": 0.0, "rules": 0.0, "gx": 0.0}
     for r in rules:
-        group = "gx" if r["name"].startswith("gx-") else ("builtin" if r["kind"] == "builtin" else "rules")
+        group = (
+            "gx"
+            if r["name"].startswith("gx-")
+            else ("builtin" if r["kind"] == "builtin" else "rules")
+        )
         groups[group] += r["seconds"]
     result.update(
         status="pass" if result["exit_code"] == 0 else "fail",
@@ -114,7 +133,21 @@ def bench_size(size: int, seed: int, work: Path) -> dict[str, Any]:
 
 
 def render(results: list[dict[str, Any]]) -> str:
-    header = ("figures", "generate s", "gen MB", "validate s", "val MB", "scan s", "val/scan", "builtin s", "rules s", "gx s", "append s", "app MB", "status")
+    header = (
+        "figures",
+        "generate s",
+        "gen MB",
+        "validate s",
+        "val MB",
+        "scan s",
+        "val/scan",
+        "builtin s",
+        "rules s",
+        "gx s",
+        "append s",
+        "app MB",
+        "status",
+    )
     lines = []
     for r in results:
         v = r["validate"]
@@ -130,7 +163,8 @@ def render(results: list[dict[str, Any]]) -> str:
                 f"{v['seconds_by_group']['builtin']:.1f}",
                 f"{v['seconds_by_group']['rules']:.1f}",
                 f"{v['seconds_by_group']['gx']:.1f}",
-                f"{r['append']['seconds']:.1f}" + ("" if r["append"]["exit_code"] == 0 else " (failed)"),
+                f"{r['append']['seconds']:.1f}"
+                + ("" if r["append"]["exit_code"] == 0 else " (failed)"),
                 f"{r['append']['peak_mb']:.0f}",
                 v["status"],
             )
@@ -140,7 +174,10 @@ def render(results: list[dict[str, Any]]) -> str:
     text += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in lines]
     for r in results:
         slowest = sorted(r["validate"]["per_check"].items(), key=lambda kv: -kv[1])[:8]
-        text.append(f"\n{r['size']:,} figures, slowest checks: " + ", ".join(f"{n} {s:.2f}s" for n, s in slowest))
+        text.append(
+            f"\n{r['size']:,} figures, slowest checks: "
+            + ", ".join(f"{n} {s:.2f}s" for n, s in slowest)
+        )
         text.append(f"load average before/after: {r['load_before']} / {r['load_after']}")
     return "\n".join(text)
 
@@ -150,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", type=Path, default=None, help="Build warehouses here instead of a temporary folder.")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="Build warehouses here instead of a temporary folder.",
+    )
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="provenance-bench-") as tmp:
@@ -162,8 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + render(results))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-    path.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n", encoding="utf-8")
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    path.write_text(
+        json.dumps({"machine": machine, "results": results}, indent=2) + "\n", encoding="utf-8"
+    )
     print(f"\nwrote {path}")
     return 0
 

@@ -11,7 +11,7 @@ import functools
 import sys
 from collections.abc import Callable
 from datetime import date
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,9 @@ import_app = typer.Typer(no_args_is_help=True, help="Import a monitor's export a
 app.add_typer(import_app, name="import")
 
 
-def command(target: typer.Typer = app, name: str | None = None) -> Callable[[Callable[..., int]], Callable[..., int]]:
+def command(
+    target: typer.Typer = app, name: str | None = None
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
     """Register a command whose return value is its exit code."""
 
     def register(function: Callable[..., int]) -> Callable[..., int]:
@@ -41,6 +43,7 @@ def command(target: typer.Typer = app, name: str | None = None) -> Callable[[Cal
         return function
 
     return register
+
 
 _state: dict[str, Any] = {"debug": False, "root": None}
 
@@ -72,7 +75,11 @@ def _err(line: str) -> None:
 
 
 @command()
-def init(directory: Path = typer.Argument(Path("."), help="Where to create warehouse/ and expectations/.")) -> int:
+def init(
+    directory: Path = typer.Argument(
+        Path("."), help="Where to create warehouse/ and expectations/."
+    ),
+) -> int:
     """Create an empty warehouse and default expectations in DIRECTORY."""
     from provenance.store import Warehouse
 
@@ -83,9 +90,13 @@ def init(directory: Path = typer.Argument(Path("."), help="Where to create wareh
 
 @command(name="add-document")
 def add_document(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="UTF-8 text of the document."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="UTF-8 text of the document."
+    ),
     language: str = typer.Option(..., "--language", help="ISO 639 code, e.g. fr, en."),
-    published: str = typer.Option(..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."),
+    published: str = typer.Option(
+        ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
+    ),
     url: str | None = typer.Option(None, "--url"),
     outlet: str | None = typer.Option(None, "--outlet"),
     title: str | None = typer.Option(None, "--title"),
@@ -95,7 +106,13 @@ def add_document(
     from provenance.inputs import read_text
 
     result = _warehouse(root).add_document(
-        read_text(file), language=language, published_on=published, url=url, outlet=outlet, title=title, source=str(file)
+        read_text(file),
+        language=language,
+        published_on=published,
+        url=url,
+        outlet=outlet,
+        title=title,
+        source=str(file),
     )
     document_id = result.ids.get("documents", [None])[0]
     _err(result.summary())
@@ -107,7 +124,12 @@ def add_document(
 @command()
 def append(
     file: Path = typer.Argument(..., help="CSV, JSONL or Parquet file of rows."),
-    table: str | None = typer.Option(None, "--table", "-t", help="Table the rows go to (default: a 'table' field, or the file name)."),
+    table: str | None = typer.Option(
+        None,
+        "--table",
+        "-t",
+        help="Table the rows go to (default: a 'table' field, or the file name).",
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Check every row, then append them all as one atomic batch (or nothing)."""
@@ -120,7 +142,7 @@ def append(
     return ExitCode.OK
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -128,7 +150,9 @@ class OutputFormat(str, Enum):
 
 @command()
 def sql(
-    query: str = typer.Argument(..., help="SQL over the views documents, entities, subjects, figures, relations, batches."),
+    query: str = typer.Argument(
+        ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
+    ),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
     root: Path | None = RootOption,
 ) -> int:
@@ -150,20 +174,34 @@ class ReportFormat(StrEnum):
 @command()
 def validate(
     rules: Path | None = typer.Option(
-        None, "--rules", dir_okay=False, help="Rules file (default: expectations/rules.yaml, else the packaged defaults)."
+        None,
+        "--rules",
+        dir_okay=False,
+        help="Rules file (default: expectations/rules.yaml, else the packaged defaults).",
     ),
     only: list[str] | None = typer.Option(
         None,
         "--rule",
         help="Run only this check (repeatable; patterns like 'relation-*'). Built-in checks run only when named.",
     ),
-    report_format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="Report format."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", dir_okay=False, help="Write the report here; the text summary still goes to stdout."
+    report_format: ReportFormat = typer.Option(
+        ReportFormat.text, "--format", "-f", help="Report format."
     ),
-    store: bool = typer.Option(False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the report here; the text summary still goes to stdout.",
+    ),
+    store: bool = typer.Option(
+        False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
+    ),
     data_docs: Path | None = typer.Option(
-        None, "--data-docs", file_okay=False, help="Write Great Expectations Data Docs (HTML) to this folder."
+        None,
+        "--data-docs",
+        file_okay=False,
+        help="Write Great Expectations Data Docs (HTML) to this folder.",
     ),
     root: Path | None = RootOption,
 ) -> int:
@@ -174,7 +212,9 @@ def validate(
     """
     from provenance.suites import validate as run
 
-    report = run(_warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs)
+    report = run(
+        _warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs
+    )
     rendered = report.render(report_format.value)
     if output is None:
         sys.stdout.write(rendered)
@@ -191,11 +231,21 @@ def validate(
 
 @command()
 def extract(
-    sources: list[str] = typer.Argument(..., help="Text files, or document_ids of archived documents."),
+    sources: list[str] = typer.Argument(
+        ..., help="Text files, or document_ids of archived documents."
+    ),
     language: str = typer.Option(..., "--language", help="fr or en."),
-    published: str | None = typer.Option(None, "--published", help="Publication date YYYY-MM-DD to resolve dates against (archived documents know theirs)."),
-    outlet: str | None = typer.Option(None, "--outlet", help="Who published the text; claimant of unattributed figures."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Review file to write (JSONL); default: standard output."),
+    published: str | None = typer.Option(
+        None,
+        "--published",
+        help="Publication date YYYY-MM-DD to resolve dates against (archived documents know theirs).",
+    ),
+    outlet: str | None = typer.Option(
+        None, "--outlet", help="Who published the text; claimant of unattributed figures."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Review file to write (JSONL); default: standard output."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
@@ -219,14 +269,23 @@ def extract(
         with out.open("w", encoding="utf-8") as stream:
             write_review(records, stream)
     counts = {t: sum(1 for r in records if r["table"] == t) for t in ("figures", "relations")}
-    _err(f"{counts['figures']} candidate figures, {counts['relations']} relations" + (f" written to {out}" if out else ""))
+    _err(
+        f"{counts['figures']} candidate figures, {counts['relations']} relations"
+        + (f" written to {out}" if out else "")
+    )
     return ExitCode.OK
 
 
 @command(import_app, name="airwars")
 def import_airwars(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Airwars incident export (CSV)."),
-    narratives: bool = typer.Option(True, "--narratives/--no-narratives", help="Also extract figures from each assessment's narrative."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Airwars incident export (CSV)."
+    ),
+    narratives: bool = typer.Option(
+        True,
+        "--narratives/--no-narratives",
+        help="Also extract figures from each assessment's narrative.",
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Import Airwars incidents: one document, subject and toll figures per row, as one batch."""
@@ -253,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in e.problems:
             _err(problem.line())
         if len(e.problems) > 1:
-            _err(f"{len(e.problems)} problems" + ("; nothing was written" if e.exit_code == ExitCode.FAILURES else ""))
+            _err(
+                f"{len(e.problems)} problems"
+                + ("; nothing was written" if e.exit_code == ExitCode.FAILURES else "")
+            )
         return int(e.exit_code)
     except KeyboardInterrupt:
         _err("interrupted")

@@ -64,15 +64,23 @@ def suite_for(table: Table) -> dict[str, Any]:
     expectations = [_expectation("expect_column_values_to_be_unique", column=table.key)]
     for column in table.columns:
         if column.required:
-            expectations.append(_expectation("expect_column_values_to_not_be_null", column=column.name))
+            expectations.append(
+                _expectation("expect_column_values_to_not_be_null", column=column.name)
+            )
         if column.enum:
             expectations.append(
-                _expectation("expect_column_values_to_be_in_set", column=column.name, value_set=list(column.enum))
+                _expectation(
+                    "expect_column_values_to_be_in_set",
+                    column=column.name,
+                    value_set=list(column.enum),
+                )
             )
         minimum = column.minimum
         if minimum is not None:
             expectations.append(
-                _expectation("expect_column_values_to_be_between", column=column.name, min_value=minimum)
+                _expectation(
+                    "expect_column_values_to_be_between", column=column.name, min_value=minimum
+                )
             )
     for low, high in _ORDERED_PAIRS:
         if low in table.column_names and high in table.column_names:
@@ -155,18 +163,25 @@ def _load_suite(path: Path) -> SuiteFile:
         for raw in data.get("expectations", []):
             severity = (raw.get("meta") or {}).get("severity")
             if severity not in (None, "error", "warning"):
-                raise ValueError(f"{raw.get('type')}: meta.severity is {severity!r}, not error or warning")
+                raise ValueError(
+                    f"{raw.get('type')}: meta.severity is {severity!r}, not error or warning"
+                )
             # Built one by one: ExpectationSuite(expectations=[...]) logs and *drops* an invalid
             # expectation (a typo in its type), which would silently disable a check.
             config = ExpectationConfiguration(**{k: v for k, v in raw.items() if k != "id"})
             expectations.append(config.to_domain_obj())
         suite = gx.ExpectationSuite(
-            name=data["name"], expectations=expectations, meta=data.get("meta"), notes=data.get("notes")
+            name=data["name"],
+            expectations=expectations,
+            meta=data.get("meta"),
+            notes=data.get("notes"),
         )
     except Exception as e:  # GX raises many types for a bad configuration
         raise ConfigError(f"{path}: not a valid GX expectation suite: {e}") from e
     if table_name not in TABLES:
-        raise ConfigError(f"{path}: suite {data['name']!r} is for table {table_name!r}; tables are {', '.join(TABLES)}")
+        raise ConfigError(
+            f"{path}: suite {data['name']!r} is for table {table_name!r}; tables are {', '.join(TABLES)}"
+        )
     table = TABLES[table_name]
     return SuiteFile(path, table, declared.get("key", table.key), suite)
 
@@ -174,7 +189,9 @@ def _load_suite(path: Path) -> SuiteFile:
 # -- running ----------------------------------------------------------------------------------
 
 
-def run_suites(warehouse: Warehouse, suites_dir: Path, data_docs_dir: Path | None = None) -> list[RuleResult]:
+def run_suites(
+    warehouse: Warehouse, suites_dir: Path, data_docs_dir: Path | None = None
+) -> list[RuleResult]:
     """Run every suite in ``suites_dir`` over the warehouse: one result per expectation.
 
     Failures name the offending rows by their table's key (every row, not a sample). With
@@ -187,7 +204,9 @@ def run_suites(warehouse: Warehouse, suites_dir: Path, data_docs_dir: Path | Non
     results: list[RuleResult] = []
     validations: list[tuple[SuiteFile, Any, list[RuleResult]]] = []
     with tempfile.TemporaryDirectory(prefix="provenance-gx-") as scratch, duckdb_fetch_shim():
-        source = context.data_sources.add_sql("warehouse", connection_string=_views_database(warehouse, Path(scratch)))
+        source = context.data_sources.add_sql(
+            "warehouse", connection_string=_views_database(warehouse, Path(scratch))
+        )
         try:
             for suite_file in suites:
                 started = time.perf_counter()
@@ -305,7 +324,9 @@ def _rows_checked(result: Any) -> int:
     if "element_count" in details:  # column map expectations
         return int(details["element_count"])
     observed = details.get("observed_value")
-    if result.expectation_config.type.startswith("expect_table_row_count") and isinstance(observed, int):
+    if result.expectation_config.type.startswith("expect_table_row_count") and isinstance(
+        observed, int
+    ):
         return observed
     return 0  # an aggregate over the table, or GX could not evaluate it
 
@@ -315,7 +336,11 @@ def _severity(config: Any) -> str:
     if declared is not None:
         return str(declared)
     # GX's own field (critical by default): anything below critical only warns.
-    return "error" if str(getattr(config.severity, "value", config.severity)) == "critical" else "warning"
+    return (
+        "error"
+        if str(getattr(config.severity, "value", config.severity)) == "critical"
+        else "warning"
+    )
 
 
 def _describe(suite_file: SuiteFile, config: Any) -> str:
@@ -328,11 +353,15 @@ def _arguments(config: Any, skip: Iterable[str] = ()) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in config.kwargs.items() if k not in hidden)
 
 
-def _failures(rule: str, suite_file: SuiteFile, result: Any, columns: list[str]) -> Iterator[Failure]:
+def _failures(
+    rule: str, suite_file: SuiteFile, result: Any, columns: list[str]
+) -> Iterator[Failure]:
     table = suite_file.table.name
     exception = _exception_message(result.exception_info)
     if exception:
-        yield Failure(rule, table, f"GX could not evaluate the expectation: {exception}", table=table)
+        yield Failure(
+            rule, table, f"GX could not evaluate the expectation: {exception}", table=table
+        )
         return
     details = result.result or {}
     rows = details.get("unexpected_index_list")
@@ -343,7 +372,9 @@ def _failures(rule: str, suite_file: SuiteFile, result: Any, columns: list[str])
     # A table- or aggregate-level expectation (row count, mean…): the table is the record.
     observed = details.get("observed_value")
     values = details.get("partial_unexpected_list") or []
-    message = f"observed {observed!r}" if observed is not None else f"unexpected values {_values(values)}"
+    message = (
+        f"observed {observed!r}" if observed is not None else f"unexpected values {_values(values)}"
+    )
     yield Failure(rule, table, message, table=table, details={"observed_value": _plain(observed)})
 
 
@@ -359,7 +390,9 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
-def _row_failure(rule: str, suite_file: SuiteFile, row: dict[str, Any], columns: list[str]) -> Failure:
+def _row_failure(
+    rule: str, suite_file: SuiteFile, row: dict[str, Any], columns: list[str]
+) -> Failure:
     key = suite_file.key
     values = {c: _plain(row.get(c)) for c in columns if c in row}
     shown = ", ".join(f"{c}={v!r}" for c, v in values.items()) or "the row"
@@ -375,7 +408,11 @@ def _row_failure(rule: str, suite_file: SuiteFile, row: dict[str, Any], columns:
 def _values(values: Iterable[Any]) -> str:
     listed = list(values)
     shown = ", ".join(repr(_plain(v)) for v in listed[:_MAX_VALUES_IN_MESSAGE])
-    return shown + (f" and {len(listed) - _MAX_VALUES_IN_MESSAGE} more" if len(listed) > _MAX_VALUES_IN_MESSAGE else "")
+    return shown + (
+        f" and {len(listed) - _MAX_VALUES_IN_MESSAGE} more"
+        if len(listed) > _MAX_VALUES_IN_MESSAGE
+        else ""
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -409,7 +446,9 @@ def _disambiguate(results: list[RuleResult]) -> None:
 # -- Data Docs --------------------------------------------------------------------------------
 
 
-def write_data_docs(context: Any, validations: list[tuple[SuiteFile, Any, list[RuleResult]]], target: Path) -> Path:
+def write_data_docs(
+    context: Any, validations: list[tuple[SuiteFile, Any, list[RuleResult]]], target: Path
+) -> Path:
     """Build GX Data Docs for these results into ``target`` and make them readable offline."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -428,7 +467,10 @@ def write_data_docs(context: Any, validations: list[tuple[SuiteFile, Any, list[R
             {
                 "class_name": "SiteBuilder",
                 "show_how_to_buttons": False,
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(site),
+                },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
@@ -438,7 +480,9 @@ def write_data_docs(context: Any, validations: list[tuple[SuiteFile, Any, list[R
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_file.suite.name),
                 run_id=run_id,
-                batch_identifier=validation.meta.get("active_batch_definition", {}).get("data_asset_name", "warehouse"),
+                batch_identifier=validation.meta.get("active_batch_definition", {}).get(
+                    "data_asset_name", "warehouse"
+                ),
             )
             context.validation_results_store.set(key, validation)
         context.build_data_docs(site_names=[DATA_DOCS_SITE])
@@ -482,7 +526,9 @@ OFFLINE_CSS_PATH = "static/styles/provenance_offline.css"
 
 _REMOTE = r"""["']https?://[^"']*["']"""
 _REMOTE_LINK = re.compile(rf"<link\b[^>]*\bhref\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)
-_REMOTE_SCRIPT = re.compile(rf"<script\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>\s*</script>", re.IGNORECASE)
+_REMOTE_SCRIPT = re.compile(
+    rf"<script\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>\s*</script>", re.IGNORECASE
+)
 # GX's inline scripts all drive jQuery/Bootstrap, which come from CDNs: without them they fail.
 _INLINE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
 _REMOTE_IMAGE = re.compile(rf"<img\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)

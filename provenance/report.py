@@ -36,7 +36,9 @@ class Failure:
     details: dict[str, Any] = field(default_factory=dict)
 
     def line(self, severity: str) -> str:
-        parts = [f"{severity.upper()} {self.rule}: {self.table + ' ' if self.table else ''}{self.record_id}: {self.message}"]
+        parts = [
+            f"{severity.upper()} {self.rule}: {self.table + ' ' if self.table else ''}{self.record_id}: {self.message}"
+        ]
         if self.quote:
             parts.append(f"« {shorten(self.quote, QUOTE_LIMIT)} »")
         return " — ".join(parts)
@@ -156,15 +158,28 @@ class Report:
         """A summary table, the measurements, then one line per failing record."""
         header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
         rows = [
-            (r.name, r.severity, str(r.rows_checked), str(r.failure_count), format_measure(r.worst), r.status.upper())
+            (
+                r.name,
+                r.severity,
+                str(r.rows_checked),
+                str(r.failure_count),
+                format_measure(r.worst),
+                r.status.upper(),
+            )
             for r in self.results
         ]
         lines = _table(header, rows)
         lines.append("")
-        measured = [f"measured {r.name}: {o.record_id}: {o.message}" for r in self.results for o in r.observations]
+        measured = [
+            f"measured {r.name}: {o.record_id}: {o.message}"
+            for r in self.results
+            for o in r.observations
+        ]
         if measured:
             lines += [*measured, ""]
-        failing = [f.line(r.severity) for r in self.results if r.status != "pass" for f in r.failures]
+        failing = [
+            f.line(r.severity) for r in self.results if r.status != "pass" for f in r.failures
+        ]
         tolerated = [
             f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
             for r in self.results
@@ -185,7 +200,11 @@ class Report:
         c = self.counts()
         total_time = f"{sum(r.seconds for r in self.results):.3f}"
         suites = ET.Element(
-            "testsuites", name="provenance validate", tests=str(c["rules"]), failures=str(c["failed"]), time=total_time
+            "testsuites",
+            name="provenance validate",
+            tests=str(c["rules"]),
+            failures=str(c["failed"]),
+            time=total_time,
         )
         suite = ET.SubElement(
             suites,
@@ -199,12 +218,19 @@ class Report:
         )
         for r in self.results:
             case = ET.SubElement(
-                suite, "testcase", classname=f"provenance.{r.kind}", name=r.name, time=f"{r.seconds:.3f}"
+                suite,
+                "testcase",
+                classname=f"provenance.{r.kind}",
+                name=r.name,
+                time=f"{r.seconds:.3f}",
             )
             lines = [f.line(r.severity) for f in r.failures]
             if r.status == "fail":
                 failure = ET.SubElement(
-                    case, "failure", message=f"{r.failure_count} failing rows: {r.description}", type=r.severity
+                    case,
+                    "failure",
+                    message=f"{r.failure_count} failing rows: {r.description}",
+                    type=r.severity,
                 )
                 failure.text = "\n".join(lines)
             out = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
@@ -213,17 +239,31 @@ class Report:
             if out:
                 ET.SubElement(case, "system-out").text = "\n".join(out)
         ET.indent(suites)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(suites, encoding="unicode")
+            + "\n"
+        )
 
     def render_markdown(self) -> str:
         """A PR comment: verdict, summary table, then the failing and warning rows per rule."""
         icon = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
-        lines = [f"### {'❌' if self.failed else '✅'} provenance validate: {self.verdict().split(': ', 1)[1]}", ""]
+        lines = [
+            f"### {'❌' if self.failed else '✅'} provenance validate: {self.verdict().split(': ', 1)[1]}",
+            "",
+        ]
         header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         for r in self.results:
-            cells = (f"`{r.name}`", r.severity, str(r.rows_checked), str(r.failure_count), format_measure(r.worst), icon[r.status])
+            cells = (
+                f"`{r.name}`",
+                r.severity,
+                str(r.rows_checked),
+                str(r.failure_count),
+                format_measure(r.worst),
+                icon[r.status],
+            )
             lines.append("| " + " | ".join(cells) + " |")
         for r in self.results:
             if not r.failures and not r.observations:
@@ -241,10 +281,15 @@ class Report:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
+        for i, h in enumerate(header)
+    ]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
     return lines
 
 

@@ -295,7 +295,11 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
         )
     if param == "scope":
         scopes = ("quotes", "documents")
-        return (value, None) if value in scopes else (None, f"must be one of {', '.join(scopes)}, got {value!r}")
+        return (
+            (value, None)
+            if value in scopes
+            else (None, f"must be one of {', '.join(scopes)}, got {value!r}")
+        )
     if param == "sql":
         return (
             (value, None)

@@ -185,7 +185,10 @@ _VALUE_COLUMNS = (
         "value_low", Kind.NUMBER, "Lower bound of the stated interval; null = unbounded.", minimum=0
     ),
     Column(
-        "value_high", Kind.NUMBER, "Upper bound of the stated interval; null = unbounded.", minimum=0
+        "value_high",
+        Kind.NUMBER,
+        "Upper bound of the stated interval; null = unbounded.",
+        minimum=0,
     ),
     Column(
         "qualifier",

@@ -300,7 +300,9 @@ class Warehouse:
             report("writing", total, total)
             return result
 
-    def write_batch(self, tables: dict[str, pa.Table], *, label: str, source: str | None = None) -> str:
+    def write_batch(
+        self, tables: dict[str, pa.Table], *, label: str, source: str | None = None
+    ) -> str:
         """Write Arrow tables as one batch *without* the row contract; returns the batch id.
 
         For rows valid by construction (generators, migrations) where checking millions of rows

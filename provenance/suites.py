@@ -68,13 +68,17 @@ def validate(
     """
     rules_path, rules_display = _rules_source(warehouse, rules_file)
     rules = load_rules(rules_path, rules_display)
-    builtins = [Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()]
+    builtins = [
+        Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
+    ]
     checks = builtins + [
         Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
-    run_gx = gx_dir.is_dir() and importlib.util.find_spec("provenance.expectation_suites") is not None
+    run_gx = (
+        gx_dir.is_dir() and importlib.util.find_spec("provenance.expectation_suites") is not None
+    )
     if data_docs is not None and not run_gx:
         raise ConfigError(
             f"--data-docs needs Great Expectations suites in {gx_dir} and provenance.expectation_suites"
@@ -147,7 +151,12 @@ def _refuse_shadowed_builtins(rules: list[Rule], builtin_names: set[str], where:
     clashes = [r.name for r in rules if r.name in builtin_names]
     if clashes:
         raise ConfigError(
-            [Problem("config-error", f"{where}: rule {name}: the name belongs to a built-in check") for name in clashes]
+            [
+                Problem(
+                    "config-error", f"{where}: rule {name}: the name belongs to a built-in check"
+                )
+                for name in clashes
+            ]
         )
 
 
@@ -173,7 +182,10 @@ class _Wanted:
 
 def _unknown_names(names: list[str], known: Sequence[str]) -> None:
     raise ConfigError(
-        [Problem("config-error", f"--rule {n}: no such check; checks are {', '.join(known)}") for n in names]
+        [
+            Problem("config-error", f"--rule {n}: no such check; checks are {', '.join(known)}")
+            for n in names
+        ]
     )
 
 
@@ -181,7 +193,9 @@ def _as_compiled(check: SqlCheck) -> CompiledRule:
     return CompiledRule(check.sql, check.checked_sql)
 
 
-def run_check(connection: duckdb.DuckDBPyConnection, check: Check, rules_display: str = "") -> RuleResult:
+def run_check(
+    connection: duckdb.DuckDBPyConnection, check: Check, rules_display: str = ""
+) -> RuleResult:
     """Run one compiled check; failures and measurements come back as rows named by column."""
     import duckdb
 
@@ -191,7 +205,11 @@ def run_check(connection: duckdb.DuckDBPyConnection, check: Check, rules_display
         if compiled.prepare is not None:
             compiled.prepare(connection)
         failures = _failures(connection, check.name, compiled.sql)
-        observations = _failures(connection, check.name, compiled.observations_sql) if compiled.observations_sql else []
+        observations = (
+            _failures(connection, check.name, compiled.observations_sql)
+            if compiled.observations_sql
+            else []
+        )
         checked = connection.execute(compiled.checked_sql).fetchone()
     except (duckdb.Error, _MissingColumns) as e:
         # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
@@ -227,7 +245,11 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
             f"the query must return columns {', '.join(REQUIRED_COLUMNS)} (missing {', '.join(missing)}); "
             f"it may add {', '.join(OPTIONAL_COLUMNS)}"
         )
-    at = {name: columns.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in columns}
+    at = {
+        name: columns.index(name)
+        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+        if name in columns
+    }
     failures = []
     for row in cursor.fetchall():
         measured = row[at["measured"]] if "measured" in at else None
@@ -254,6 +276,9 @@ def file_integrity(warehouse: Warehouse) -> RuleResult:
         severity="error",
         description="every Parquet file matches the sha256 recorded in its batch manifest",
         rows_checked=files,
-        failures=[Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches") for p in problems],
+        failures=[
+            Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches")
+            for p in problems
+        ],
         seconds=time.perf_counter() - started,
     )

@@ -70,8 +70,20 @@ def metric_phrase(metric: str, language: str) -> str:
 # The qualifiers the generator states, and their wording before the number: plain forms that
 # provenance.numbers reads back to the same interval ("au moins 3 100", "about 50").
 QUALIFIER_WORDS: dict[str, dict[str, str]] = {
-    "fr": {"exact": "", "at_least": "au moins ", "more_than": "plus de ", "approximately": "environ ", "range": "entre "},
-    "en": {"exact": "", "at_least": "at least ", "more_than": "more than ", "approximately": "about ", "range": "between "},
+    "fr": {
+        "exact": "",
+        "at_least": "au moins ",
+        "more_than": "plus de ",
+        "approximately": "environ ",
+        "range": "entre ",
+    },
+    "en": {
+        "exact": "",
+        "at_least": "at least ",
+        "more_than": "more than ",
+        "approximately": "about ",
+        "range": "between ",
+    },
 }
 GENERATED_QUALIFIERS = ("exact", "at_least", "more_than", "approximately", "range")
 RANGE_JOIN = {"fr": " et ", "en": " and "}
@@ -96,13 +108,22 @@ FACTOR_WORDS = {
     "fr": ("", "", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
     "en": ("", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
 }
-RATIO_SENTENCE = {"fr": ("Ce bilan est ", " fois supérieur au bilan officiel"), "en": ("This toll is ", " times the official figure")}
+RATIO_SENTENCE = {
+    "fr": ("Ce bilan est ", " fois supérieur au bilan officiel"),
+    "en": ("This toll is ", " times the official figure"),
+}
 PART_NOUNS = {"fr": ("civils", "combattants"), "en": ("civilians", "combatants")}
 SUM_SENTENCE = {
     # lead + claimant + [0] + total + [1] + place + [2] + part 1 + [3] + part 2 + [4]; the
     # parts' quotes are "101 civils" and "4 combattants".
     "fr": (", au total ", " personnes ont été tuées à ", ", dont ", " civils et ", " combattants"),
-    "en": (", ", " people were killed in ", " in total, including ", " civilians and ", " combatants"),
+    "en": (
+        ", ",
+        " people were killed in ",
+        " in total, including ",
+        " civilians and ",
+        " combatants",
+    ),
 }
 SUM_METRICS = ("killed", "civilians_killed", "combatants_killed")
 WEEKDAY_NAMES = {
@@ -110,11 +131,40 @@ WEEKDAY_NAMES = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 MONTH_NAMES = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 PUBLISHED_SENTENCE = {"fr": "Ce bilan a été publié le ", "en": "This report was published on "}
-OUTLETS = {"fr": ("Agence Kestrel", "Le Courrier de Valmont", "Dépêches du Levant"), "en": ("Kestrel Agency", "The Valmont Courier", "Levant Wire")}
+OUTLETS = {
+    "fr": ("Agence Kestrel", "Le Courrier de Valmont", "Dépêches du Levant"),
+    "en": ("Kestrel Agency", "The Valmont Courier", "Levant Wire"),
+}
 
 
 def count_text(value: float, language: str) -> str:
@@ -131,7 +181,15 @@ def value_text(qualifier: str, value: float, language: str, high: float | None =
     return text
 
 
-def statement(language: str, claimant: str, stated: str, metric: str, place: str, speaker: str | None = None, correction: bool = False) -> str:
+def statement(
+    language: str,
+    claimant: str,
+    stated: str,
+    metric: str,
+    place: str,
+    speaker: str | None = None,
+    correction: bool = False,
+) -> str:
     """One sentence stating one figure, without its final full stop (the figure's quote)."""
     lead = LEADS[language][(speaker is not None, correction)].replace("{S}", speaker or "")
     return f"{lead}{claimant}, {stated} {metric_phrase(metric, language)}{PLACE_PREPOSITION[language]}{place}"
@@ -151,8 +209,42 @@ def ratio_sentence(factor: str, language: str) -> str:
 
 # --- invented names --------------------------------------------------------------------------
 
-_SYLLABLES = ("ka", "lo", "mi", "ra", "te", "vu", "sa", "no", "di", "ber", "tan", "zel", "mor", "al", "es", "in", "dor", "vel", "ar", "ou")
-_FIRST_NAMES = ("Amina", "Jonas", "Leila", "Marc", "Nadia", "Omar", "Sofia", "Youssef", "Clara", "Idris", "Hana", "Pavel")
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "te",
+    "vu",
+    "sa",
+    "no",
+    "di",
+    "ber",
+    "tan",
+    "zel",
+    "mor",
+    "al",
+    "es",
+    "in",
+    "dor",
+    "vel",
+    "ar",
+    "ou",
+)
+_FIRST_NAMES = (
+    "Amina",
+    "Jonas",
+    "Leila",
+    "Marc",
+    "Nadia",
+    "Omar",
+    "Sofia",
+    "Youssef",
+    "Clara",
+    "Idris",
+    "Hana",
+    "Pavel",
+)
 _ENTITY_FORMS = {
     "government": "Ministère de la Santé de {P}",
     "military": "Armée de {P}",
@@ -173,7 +265,9 @@ def _proper(rng: np.random.Generator, n: int) -> list[str]:
 def _slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(
-        ch if ch.isalnum() and ch.isascii() else "-" for ch in decomposed if not unicodedata.combining(ch)
+        ch if ch.isalnum() and ch.isascii() else "-"
+        for ch in decomposed
+        if not unicodedata.combining(ch)
     )
     return "-".join(part for part in plain.split("-") if part)
 
@@ -223,7 +317,9 @@ class _Plan:
     group_doc: np.ndarray
     group_stated: np.ndarray
     group_factor: np.ndarray  # ratio factor (2..10); sum: the total
-    group_figures: np.ndarray  # (n_groups, 3) figure indices; ratio: [figure, reference, -1]; sum: [total, p1, p2]
+    group_figures: (
+        np.ndarray
+    )  # (n_groups, 3) figure indices; ratio: [figure, reference, -1]; sum: [total, p1, p2]
     # documents
     doc_language: np.ndarray  # 0 fr, 1 en
     doc_published: np.ndarray  # epoch days
@@ -301,12 +397,16 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
         n_campaigns + rng.integers(0, n_incidents, n_series),
     )
     metric_weights = np.array([6, 3, 3, 2, 1, 1, 1, 1, 1, 1], dtype=float)[: len(METRICS)]
-    metric_weights = np.pad(metric_weights, (0, len(METRICS) - len(metric_weights)), constant_values=1)
+    metric_weights = np.pad(
+        metric_weights, (0, len(METRICS) - len(metric_weights)), constant_values=1
+    )
     series_metric = rng.choice(len(METRICS), n_series, p=metric_weights / metric_weights.sum())
     series_claimant = rng.choice(claimants, n_series)
     # A key used by two series would interleave their tolls: redraw until unique.
     for _ in range(50):
-        key = (series_subject.astype(np.int64) * len(METRICS) + series_metric) * n_entities + series_claimant
+        key = (
+            series_subject.astype(np.int64) * len(METRICS) + series_metric
+        ) * n_entities + series_claimant
         _, first = np.unique(key, return_index=True)
         duplicate = np.ones(n_series, dtype=bool)
         duplicate[first] = False
@@ -320,9 +420,13 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
 
     is_campaign = series_subject < n_campaigns
     subject_day = np.where(
-        is_campaign, campaign_start[np.minimum(series_subject, n_campaigns - 1)], incident_day[np.maximum(series_subject - n_campaigns, 0)]
+        is_campaign,
+        campaign_start[np.minimum(series_subject, n_campaigns - 1)],
+        incident_day[np.maximum(series_subject - n_campaigns, 0)],
     )
-    series_start = subject_day + np.where(is_campaign, rng.integers(30, 900, n_series), rng.integers(1, 15, n_series))
+    series_start = subject_day + np.where(
+        is_campaign, rng.integers(30, 900, n_series), rng.integers(1, 15, n_series)
+    )
 
     fig_series = np.repeat(np.arange(n_series), lengths)
     first_of_series = np.concatenate(([0], np.cumsum(lengths)[:-1]))
@@ -335,7 +439,12 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
     # Claimants of one subject start near one toll and revise it by up to 12 % a step: they
     # mostly agree, so the claimant-gap and revision-jump warnings stay rare, as in real data.
     subject_toll = np.exp(
-        np.concatenate([rng.uniform(np.log(100), np.log(60_000), n_campaigns), rng.uniform(np.log(2), np.log(400), n_incidents)])
+        np.concatenate(
+            [
+                rng.uniform(np.log(100), np.log(60_000), n_campaigns),
+                rng.uniform(np.log(2), np.log(400), n_incidents),
+            ]
+        )
     )
     start_value = subject_toll[series_subject] * rng.uniform(0.85, 1.15, n_series)
     growth = np.log(rng.uniform(1.0, 1.12, n_series_figures))
@@ -344,11 +453,19 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
     value = _nice(start_value[fig_series] * np.exp(grown - grown[first_of_series][fig_series]))
     value = _grouped_cummax(value, fig_series)
 
-    qualifier = rng.choice(len(GENERATED_QUALIFIERS), n_series_figures, p=[0.35, 0.25, 0.15, 0.15, 0.10])
+    qualifier = rng.choice(
+        len(GENERATED_QUALIFIERS), n_series_figures, p=[0.35, 0.25, 0.15, 0.15, 0.10]
+    )
     approx = GENERATED_QUALIFIERS.index("approximately")
     # An approximation of a small or unround number reads oddly ("environ 37"): state it exactly.
-    qualifier[(qualifier == approx) & ((value < 20) | (value % 10 != 0))] = GENERATED_QUALIFIERS.index("exact")
-    high_value = np.where(qualifier == GENERATED_QUALIFIERS.index("range"), np.maximum(_nice(value * 1.3), value + 1), 0)
+    qualifier[(qualifier == approx) & ((value < 20) | (value % 10 != 0))] = (
+        GENERATED_QUALIFIERS.index("exact")
+    )
+    high_value = np.where(
+        qualifier == GENERATED_QUALIFIERS.index("range"),
+        np.maximum(_nice(value * 1.3), value + 1),
+        0,
+    )
     low = _lower_bounds(qualifier, value)
     # A lower bound below the claimant's previous one would be a fall: state it "at least" the
     # previous bound instead (the revision-lower-bound-falls rule).
@@ -382,7 +499,9 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
     np.maximum.at(latest, series_doc, stated)
     doc_published = latest + rng.integers(0, 3, n_docs)
     doc_language = (rng.random(n_docs) < 0.4).astype(np.int64)
-    doc_retrieved = (doc_published + rng.integers(0, 30, n_docs)) * _MICROS_PER_DAY + rng.integers(0, _MICROS_PER_DAY, n_docs)
+    doc_retrieved = (doc_published + rng.integers(0, 30, n_docs)) * _MICROS_PER_DAY + rng.integers(
+        0, _MICROS_PER_DAY, n_docs
+    )
 
     # Holdout: whole series, or the tail of the last one chosen, stated in documents but not
     # written, so that appending them later is realistic (what stays written are prefixes of
@@ -393,7 +512,9 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
         taken = np.cumsum(lengths[candidates])
         n_taken = int(np.searchsorted(taken, holdout)) + 1
         if n_taken > len(candidates):
-            raise ValueError(f"holdout {holdout} is more than the {int(taken[-1])} uncorrected series figures")
+            raise ValueError(
+                f"holdout {holdout} is more than the {int(taken[-1])} uncorrected series figures"
+            )
         chosen = candidates[:n_taken]
         keep = np.zeros(n_series, dtype=np.int64)  # figures of each chosen series left written
         keep[chosen[-1]] = taken[n_taken - 1] - holdout
@@ -436,10 +557,14 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
     g_subject[pairs] = np.repeat(ratio_subjects, 2)
     g_metric[pairs] = METRICS.index("civilians_killed")
     g_claimant[0 : 2 * n_ratio : 2] = rng.choice(official if len(official) else claimants, n_ratio)
-    g_claimant[1 : 2 * n_ratio : 2] = rng.choice(independent if len(independent) else claimants, n_ratio)
+    g_claimant[1 : 2 * n_ratio : 2] = rng.choice(
+        independent if len(independent) else claimants, n_ratio
+    )
     g_value[0 : 2 * n_ratio : 2] = reference
     g_value[1 : 2 * n_ratio : 2] = larger
-    g_qualifier[1 : 2 * n_ratio : 2] = np.where(rng.random(n_ratio) < 0.5, 0, GENERATED_QUALIFIERS.index("at_least"))
+    g_qualifier[1 : 2 * n_ratio : 2] = np.where(
+        rng.random(n_ratio) < 0.5, 0, GENERATED_QUALIFIERS.index("at_least")
+    )
     g_role[0 : 2 * n_ratio : 2] = 1
     g_role[1 : 2 * n_ratio : 2] = 2
     g_group[pairs] = np.repeat(np.arange(n_ratio), 2)
@@ -452,13 +577,17 @@ def _plan(n_figures: int, seed: int, holdout: int) -> _Plan:
     g_group[sums] = np.repeat(n_ratio + np.arange(n_sum), 3)
     g_doc = group_doc[g_group]
 
-    subject_place = np.concatenate([campaign_place, rng.integers(0, len(places), n_incidents + n_group_subjects)])
+    subject_place = np.concatenate(
+        [campaign_place, rng.integers(0, len(places), n_incidents + n_group_subjects)]
+    )
     subject_start = np.concatenate([campaign_start, incident_day, group_subject_day])
     subject_end = np.concatenate([np.full(n_campaigns, -1), incident_day, group_subject_day])
     subject_parent = np.concatenate([np.full(n_campaigns, -1), incident_parent, group_parent])
     assert len(subject_place) == n_subjects
 
-    speaker = np.where(rng.random(n_series_figures) < 0.25, rng.choice(speakers, n_series_figures), -1)
+    speaker = np.where(
+        rng.random(n_series_figures) < 0.25, rng.choice(speakers, n_series_figures), -1
+    )
     return _Plan(
         seed=seed,
         entity_names=names,
@@ -502,7 +631,9 @@ def _lower_bounds(qualifier: np.ndarray, value: np.ndarray) -> np.ndarray:
     return low.astype(np.int64)
 
 
-def _bounds(qualifier: np.ndarray, value: np.ndarray, high_value: np.ndarray, language: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(
+    qualifier: np.ndarray, value: np.ndarray, high_value: np.ndarray, language: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(value_low, value_high) with NaN for an open bound, following intervals.interval_for.
 
     interval_for is a scalar function; this is its vectorised form for the qualifiers the
@@ -536,7 +667,9 @@ def _take(options: Sequence[str], codes: np.ndarray) -> pa.Array:
     return pa.array(list(options), pa.string()).take(pa.array(codes, pa.int64()))
 
 
-def _lang_take(table: Mapping[str, Sequence[str]], language: np.ndarray, codes: np.ndarray) -> pa.Array:
+def _lang_take(
+    table: Mapping[str, Sequence[str]], language: np.ndarray, codes: np.ndarray
+) -> pa.Array:
     """table[language][code] per row, for languages coded 0 = fr, 1 = en."""
     width = len(table[LANGUAGES[0]])
     flat = [item for code in LANGUAGES for item in table[code]]
@@ -560,8 +693,14 @@ def _counts_text(values: np.ndarray, language: np.ndarray) -> pa.Array:
 
     plain = text(values)
     thousands = _cat(text(values // 1000), sep, padded(values % 1000))
-    millions = _cat(text(values // 1_000_000), sep, padded(values // 1000 % 1000), sep, padded(values % 1000))
-    return pc.if_else(pa.array(values < 1000), plain, pc.if_else(pa.array(values < 1_000_000), thousands, millions))
+    millions = _cat(
+        text(values // 1_000_000), sep, padded(values // 1000 % 1000), sep, padded(values % 1000)
+    )
+    return pc.if_else(
+        pa.array(values < 1000),
+        plain,
+        pc.if_else(pa.array(values < 1_000_000), thousands, millions),
+    )
 
 
 def _lengths(a: pa.Array) -> np.ndarray:
@@ -585,7 +724,9 @@ class _Texts:
     offset_in_unit: np.ndarray
 
 
-def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.ndarray) -> dict[str, pa.Table]:
+def _build_batch(
+    plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.ndarray
+) -> dict[str, pa.Table]:
     """Documents, figures and relations of the documents ``docs`` (ascending, contiguous)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -600,7 +741,10 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
         _counts_text(plan.fig_value[figures], lang),
     )
     is_range = qualifier == GENERATED_QUALIFIERS.index("range")
-    range_end = _cat(_take([RANGE_JOIN[c] for c in LANGUAGES], lang), _counts_text(plan.fig_high_value[figures], lang))
+    range_end = _cat(
+        _take([RANGE_JOIN[c] for c in LANGUAGES], lang),
+        _counts_text(plan.fig_high_value[figures], lang),
+    )
     stated_value = pc.if_else(pa.array(is_range), _cat(number, range_end), number)
     role = plan.fig_role[figures]
 
@@ -627,7 +771,14 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
     # Sums: the total's sentence carries both parts; the parts are quoted inside it.
     is_total = role == 3
     sum_words = [_take([SUM_SENTENCE[c][k] for c in LANGUAGES], lang) for k in range(5)]
-    total_text = _cat(_take([LEADS[c][(False, False)] for c in LANGUAGES], lang), claimant, sum_words[0], stated_value, sum_words[1], place)
+    total_text = _cat(
+        _take([LEADS[c][(False, False)] for c in LANGUAGES], lang),
+        claimant,
+        sum_words[0],
+        stated_value,
+        sum_words[1],
+        place,
+    )
     quote = pc.if_else(pa.array(is_total), total_text, sentence)
     # The parts' quotes: "101 civils", "4 combattants".
     part_noun = _take([w for c in LANGUAGES for w in PART_NOUNS[c]], lang * 2 + (role == 5))
@@ -667,7 +818,11 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
         ref = local[plan.group_figures[ratio_groups, 1]]
         g_lang = plan.doc_language[plan.group_doc[ratio_groups]]
         factor_word = _lang_take(FACTOR_TABLE, g_lang, plan.group_factor[ratio_groups])
-        ratio_quote = _cat(_take([RATIO_SENTENCE[c][0] for c in LANGUAGES], g_lang), factor_word, _take([RATIO_SENTENCE[c][1] for c in LANGUAGES], g_lang))
+        ratio_quote = _cat(
+            _take([RATIO_SENTENCE[c][0] for c in LANGUAGES], g_lang),
+            factor_word,
+            _take([RATIO_SENTENCE[c][1] for c in LANGUAGES], g_lang),
+        )
         ref_quote = quote.take(pa.array(ref))
         big_quote = quote.take(pa.array(big))
         unit_texts.append(_cat(ref_quote, ". ", big_quote, ". ", ratio_quote, "."))
@@ -689,7 +844,9 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
         total_quote = quote.take(pa.array(total))
         p1_value = stated_value.take(pa.array(p1))
         p2_value = stated_value.take(pa.array(p2))
-        sum_quote = _cat(total_quote, sum_words_g[2], p1_value, sum_words_g[3], p2_value, sum_words_g[4])
+        sum_quote = _cat(
+            total_quote, sum_words_g[2], p1_value, sum_words_g[3], p2_value, sum_words_g[4]
+        )
         unit_texts.append(_cat(sum_quote, "."))
         unit_doc.append(plan.group_doc[sum_groups])
         unit_rank.append(np.full(len(sum_groups), 2, np.int64))
@@ -706,7 +863,10 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
             "ratio_quote": ratio_quote,
             "ratio_word": factor_word,
             "ratio_offset": ratio_offset,
-            "ratio_unit": n_units - len(sum_groups) - len(ratio_groups) + np.arange(len(ratio_groups)),
+            "ratio_unit": n_units
+            - len(sum_groups)
+            - len(ratio_groups)
+            + np.arange(len(ratio_groups)),
             "sum_groups": sum_groups,
             "sum_quote": sum_quote,
             "sum_value": stated_value.take(pa.array(total)),
@@ -746,7 +906,11 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
     length = _lengths(sorted_texts) + 1  # each unit is followed by one space
     cumulative = np.cumsum(length)
     doc_first = np.searchsorted(sorted_doc, docs)
-    start_sorted = cumulative - length - np.concatenate(([0], cumulative))[doc_first][np.searchsorted(docs, sorted_doc)]
+    start_sorted = (
+        cumulative
+        - length
+        - np.concatenate(([0], cumulative))[doc_first][np.searchsorted(docs, sorted_doc)]
+    )
     unit_start = np.empty(n_units, np.int64)
     unit_start[unit_order] = start_sorted
     offsets = np.concatenate([doc_first, [n_units]]).astype(np.int32)
@@ -762,7 +926,12 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
     documents = pa.table(
         {
             "document_id": doc_id_array,
-            "url": _cat("https://news.example.org/synthetic/", str(plan.seed), "/", pc.cast(pa.array(docs), pa.string())),
+            "url": _cat(
+                "https://news.example.org/synthetic/",
+                str(plan.seed),
+                "/",
+                pc.cast(pa.array(docs), pa.string()),
+            ),
             "title": _take(["Bilan des victimes civiles", "Civilian casualty report"], d_lang),
             "outlet": _take([o for c in LANGUAGES for o in OUTLETS[c]], d_lang * 3 + docs % 3),
             "language": _take(LANGUAGES, d_lang),
@@ -779,7 +948,9 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
     figure_ids = _figure_ids(plan, figures)
     supersedes_index = plan.fig_supersedes[figures]
     supersedes = pc.if_else(
-        pa.array(supersedes_index >= 0), _figure_ids(plan, np.maximum(supersedes_index, 0)), pa.nulls(len(figures), pa.string())
+        pa.array(supersedes_index >= 0),
+        _figure_ids(plan, np.maximum(supersedes_index, 0)),
+        pa.nulls(len(figures), pa.string()),
     )
     entity_ids = plan.entity_ids
     figures_table = pa.table(
@@ -789,7 +960,11 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
             "subject_id": _subject_ids(plan, plan.fig_subject[figures]),
             "metric": _take(METRICS, plan.fig_metric[figures]),
             "claimant_id": _take(entity_ids, plan.fig_claimant[figures]),
-            "speaker_id": pc.if_else(pa.array(has_speaker), _take([*entity_ids, ""], np.where(has_speaker, speaker_index, len(entity_ids))), pa.nulls(len(figures), pa.string())),
+            "speaker_id": pc.if_else(
+                pa.array(has_speaker),
+                _take([*entity_ids, ""], np.where(has_speaker, speaker_index, len(entity_ids))),
+                pa.nulls(len(figures), pa.string()),
+            ),
             "stated_on": _dates(plan.fig_stated[figures]),
             "stated_precision": _take(["day"], np.zeros(len(figures), np.int64)),
             "value_low": pa.array(low, pa.float64(), from_pandas=True),
@@ -800,7 +975,11 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
             "quote_start": pa.array(quote_start),
             "quote_end": pa.array(quote_start + quote_len),
             "supersedes": supersedes,
-            "note": pc.if_else(pa.array(is_correction), pa.scalar("corrects an earlier count"), pa.nulls(len(figures), pa.string())),
+            "note": pc.if_else(
+                pa.array(is_correction),
+                pa.scalar("corrects an earlier count"),
+                pa.nulls(len(figures), pa.string()),
+            ),
         }
     )
     tables = {"documents": documents, "figures": figures_table.filter(pa.array(written))}
@@ -811,7 +990,9 @@ def _build_batch(plan: _Plan, docs: np.ndarray, figures: np.ndarray, groups: np.
     return tables
 
 
-def _relations_table(plan: _Plan, rows: dict[str, Any], unit_start: np.ndarray, doc_ids: pa.Array, docs: np.ndarray) -> pa.Table:
+def _relations_table(
+    plan: _Plan, rows: dict[str, Any], unit_start: np.ndarray, doc_ids: pa.Array, docs: np.ndarray
+) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -819,19 +1000,26 @@ def _relations_table(plan: _Plan, rows: dict[str, Any], unit_start: np.ndarray, 
     groups = np.concatenate([ratio, sums])
     n = len(groups)
     quote = pa.concat_arrays([rows["ratio_quote"], rows["sum_quote"]])
-    start = np.concatenate([unit_start[rows["ratio_unit"]] + rows["ratio_offset"], unit_start[rows["sum_unit"]]])
+    start = np.concatenate(
+        [unit_start[rows["ratio_unit"]] + rows["ratio_offset"], unit_start[rows["sum_unit"]]]
+    )
     value = plan.group_factor[groups].astype(np.float64)
     figure = plan.group_figures[groups, 0]
     ref_counts = np.where(plan.group_kind[groups] == 0, 1, 2)
     ref_flat = np.concatenate([plan.group_figures[ratio, 1], plan.group_figures[sums, 1:3].ravel()])
     ref_offsets = np.concatenate([[0], np.cumsum(ref_counts)]).astype(np.int32)
-    relation_ids = _cat(f"syn{plan.seed}-r", pc.utf8_lpad(pc.cast(pa.array(groups), pa.string()), width=8, padding="0"))
+    relation_ids = _cat(
+        f"syn{plan.seed}-r",
+        pc.utf8_lpad(pc.cast(pa.array(groups), pa.string()), width=8, padding="0"),
+    )
     return pa.table(
         {
             "relation_id": relation_ids,
             "kind": _take(["ratio", "sum"], plan.group_kind[groups]),
             "figure_id": _figure_ids(plan, figure),
-            "reference_ids": pa.ListArray.from_arrays(pa.array(ref_offsets), _figure_ids(plan, ref_flat)),
+            "reference_ids": pa.ListArray.from_arrays(
+                pa.array(ref_offsets), _figure_ids(plan, ref_flat)
+            ),
             "document_id": doc_ids.take(pa.array(np.searchsorted(docs, plan.group_doc[groups]))),
             "claimant_id": _take(plan.entity_ids, plan.fig_claimant[figure]),
             "speaker_id": pa.nulls(n, pa.string()),
@@ -853,7 +1041,10 @@ def _figure_ids(plan: _Plan, index: np.ndarray) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return _cat(f"syn{plan.seed}-f", pc.utf8_lpad(pc.cast(pa.array(index), pa.string()), width=8, padding="0"))
+    return _cat(
+        f"syn{plan.seed}-f",
+        pc.utf8_lpad(pc.cast(pa.array(index), pa.string()), width=8, padding="0"),
+    )
 
 
 def _subject_ids(plan: _Plan, index: np.ndarray) -> pa.Array:
@@ -885,7 +1076,9 @@ def _subjects_table(plan: _Plan) -> pa.Table:
     index = np.arange(len(plan.subject_place))
     place = _take(plan.places, plan.subject_place)
     campaign = pa.array(plan.subject_is_campaign)
-    description = pc.if_else(campaign, _cat("Civilian toll of the war in ", place), _cat("Air strike on ", place))
+    description = pc.if_else(
+        campaign, _cat("Civilian toll of the war in ", place), _cat("Air strike on ", place)
+    )
     end = plan.subject_end
     parent = plan.subject_parent
     return pa.table(
@@ -894,16 +1087,22 @@ def _subjects_table(plan: _Plan) -> pa.Table:
             "description": description,
             "place": place,
             "period_start": _dates(plan.subject_start),
-            "period_end": pc.if_else(pa.array(end >= 0), _dates(np.maximum(end, 0)), pa.nulls(len(index), pa.date32())),
+            "period_end": pc.if_else(
+                pa.array(end >= 0), _dates(np.maximum(end, 0)), pa.nulls(len(index), pa.date32())
+            ),
             "parent_subject_id": pc.if_else(
-                pa.array(parent >= 0), _subject_ids(plan, np.maximum(parent, 0)), pa.nulls(len(index), pa.string())
+                pa.array(parent >= 0),
+                _subject_ids(plan, np.maximum(parent, 0)),
+                pa.nulls(len(index), pa.string()),
             ),
         }
     )
 
 
 # Flat per-language tables for the vectorised builder, in code order.
-QUALIFIER_WORDS_TABLE = {c: [QUALIFIER_WORDS[c][q] for q in GENERATED_QUALIFIERS] for c in LANGUAGES}
+QUALIFIER_WORDS_TABLE = {
+    c: [QUALIFIER_WORDS[c][q] for q in GENERATED_QUALIFIERS] for c in LANGUAGES
+}
 LEAD_TABLE = {c: [LEADS[c][(bool(k & 1), bool(k & 2))] for k in range(4)] for c in LANGUAGES}
 METRIC_TABLE = {c: [metric_phrase(m, c) for m in METRICS] for c in LANGUAGES}
 FACTOR_TABLE = {c: list(FACTOR_WORDS[c]) for c in LANGUAGES}
@@ -944,7 +1143,9 @@ def generate_warehouse(
     groups_by_doc = np.argsort(plan.group_doc, kind="stable")
     group_doc_sorted = plan.group_doc[groups_by_doc]
     per_doc = np.bincount(plan.fig_doc, minlength=n_docs)
-    cut_points = np.searchsorted(np.cumsum(per_doc), np.arange(batch_size, plan.n_figures, batch_size)) + 1
+    cut_points = (
+        np.searchsorted(np.cumsum(per_doc), np.arange(batch_size, plan.n_figures, batch_size)) + 1
+    )
     bounds = [0, *sorted(set(int(c) for c in cut_points if 0 < c < n_docs)), n_docs]
 
     counts = {name: 0 for name in ("documents", "entities", "subjects", "figures", "relations")}
@@ -955,7 +1156,9 @@ def generate_warehouse(
             docs = np.arange(first, stop)
             lo, hi = np.searchsorted(fig_doc_sorted, [first, stop])
             glo, ghi = np.searchsorted(group_doc_sorted, [first, stop])
-            tables = _build_batch(plan, docs, np.sort(figures_by_doc[lo:hi]), np.sort(groups_by_doc[glo:ghi]))
+            tables = _build_batch(
+                plan, docs, np.sort(figures_by_doc[lo:hi]), np.sort(groups_by_doc[glo:ghi])
+            )
             held = tables.pop("holdout", None)
             if held is not None:
                 assert holdout_path is not None
@@ -963,7 +1166,11 @@ def generate_warehouse(
                     holdout_writer = pq.ParquetWriter(holdout_path, held.schema, compression="zstd")
                 holdout_writer.write_table(held)
             if number == 0:
-                tables = {"entities": _entities_table(plan), "subjects": _subjects_table(plan), **tables}
+                tables = {
+                    "entities": _entities_table(plan),
+                    "subjects": _subjects_table(plan),
+                    **tables,
+                }
             for name, table in tables.items():
                 counts[name] += table.num_rows
             # Valid by construction: written without the row-by-row contract, checked by validate.
@@ -983,7 +1190,15 @@ def generate_warehouse(
 
 # --- injected violations -----------------------------------------------------------------------
 
-INJECTION_KINDS = ("quote_mismatch", "ratio", "revision_falls", "weekday", "date_order", "bad_interval", "reference")
+INJECTION_KINDS = (
+    "quote_mismatch",
+    "ratio",
+    "revision_falls",
+    "weekday",
+    "date_order",
+    "bad_interval",
+    "reference",
+)
 
 
 def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
@@ -1014,8 +1229,16 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
                 seed,
             )
         document = _pick(connection, "documents", f"document_id = '{row['document_id']}'", 0)
-        place = connection.execute("SELECT place FROM subjects WHERE subject_id = ?", [row.get("subject_id")]).fetchone() if "subject_id" in row else None
-        claimant = connection.execute("SELECT name FROM entities WHERE entity_id = ?", [row["claimant_id"]]).fetchone()
+        place = (
+            connection.execute(
+                "SELECT place FROM subjects WHERE subject_id = ?", [row.get("subject_id")]
+            ).fetchone()
+            if "subject_id" in row
+            else None
+        )
+        claimant = connection.execute(
+            "SELECT name FROM entities WHERE entity_id = ?", [row["claimant_id"]]
+        ).fetchone()
     row.pop("recency", None)
     row.pop("batch_id")
     row.pop("recorded_at")
@@ -1043,13 +1266,21 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
     if kind == "weekday":
         day = document["published_on"]
         text = published_sentence(day, language, weekday=(day.weekday() + 1) % 7)
-        return _append(warehouse, {"documents": [_document_row(text, language, day, seed)]}, "documents", kind)
+        return _append(
+            warehouse, {"documents": [_document_row(text, language, day, seed)]}, "documents", kind
+        )
 
     if kind == "revision_falls":
         # Half the last toll, a day later (same-day figures are not compared as revisions).
         fallen = max(2, int(row["value_low"]) // 2)
         later = row["stated_on"] + timedelta(days=1)
-        sentence = statement(language, claimant[0] if claimant else row["claimant_id"], count_text(fallen, language), row["metric"], place[0] if place else "Kalomir")
+        sentence = statement(
+            language,
+            claimant[0] if claimant else row["claimant_id"],
+            count_text(fallen, language),
+            row["metric"],
+            place[0] if place else "Kalomir",
+        )
         text = f"{sentence}. {published_sentence(later, language)}"
         doc = _document_row(text, language, later, seed)
         new = {
@@ -1087,8 +1318,14 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
 
 def _pick(connection: Any, source: str, where: str, seed: int) -> dict[str, Any]:
     """One row of ``source``, chosen by ``seed`` (stable across runs)."""
-    key = "relation_id" if source == "relations" else ("document_id" if source == "documents" else "figure_id")
-    cursor = connection.execute(f"SELECT * FROM {source} WHERE {where} ORDER BY md5({key} || ?) LIMIT 1", [str(seed)])
+    key = (
+        "relation_id"
+        if source == "relations"
+        else ("document_id" if source == "documents" else "figure_id")
+    )
+    cursor = connection.execute(
+        f"SELECT * FROM {source} WHERE {where} ORDER BY md5({key} || ?) LIMIT 1", [str(seed)]
+    )
     names = [d[0] for d in cursor.description]
     found = cursor.fetchone()
     if found is None:
@@ -1098,7 +1335,9 @@ def _pick(connection: Any, source: str, where: str, seed: int) -> dict[str, Any]
 
 def _document_row(text: str, language: str, published_on: date, seed: int) -> dict[str, Any]:
     text = unicodedata.normalize("NFC", text)
-    retrieved = datetime(published_on.year, published_on.month, published_on.day, tzinfo=UTC) + timedelta(days=1)
+    retrieved = datetime(
+        published_on.year, published_on.month, published_on.day, tzinfo=UTC
+    ) + timedelta(days=1)
     return {
         "document_id": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "url": f"https://news.example.org/synthetic/injected/{seed}",
@@ -1112,7 +1351,9 @@ def _document_row(text: str, language: str, published_on: date, seed: int) -> di
     }
 
 
-def _append(warehouse: Warehouse, rows: dict[str, list[dict[str, Any]]], table: str, kind: str) -> str:
+def _append(
+    warehouse: Warehouse, rows: dict[str, list[dict[str, Any]]], table: str, kind: str
+) -> str:
     result = warehouse.append_rows(rows, source=f"inject_violation:{kind}")
     ids = result.ids.get(table) or []
     if len(ids) != 1:
@@ -1124,7 +1365,9 @@ def _write_direct(warehouse: Warehouse, table: str, row: dict[str, Any], kind: s
     """Write a row the append contract would refuse, as a batch of its own."""
     import pyarrow as pa
 
-    schema = pa.schema([f for f in TABLES[table].arrow_schema() if f.name not in ("batch_id", "recorded_at")])
+    schema = pa.schema(
+        [f for f in TABLES[table].arrow_schema() if f.name not in ("batch_id", "recorded_at")]
+    )
     arrow = pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
     warehouse.write_batch({table: arrow}, label=f"injected-{kind.replace('_', '-')}")
 

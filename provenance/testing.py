@@ -36,11 +36,16 @@ MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2030, 12, 31)
 
 # Letters and spaces: free text that cannot be mistaken for a number or a date.
-_WORDS = st.text(alphabet=st.characters(categories=["L"]) | st.just(" "), min_size=1, max_size=30).filter(
-    lambda s: s.strip() != ""
-)
+_WORDS = st.text(
+    alphabet=st.characters(categories=["L"]) | st.just(" "), min_size=1, max_size=30
+).filter(lambda s: s.strip() != "")
 # Invented claimants and places for the sentences documents state (no digits, NFC).
-_CLAIMANT_NAMES = ("l'Observatoire Kalomir", "le ministère de la Santé de Tavenor", "Airwatch Vel", "les autorités de Morin")
+_CLAIMANT_NAMES = (
+    "l'Observatoire Kalomir",
+    "le ministère de la Santé de Tavenor",
+    "Airwatch Vel",
+    "les autorités de Morin",
+)
 _PLACES = ("Tavenor", "Kalomir", "Esnora", "Velmorin", "Dorantes")
 
 _KIND_VALUES: dict[Kind, st.SearchStrategy[Any]] = {
@@ -48,7 +53,9 @@ _KIND_VALUES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.INTEGER: st.integers(min_value=0, max_value=10**6),
     Kind.NUMBER: st.integers(min_value=0, max_value=10**6).map(float),
     Kind.DATE: st.dates(MIN_DATE, MAX_DATE),
-    Kind.TIMESTAMP: st.datetimes(datetime(2000, 1, 1), datetime(2030, 12, 31), timezones=st.just(UTC)),
+    Kind.TIMESTAMP: st.datetimes(
+        datetime(2000, 1, 1), datetime(2030, 12, 31), timezones=st.just(UTC)
+    ),
     Kind.STRING_LIST: st.lists(_WORDS, max_size=3),
     Kind.INTEGER_LIST: st.lists(st.integers(min_value=0, max_value=10**6), max_size=3),
 }
@@ -90,7 +97,14 @@ def subjects(draw: st.DrawFn, before: date = MAX_DATE) -> Row:
     """A subject without parent whose period (when given) ends no later than ``before``."""
     start = draw(st.none() | st.dates(MIN_DATE, before))
     end = draw(st.none() | st.dates(start or MIN_DATE, before))
-    return draw(rows("subjects", period_start=st.just(start), period_end=st.just(end), parent_subject_id=st.none()))
+    return draw(
+        rows(
+            "subjects",
+            period_start=st.just(start),
+            period_end=st.just(end),
+            parent_subject_id=st.none(),
+        )
+    )
 
 
 @st.composite
@@ -101,10 +115,18 @@ def documents(draw: st.DrawFn, after: date = MIN_DATE) -> Row:
     text ends with its publication day, weekday included and right.
     """
     language = draw(st.sampled_from(synthetic.LANGUAGES))
-    published = draw(st.dates(after + timedelta(days=1), min(after + timedelta(days=400), MAX_DATE)))
+    published = draw(
+        st.dates(after + timedelta(days=1), min(after + timedelta(days=400), MAX_DATE))
+    )
     sentences = draw(st.lists(_sentences(language), min_size=1, max_size=4))
-    text = _nfc(" ".join(s + "." for s in sentences) + " " + synthetic.published_sentence(published, language))
-    retrieved = datetime.combine(published, time(), UTC) + timedelta(seconds=draw(st.integers(0, 90 * 86_400)))
+    text = _nfc(
+        " ".join(s + "." for s in sentences)
+        + " "
+        + synthetic.published_sentence(published, language)
+    )
+    retrieved = datetime.combine(published, time(), UTC) + timedelta(
+        seconds=draw(st.integers(0, 90 * 86_400))
+    )
     return draw(
         rows(
             "documents",
@@ -161,9 +183,24 @@ def figure_rows(
             candidates.append((quantity, start, end, quote))
     if not candidates:
         return []
-    chosen = draw(st.lists(st.sampled_from(range(len(candidates))), min_size=1, max_size=len(candidates), unique=True))
-    subject = st.sampled_from(subject_ids) if subject_ids else column_values(TABLES["figures"].column("figure_id"))
-    entity = st.sampled_from(entity_ids) if entity_ids else column_values(TABLES["entities"].column("entity_id"))
+    chosen = draw(
+        st.lists(
+            st.sampled_from(range(len(candidates))),
+            min_size=1,
+            max_size=len(candidates),
+            unique=True,
+        )
+    )
+    subject = (
+        st.sampled_from(subject_ids)
+        if subject_ids
+        else column_values(TABLES["figures"].column("figure_id"))
+    )
+    entity = (
+        st.sampled_from(entity_ids)
+        if entity_ids
+        else column_values(TABLES["entities"].column("entity_id"))
+    )
     published: date = document["published_on"]
     figures = []
     for index in chosen:
@@ -176,7 +213,9 @@ def figure_rows(
                     figure_id=st.none(),  # derived by the store: the content hash
                     document_id=st.just(document["document_id"]),
                     subject_id=subject,
-                    metric=st.just(_metric_of(quote, language)) if _metric_of(quote, language) else st.sampled_from(METRICS),
+                    metric=st.just(_metric_of(quote, language))
+                    if _metric_of(quote, language)
+                    else st.sampled_from(METRICS),
                     claimant_id=entity,
                     speaker_id=st.none() | entity,
                     stated_on=st.just(stated),
@@ -205,9 +244,17 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
     before any statement; stated_on ≤ published_on ≤ retrieved_at.
     """
     floor = draw(st.dates(date(2001, 1, 1), date(2025, 1, 1)))
-    docs = draw(st.lists(documents(after=floor), min_size=1, max_size=3, unique_by=lambda d: d["document_id"]))
+    docs = draw(
+        st.lists(
+            documents(after=floor), min_size=1, max_size=3, unique_by=lambda d: d["document_id"]
+        )
+    )
     articles = draw(st.lists(_relation_articles(floor), max_size=2))
-    subject_rows = draw(st.lists(subjects(before=floor), min_size=1, max_size=3, unique_by=lambda s: s["subject_id"]))
+    subject_rows = draw(
+        st.lists(
+            subjects(before=floor), min_size=1, max_size=3, unique_by=lambda s: s["subject_id"]
+        )
+    )
     subject_ids = [s["subject_id"] for s in subject_rows]
     figures: list[Row] = []
     for doc in docs:
@@ -225,7 +272,11 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
         relations.append(relation)
     # One claimant per figure (and relation): no (subject, metric, claimant) series to order.
     n_entities = len(figures) + 1
-    entity_rows = draw(st.lists(entities(), min_size=n_entities, max_size=n_entities, unique_by=lambda e: e["entity_id"]))
+    entity_rows = draw(
+        st.lists(
+            entities(), min_size=n_entities, max_size=n_entities, unique_by=lambda e: e["entity_id"]
+        )
+    )
     entity_ids = [e["entity_id"] for e in entity_rows]
     for figure, claimant in zip(figures, entity_ids, strict=False):
         figure["claimant_id"] = claimant
@@ -235,7 +286,13 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
         relation["claimant_id"] = entity_ids[-1]
     # The same article drawn twice is one document; keep one copy of identical rows.
     unique_docs = list({d["document_id"]: d for d in docs}.values())
-    return {"documents": unique_docs, "entities": entity_rows, "subjects": subject_rows, "figures": figures, "relations": relations}
+    return {
+        "documents": unique_docs,
+        "entities": entity_rows,
+        "subjects": subject_rows,
+        "figures": figures,
+        "relations": relations,
+    }
 
 
 @st.composite
@@ -245,25 +302,58 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
     published = draw(st.dates(floor + timedelta(days=1), floor + timedelta(days=400)))
     place = draw(st.sampled_from(_PLACES))
     figure_id = column_values(TABLES["figures"].column("figure_id"))
-    ids = draw(st.lists(figure_id, min_size=3, max_size=3, unique=True).map(lambda xs: [f"t-{x}" for x in xs]))
+    ids = draw(
+        st.lists(figure_id, min_size=3, max_size=3, unique=True).map(
+            lambda xs: [f"t-{x}" for x in xs]
+        )
+    )
     if draw(st.booleans()):
         factor = draw(st.integers(2, 10))
         reference = draw(st.integers(10, 500))
         larger = reference * factor
         qualifier = draw(st.sampled_from(("exact", "at_least")))
-        official = synthetic.statement(language, _CLAIMANT_NAMES[1], synthetic.count_text(reference, language), "civilians_killed", place)
+        official = synthetic.statement(
+            language,
+            _CLAIMANT_NAMES[1],
+            synthetic.count_text(reference, language),
+            "civilians_killed",
+            place,
+        )
         claimed = synthetic.statement(
-            language, _CLAIMANT_NAMES[0], synthetic.value_text(qualifier, larger, language), "civilians_killed", place
+            language,
+            _CLAIMANT_NAMES[0],
+            synthetic.value_text(qualifier, larger, language),
+            "civilians_killed",
+            place,
         )
         word = synthetic.FACTOR_WORDS[language][factor]
         ratio = synthetic.ratio_sentence(word, language)
-        text = _nfc(f"{official}. {claimed}. {ratio}. {synthetic.published_sentence(published, language)}")
+        text = _nfc(
+            f"{official}. {claimed}. {ratio}. {synthetic.published_sentence(published, language)}"
+        )
         doc = _article_document(draw, text, language, published)
         figures = [
-            _figure(ids[0], doc, text, official, synthetic.count_text(reference, language), "civilians_killed", "exact", reference, reference),
             _figure(
-                ids[1], doc, text, claimed, synthetic.value_text(qualifier, larger, language), "civilians_killed",
-                qualifier, larger, larger if qualifier == "exact" else None,
+                ids[0],
+                doc,
+                text,
+                official,
+                synthetic.count_text(reference, language),
+                "civilians_killed",
+                "exact",
+                reference,
+                reference,
+            ),
+            _figure(
+                ids[1],
+                doc,
+                text,
+                claimed,
+                synthetic.value_text(qualifier, larger, language),
+                "civilians_killed",
+                qualifier,
+                larger,
+                larger if qualifier == "exact" else None,
             ),
         ]
         relation = _relation(doc, text, ratio, "ratio", ids[1], [ids[0]], word, float(factor))
@@ -273,14 +363,29 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
     words = synthetic.SUM_SENTENCE[language]
     lead = synthetic.LEADS[language][(False, False)] + _CLAIMANT_NAMES[2]
     total_quote = f"{lead}{words[0]}{total}{words[1]}{place}"
-    part_quotes = [f"{part1} {synthetic.PART_NOUNS[language][0]}", f"{part2} {synthetic.PART_NOUNS[language][1]}"]
+    part_quotes = [
+        f"{part1} {synthetic.PART_NOUNS[language][0]}",
+        f"{part2} {synthetic.PART_NOUNS[language][1]}",
+    ]
     sentence = f"{total_quote}{words[2]}{part1}{words[3]}{part2}{words[4]}"
     text = _nfc(f"{sentence}. {synthetic.published_sentence(published, language)}")
     doc = _article_document(draw, text, language, published)
     figures = [
         _figure(ids[0], doc, text, total_quote, str(total), "killed", "exact", total, total),
-        _figure(ids[1], doc, text, part_quotes[0], str(part1), "civilians_killed", "exact", part1, part1),
-        _figure(ids[2], doc, text, part_quotes[1], str(part2), "combatants_killed", "exact", part2, part2),
+        _figure(
+            ids[1], doc, text, part_quotes[0], str(part1), "civilians_killed", "exact", part1, part1
+        ),
+        _figure(
+            ids[2],
+            doc,
+            text,
+            part_quotes[1],
+            str(part2),
+            "combatants_killed",
+            "exact",
+            part2,
+            part2,
+        ),
     ]
     relation = _relation(doc, text, sentence, "sum", ids[0], ids[1:], str(total), float(total))
     return doc, figures, relation
@@ -301,7 +406,15 @@ def _article_document(draw: st.DrawFn, text: str, language: str, published: date
 
 
 def _figure(
-    figure_id: str, doc: Row, text: str, quote: str, stated: str, metric: str, qualifier: str, low: float, high: float | None
+    figure_id: str,
+    doc: Row,
+    text: str,
+    quote: str,
+    stated: str,
+    metric: str,
+    qualifier: str,
+    low: float,
+    high: float | None,
 ) -> Row:
     start = text.index(quote)
     return {
@@ -325,7 +438,16 @@ def _figure(
     }
 
 
-def _relation(doc: Row, text: str, quote: str, kind: str, figure_id: str, references: list[str], stated: str, value: float) -> Row:
+def _relation(
+    doc: Row,
+    text: str,
+    quote: str,
+    kind: str,
+    figure_id: str,
+    references: list[str],
+    stated: str,
+    value: float,
+) -> Row:
     start = text.index(quote)
     return {
         "relation_id": None,  # derived by the store
@@ -365,4 +487,12 @@ def _document_id(text: str) -> str:
     return hashlib.sha256(_nfc(text).encode("utf-8")).hexdigest()
 
 
-__all__ = ["column_values", "documents", "entities", "figure_rows", "rows", "subjects", "valid_batches"]
+__all__ = [
+    "column_values",
+    "documents",
+    "entities",
+    "figure_rows",
+    "rows",
+    "subjects",
+    "valid_batches",
+]

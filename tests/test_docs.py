@@ -18,6 +18,7 @@ from provenance import Warehouse
 from provenance.cli import main
 from provenance.errors import CODES
 from provenance.schema import markdown_reference
+from provenance.suites import validate
 from provenance.views import views_sql
 
 from .conftest import REPO, copy_bundled
@@ -62,21 +63,42 @@ def test_quickstart_test_command_is_what_ci_runs() -> None:
     assert quickstart in (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_walkthrough_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def readme_examples() -> dict[str, str]:
+    """The README's shell blocks marked `<!-- test: NAME -->`, by name."""
+    text = README.read_text(encoding="utf-8")
+    found = re.findall(r"<!-- test: (\w+)[^>]*-->\n```sh\n(.*?)```", text, re.S)
+    return dict(found)
+
+
+@pytest.mark.parametrize("name", sorted(readme_examples()))
+def test_readme_shell_examples_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every command of the README walkthrough succeeds, from a copy of the repository."""
+    """Every command of each tested README example succeeds, from a copy of the repository."""
     copy_bundled(tmp_path)
     shutil.copytree(REPO / "tests" / "fixtures", tmp_path / "tests" / "fixtures")
     monkeypatch.chdir(tmp_path)
-    text = README.read_text(encoding="utf-8")
-    block = text.split("<!-- test: walkthrough")[1].split("```sh\n")[1].split("```")[0]
-    for line in block.strip().splitlines():
+    for line in readme_examples()[name].strip().splitlines():
         argv = shlex.split(line)
         assert argv[0] == "provenance"
         assert main(argv[1:]) == 0, (line, capsys.readouterr().err)
     out = capsys.readouterr().out
-    assert "plus de 35" in out and "validation passed" in out
+    expected = {
+        "walkthrough": "plus de 35",
+        "extract": "validation passed",
+        "store": "claimant-gap",
+    }[name]
+    assert expected in out
+
+
+def test_readme_rule_example_is_a_working_rule(bundled: Warehouse, tmp_path: Path) -> None:
+    """The README's YAML rule parses and runs on the bundled warehouse."""
+    (block,) = code_blocks("yaml")
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("rules:\n" + block, encoding="utf-8")
+    report = validate(bundled, rules_file=rules_file, only=["no-round-tolls-from-officials"])
+    (result,) = report.results
+    assert result.name == "no-round-tolls-from-officials" and result.rows_checked >= 0
 
 
 @pytest.mark.parametrize("query", code_blocks("sql"))

@@ -84,23 +84,40 @@ def test_failing_expectation_names_every_row_by_key(tmp_path: Path) -> None:
         suites,
         "figures",
         [
-            {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "metric", "value_set": ["civilians_killed"]}},
-            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "value_low", "max_value": 100}, "meta": {"severity": "warning"}},
-            {"type": "expect_column_pair_values_a_to_be_greater_than_b", "kwargs": {"column_A": "quote_start", "column_B": "value_low"}},
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "metric", "value_set": ["civilians_killed"]},
+            },
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "value_low", "max_value": 100},
+                "meta": {"severity": "warning"},
+            },
+            {
+                "type": "expect_column_pair_values_a_to_be_greater_than_b",
+                "kwargs": {"column_A": "quote_start", "column_B": "value_low"},
+            },
             {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}},
         ],
     )
     results = _by_name(es.run_suites(warehouse, suites))
     in_set = results["gx-figures-expect_column_values_to_be_in_set-metric"]
     assert in_set.status == "fail" and in_set.rows_checked == 7
-    assert [(f.record_id, f.table) for f in in_set.failures] == [("zakharova-mosul-injured-200", "figures")]
+    assert [(f.record_id, f.table) for f in in_set.failures] == [
+        ("zakharova-mosul-injured-200", "figures")
+    ]
     assert "civilians_injured" in in_set.failures[0].message
     between = results["gx-figures-expect_column_values_to_be_between-value_low"]
     assert between.status == "warn"
     assert {f.record_id for f in between.failures} == {
-        "article-local-mosul-240", "zakharova-airwars-3100", "zakharova-mosul-injured-200", "zakharova-washington-352",
+        "article-local-mosul-240",
+        "zakharova-airwars-3100",
+        "zakharova-mosul-injured-200",
+        "zakharova-washington-352",
     }
-    pair = results["gx-figures-expect_column_pair_values_a_to_be_greater_than_b-quote_start-value_low"]
+    pair = results[
+        "gx-figures-expect_column_pair_values_a_to_be_greater_than_b-quote_start-value_low"
+    ]
     assert [f.record_id for f in pair.failures] == ["zakharova-airwars-3100"]
     missing = results["gx-figures-expect_column_values_to_not_be_null-no_such_column"]
     assert missing.status == "fail" and "could not evaluate" in missing.failures[0].message
@@ -108,7 +125,11 @@ def test_failing_expectation_names_every_row_by_key(tmp_path: Path) -> None:
 
 def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
     """meta.severity must be error or warning, checked before any data is read."""
-    bad = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x"}, "meta": {"severity": "fatal"}}
+    bad = {
+        "type": "expect_column_values_to_not_be_null",
+        "kwargs": {"column": "x"},
+        "meta": {"severity": "fatal"},
+    }
     _suite_file(tmp_path, "figures", [bad])
     with pytest.raises(ConfigError, match="fatal"):
         es.load_suites(tmp_path)
@@ -131,12 +152,21 @@ def test_hand_written_bad_batch_fails_the_default_suite(tmp_path: Path) -> None:
     folder.mkdir()
     pq.write_table(table, folder / "entities.parquet")
     suites = tmp_path / "expectations" / es.SUITES_SUBDIR
-    results = _by_name(r for r in es.run_suites(warehouse, suites) if r.name.startswith("gx-entities-"))
+    results = _by_name(
+        r for r in es.run_suites(warehouse, suites) if r.name.startswith("gx-entities-")
+    )
     kind = results["gx-entities-expect_column_values_to_be_in_set-kind"]
     assert [(f.record_id, f.details) for f in kind.failures] == [("ghost", {"kind": "alien"})]
-    assert {f.record_id for f in results["gx-entities-expect_column_values_to_be_unique-entity_id"].failures} == {"airwars"}
-    assert {f.record_id for f in results["gx-entities-expect_column_values_to_not_be_null-recorded_at"].failures} == {
-        "ghost", "airwars",
+    assert {
+        f.record_id
+        for f in results["gx-entities-expect_column_values_to_be_unique-entity_id"].failures
+    } == {"airwars"}
+    assert {
+        f.record_id
+        for f in results["gx-entities-expect_column_values_to_not_be_null-recorded_at"].failures
+    } == {
+        "ghost",
+        "airwars",
     }
 
 
@@ -145,7 +175,9 @@ def test_data_docs_are_readable_offline(bundled_run: tuple[Path, list[RuleResult
     root, results = bundled_run
     docs = root / "docs"
     assert (docs / "index.html").is_file()
-    remote = re.compile(r"""<(?:link|script|img)\b[^>]*(?:href|src)\s*=\s*["']https?://""", re.IGNORECASE)
+    remote = re.compile(
+        r"""<(?:link|script|img)\b[^>]*(?:href|src)\s*=\s*["']https?://""", re.IGNORECASE
+    )
     pages = list(docs.rglob("*.html"))
     for path in [*pages, *docs.rglob("*.css")]:
         text = path.read_text(encoding="utf-8")
@@ -166,13 +198,22 @@ def test_offline_html_strips_cdn_tags() -> None:
         '<body><img src="https://x/logo.png"><a href="https://greatexpectations.io">GX</a></body></html>'
     )
     out = es.offline_html(html, '<link rel="stylesheet" href="static/local.css">')
-    assert "cdn.example" not in out and "<script" not in out and "x/y.png" not in out and "<img" not in out
+    assert (
+        "cdn.example" not in out
+        and "<script" not in out
+        and "x/y.png" not in out
+        and "<img" not in out
+    )
     assert 'href="static/local.css"' in out and "https://greatexpectations.io" in out
 
 
 def test_misspelt_expectation_is_a_config_error(tmp_path: Path) -> None:
     """A suite with an unknown expectation type is refused, not silently thinned out."""
-    path = _suite_file(tmp_path, "figures", [{"type": "expect_column_values_to_be_betwen", "kwargs": {"column": "x"}}])
+    path = _suite_file(
+        tmp_path,
+        "figures",
+        [{"type": "expect_column_values_to_be_betwen", "kwargs": {"column": "x"}}],
+    )
     with pytest.raises(ConfigError, match=r"figures\.json"):
         es.load_suites(path.parent)
 
@@ -212,7 +253,11 @@ def test_gx_still_needs_the_duckdb_shim(tmp_path: Path) -> None:
         connection.execute("CREATE TABLE t AS SELECT range AS x FROM range(3)")
     context = es._context()
     source = context.data_sources.add_sql("plain", connection_string=f"duckdb:///{database}")
-    batch = source.add_table_asset("t", table_name="t").add_batch_definition_whole_table("all").get_batch()
+    batch = (
+        source.add_table_asset("t", table_name="t")
+        .add_batch_definition_whole_table("all")
+        .get_batch()
+    )
     import great_expectations.expectations as gxe
 
     try:

@@ -28,8 +28,14 @@ REGENERATE = os.environ.get("PROVENANCE_REGENERATE_GOLDENS") == "1"
 def bundled_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The report of the bundled warehouse with its rules (GX suites aside: another layer)."""
     root = tmp_path_factory.mktemp("golden") / "project"
-    shutil.copytree(REPO / "warehouse", root / "warehouse", ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"))
-    shutil.copytree(REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx"))
+    shutil.copytree(
+        REPO / "warehouse",
+        root / "warehouse",
+        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
+    )
+    shutil.copytree(
+        REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx")
+    )
     return validate(Warehouse(root))
 
 
@@ -52,12 +58,19 @@ def check_golden(name: str, actual: str) -> None:
         path.write_text(actual, encoding="utf-8")
         if not REGENERATE:
             pytest.fail(f"wrote missing golden file {path}; review it and run again")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} changed; regenerate with PROVENANCE_REGENERATE_GOLDENS=1"
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{name} changed; regenerate with PROVENANCE_REGENERATE_GOLDENS=1"
+    )
 
 
 @pytest.mark.parametrize(
     ("format", "golden"),
-    [("text", "bundled.txt"), ("json", "bundled.json"), ("junit", "bundled.junit.xml"), ("markdown", "bundled.md")],
+    [
+        ("text", "bundled.txt"),
+        ("json", "bundled.json"),
+        ("junit", "bundled.junit.xml"),
+        ("markdown", "bundled.md"),
+    ],
 )
 def test_golden_reports(bundled_report: Report, format: str, golden: str) -> None:
     """Each report format of the bundled warehouse stays exactly as reviewed."""
@@ -71,9 +84,21 @@ def test_text_report_shows_ratio_and_mosul_gap(bundled_report: Report) -> None:
         "measured relation-ratio: zakharova-airwars-eight-times-washington: "
         "3100/352 ≥ 8.81, 10.1 % above the stated 8 (tolerance 15 %)"
     ) in text
-    assert "WARNING claimant-gap: figures article-local-mosul-240 vs article-pentagon-mosul-100" in text
+    assert (
+        "WARNING claimant-gap: figures article-local-mosul-240 vs article-pentagon-mosul-100"
+        in text
+    )
     assert "factor 2.01 > 1.5" in text
-    assert text.splitlines()[0].split() == ["rule", "severity", "rows", "checked", "failures", "worst", "deviation", "status"]
+    assert text.splitlines()[0].split() == [
+        "rule",
+        "severity",
+        "rows",
+        "checked",
+        "failures",
+        "worst",
+        "deviation",
+        "status",
+    ]
     assert bundled_report.exit_code() == 0
 
 
@@ -88,9 +113,17 @@ def test_junit_is_one_testcase_per_rule(bundled_report: Report) -> None:
     assert root.get("failures") == "0"
 
 
-def small_report(status_severity: str = "error", failures: int = 1, fail_above: int | None = None) -> Report:
-    rows = [Failure("r", f"id-{i}", "broken | badly", table="figures", quote="q", measured=float(i)) for i in range(failures)]
-    return Report([RuleResult("r", "sql", status_severity, "d", 10, rows, fail_above=fail_above)], warehouse="/w")
+def small_report(
+    status_severity: str = "error", failures: int = 1, fail_above: int | None = None
+) -> Report:
+    rows = [
+        Failure("r", f"id-{i}", "broken | badly", table="figures", quote="q", measured=float(i))
+        for i in range(failures)
+    ]
+    return Report(
+        [RuleResult("r", "sql", status_severity, "d", 10, rows, fail_above=fail_above)],
+        warehouse="/w",
+    )
 
 
 def test_failing_rule_renders_failure_everywhere() -> None:
@@ -119,6 +152,17 @@ def test_markdown_caps_long_failure_lists() -> None:
 
 def test_infinite_factor_is_valid_json() -> None:
     """A gap against a zero upper bound is infinite; JSON must still parse."""
-    report = Report([RuleResult("g", "claimant_gap", "warning", "d", 1, [Failure("g", "a", "m", measured=float("inf"))])])
+    report = Report(
+        [
+            RuleResult(
+                "g",
+                "claimant_gap",
+                "warning",
+                "d",
+                1,
+                [Failure("g", "a", "m", measured=float("inf"))],
+            )
+        ]
+    )
     assert json.loads(report.render_json())["rules"][0]["worst"] == "inf"
     assert format_measure(float("inf")) == "∞"

@@ -66,19 +66,31 @@ needs_numbers = pytest.mark.skipif(
 def project(tmp_path: Path) -> Warehouse:
     """The bundled warehouse and its rules (without GX suites, to stay fast) in tmp_path."""
     root = tmp_path / "project"
-    shutil.copytree(REPO / "warehouse", root / "warehouse", ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"))
-    shutil.copytree(REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx"))
+    shutil.copytree(
+        REPO / "warehouse",
+        root / "warehouse",
+        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
+    )
+    shutil.copytree(
+        REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx")
+    )
     return Warehouse(root)
 
 
-def run_rule(warehouse: Warehouse, rule: Rule) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def run_rule(
+    warehouse: Warehouse, rule: Rule
+) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """rows checked, failing rows and observations of one rule on the warehouse."""
     compiled = compile_duckdb(rule)
     with warehouse.connect() as connection:
         if compiled.prepare:
             compiled.prepare(connection)
         failures = connection.execute(compiled.sql).fetchall()
-        observations = connection.execute(compiled.observations_sql).fetchall() if compiled.observations_sql else []
+        observations = (
+            connection.execute(compiled.observations_sql).fetchall()
+            if compiled.observations_sql
+            else []
+        )
         checked = connection.execute(compiled.checked_sql).fetchone()
     return (checked[0] if checked else 0), failures, observations
 
@@ -116,7 +128,9 @@ def test_bundled_rules_have_the_agreed_names() -> None:
 
 def test_packaged_default_rules_load() -> None:
     """`provenance init` copies rules that load and cover every agreed rule."""
-    names = {r.name for r in load_rules(REPO / "provenance" / "defaults" / "expectations" / "rules.yaml")}
+    names = {
+        r.name for r in load_rules(REPO / "provenance" / "defaults" / "expectations" / "rules.yaml")
+    }
     assert set(BUNDLED_RULE_NAMES) <= names
 
 
@@ -132,7 +146,13 @@ def test_every_kind_compiles_to_sql_that_runs(tmp_path: Path) -> None:
     for kind in RULE_KINDS:
         if kind == "quote_number" and not _numbers_reader_works():
             continue
-        entry = {"name": f"k-{kind}", "kind": kind, "severity": "error", "description": "d", **examples.get(kind, {})}
+        entry = {
+            "name": f"k-{kind}",
+            "kind": kind,
+            "severity": "error",
+            "description": "d",
+            **examples.get(kind, {}),
+        }
         (rule,) = parse_rules([entry], "test")
         run_rule(warehouse, rule)
 
@@ -141,13 +161,25 @@ def test_every_kind_compiles_to_sql_that_runs(tmp_path: Path) -> None:
     ("entry", "expected"),
     [
         ({"kind": "nonsense"}, "rule r: unknown kind 'nonsense'"),
-        ({"kind": "relation", "relation": "ratio", "tolerance": 0.1, "tolerence": 1}, "unknown parameter 'tolerence'"),
+        (
+            {"kind": "relation", "relation": "ratio", "tolerance": 0.1, "tolerence": 1},
+            "unknown parameter 'tolerence'",
+        ),
         ({"kind": "relation", "tolerance": 0.1}, "kind relation needs parameter 'relation'"),
-        ({"kind": "relation", "relation": "product", "tolerance": 0.1}, "relation must be one of ratio, sum"),
-        ({"kind": "relation", "relation": "ratio", "tolerance": 15}, "tolerance must be a fraction"),
+        (
+            {"kind": "relation", "relation": "product", "tolerance": 0.1},
+            "relation must be one of ratio, sum",
+        ),
+        (
+            {"kind": "relation", "relation": "ratio", "tolerance": 15},
+            "tolerance must be a fraction",
+        ),
         ({"kind": "claimant_gap", "factor": "big"}, "factor must be a number"),
         ({"kind": "revision_falls", "metrics": ["deaths"]}, "unknown value(s) deaths"),
-        ({"kind": "date_order", "severity": "fatal"}, "severity 'fatal' must be one of error, warning"),
+        (
+            {"kind": "date_order", "severity": "fatal"},
+            "severity 'fatal' must be one of error, warning",
+        ),
         ({"kind": "date_order", "warn_above": -1}, "warn_above must be a whole number"),
     ],
 )
@@ -157,14 +189,20 @@ def test_configuration_errors_name_file_and_rule(entry: dict[str, Any], expected
     with pytest.raises(ConfigError) as caught:
         parse_rules({"rules": [{**base, **entry}]}, "rules.yaml")
     lines = [p.message for p in caught.value.problems]
-    assert any(line.startswith("rules.yaml: rule r: ") and expected in line for line in lines), lines
+    assert any(line.startswith("rules.yaml: rule r: ") and expected in line for line in lines), (
+        lines
+    )
 
 
 def test_every_problem_reported_at_once() -> None:
     """Several broken rules give one line each, and a missing field is named."""
     with pytest.raises(ConfigError) as caught:
         parse_rules(
-            [{"name": "a", "kind": "date_order", "severity": "error"}, {"name": "a", "kind": "x"}, "oops"],
+            [
+                {"name": "a", "kind": "date_order", "severity": "error"},
+                {"name": "a", "kind": "x"},
+                "oops",
+            ],
             "f.yaml",
         )
     lines = [p.message for p in caught.value.problems]
@@ -206,10 +244,14 @@ def point_in(draw: Any, interval: Interval) -> float:
     return draw(st.floats(min_value=interval.lo, max_value=high, allow_nan=False))
 
 
-def measure_sql(kind: str, fig: Interval, refs: list[Interval], stated: Interval) -> tuple[float, float, float]:
+def measure_sql(
+    kind: str, fig: Interval, refs: list[Interval], stated: Interval
+) -> tuple[float, float, float]:
     """Evaluate the compiled relation SQL on a two-table in-memory database."""
     connection = duckdb.connect()
-    connection.execute("CREATE TABLE figures (figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE)")
+    connection.execute(
+        "CREATE TABLE figures (figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE)"
+    )
     connection.execute(
         "CREATE TABLE relations (relation_id VARCHAR, kind VARCHAR, figure_id VARCHAR, reference_ids VARCHAR[], "
         "quote VARCHAR, value_low DOUBLE, value_high DOUBLE)"
@@ -220,7 +262,9 @@ def measure_sql(kind: str, fig: Interval, refs: list[Interval], stated: Interval
         "INSERT INTO relations VALUES ('x', ?, 'f', ?, 'q', ?, ?)",
         [kind, [f"r{i}" for i in range(len(refs))], stated.low, stated.high],
     )
-    result = connection.execute(f"SELECT m_lo, m_hi, deviation FROM ({relation_measurements_sql(kind)})").fetchone()
+    result = connection.execute(
+        f"SELECT m_lo, m_hi, deviation FROM ({relation_measurements_sql(kind)})"
+    ).fetchone()
     assert result is not None
     return result
 
@@ -249,7 +293,9 @@ def test_relation_interval_arithmetic_is_sound(data: st.DataObject, kind: str) -
     refs = data.draw(st.lists(intervals(positive), min_size=1, max_size=3))
     x = point_in(data.draw, fig)
     ys = [point_in(data.draw, r) for r in refs]
-    true = {"ratio": x / sum(ys), "share": x / sum(ys), "sum": sum(ys), "difference": x - sum(ys)}[kind]
+    true = {"ratio": x / sum(ys), "share": x / sum(ys), "sum": sum(ys), "difference": x - sum(ys)}[
+        kind
+    ]
     expected = python_measure(kind, fig, refs)
     assert close_inside(true, expected.lo, expected.hi)
     m_lo, m_hi, _ = measure_sql(kind, fig, refs, Interval(1, 1))
@@ -264,7 +310,9 @@ def test_relation_interval_arithmetic_is_sound(data: st.DataObject, kind: str) -
     kind=st.sampled_from(["ratio", "sum", "difference"]),
     tolerance=st.sampled_from([0.0, 0.05, 0.15, 0.5]),
 )
-def test_relation_passes_exactly_within_tolerance(data: st.DataObject, kind: str, tolerance: float) -> None:
+def test_relation_passes_exactly_within_tolerance(
+    data: st.DataObject, kind: str, tolerance: float
+) -> None:
     """A relation off by more than its tolerance never passes; within tolerance it always passes."""
     fig = data.draw(intervals())
     refs = data.draw(st.lists(intervals(positive), min_size=1, max_size=2))
@@ -272,10 +320,16 @@ def test_relation_passes_exactly_within_tolerance(data: st.DataObject, kind: str
     expected = deviation(python_measure(kind, fig, refs), stated)
     assume(abs(expected - tolerance) > 1e-9)  # a tie is decided by float rounding
     _, _, measured_deviation = measure_sql(kind, fig, refs, stated)
-    assert measured_deviation == expected or math.isclose(measured_deviation, expected, rel_tol=1e-9)
-    rule = RelationRule(name="r", severity="error", description="d", relation=kind, tolerance=tolerance)
+    assert measured_deviation == expected or math.isclose(
+        measured_deviation, expected, rel_tol=1e-9
+    )
+    rule = RelationRule(
+        name="r", severity="error", description="d", relation=kind, tolerance=tolerance
+    )
     connection = duckdb.connect()
-    connection.execute("CREATE TABLE figures (figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE)")
+    connection.execute(
+        "CREATE TABLE figures (figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE)"
+    )
     connection.execute(
         "CREATE TABLE relations (relation_id VARCHAR, kind VARCHAR, figure_id VARCHAR, reference_ids VARCHAR[], "
         "quote VARCHAR, value_low DOUBLE, value_high DOUBLE)"
@@ -318,8 +372,10 @@ def test_claimant_gap_on_mosul(tmp_path: Path) -> None:
 
 
 def test_weekdays_of_bundled_article_agree(tmp_path: Path) -> None:
-    """"ce dimanche 28 mai" and "le jeudi 25 mai" 2017 are both right."""
-    checked, failures, observations = run_rule(project(tmp_path), bundled_rule("weekday-matches-date"))
+    """ "ce dimanche 28 mai" and "le jeudi 25 mai" 2017 are both right."""
+    checked, failures, observations = run_rule(
+        project(tmp_path), bundled_rule("weekday-matches-date")
+    )
     assert (checked, failures) == (2, [])
     assert {o[3] for o in observations} == {"ce dimanche 28 mai", "le jeudi 25 mai"}
 
@@ -328,20 +384,28 @@ def test_weekday_mismatches_in_french_and_english(tmp_path: Path) -> None:
     """A wrong weekday is reported with the date's true weekday; a yearless date takes the year nearest publication."""
     warehouse = project(tmp_path)
     fr = warehouse.add_document(
-        "Le mardi 26 octobre, puis le vendredi 30 décembre.", language="fr", published_on=date(2017, 1, 5)
+        "Le mardi 26 octobre, puis le vendredi 30 décembre.",
+        language="fr",
+        published_on=date(2017, 1, 5),
     ).ids["documents"][0]
     en = warehouse.add_document(
         "On Thursday, May 25 and on Friday 25 May.", language="en", published_on=date(2017, 5, 28)
     ).ids["documents"][0]
     _, failures, _ = run_rule(warehouse, bundled_rule("weekday-matches-date"))
     by_quote = {f[3]: (f[0], f[2]) for f in failures}
-    assert set(by_quote) == {"Le mardi 26 octobre", "Friday 25 May"}  # 30 December 2016 was a Friday
+    assert set(by_quote) == {
+        "Le mardi 26 octobre",
+        "Friday 25 May",
+    }  # 30 December 2016 was a Friday
     # Published 5 January 2017: 26 October is nearest as 26 October 2016, a Wednesday.
     assert by_quote["Le mardi 26 octobre"] == (
         fr,
         "«Le mardi 26 octobre» resolves to 2016-10-26, which is a mercredi, not a mardi",
     )
-    assert by_quote["Friday 25 May"] == (en, "«Friday 25 May» resolves to 2017-05-25, which is a thursday, not a friday")
+    assert by_quote["Friday 25 May"] == (
+        en,
+        "«Friday 25 May» resolves to 2017-05-25, which is a thursday, not a friday",
+    )
 
 
 @needs_numbers
@@ -349,7 +413,9 @@ def test_quote_number_reads_back(tmp_path: Path) -> None:
     """A figure whose interval contradicts its quote is reported; the bundled ones read back."""
     warehouse = project(tmp_path)
     assert run_rule(warehouse, bundled_rule("quote-number-reads-back"))[1] == []
-    warehouse.append_rows({"figures": [figure("wrong-bounds", value_low=100, value_high=100, qualifier="exact")]})
+    warehouse.append_rows(
+        {"figures": [figure("wrong-bounds", value_low=100, value_high=100, qualifier="exact")]}
+    )
     _, failures, _ = run_rule(warehouse, bundled_rule("quote-number-reads-back"))
     assert [(f[0], f[2]) for f in failures] == [
         ("wrong-bounds", "«une centaine» reads as approximately 80–120, stored as exact 100")
@@ -362,9 +428,21 @@ def test_revision_that_falls_without_supersedes(tmp_path: Path) -> None:
     warehouse.append_rows(
         {
             "figures": [
-                figure("pentagon-later-50", stated_on="2017-06-10", value_low=50, value_high=50, qualifier="exact"),
-                figure("pentagon-correction-40", stated_on="2017-06-12", value_low=40, value_high=40,
-                       qualifier="exact", supersedes="pentagon-later-50"),
+                figure(
+                    "pentagon-later-50",
+                    stated_on="2017-06-10",
+                    value_low=50,
+                    value_high=50,
+                    qualifier="exact",
+                ),
+                figure(
+                    "pentagon-correction-40",
+                    stated_on="2017-06-12",
+                    value_low=40,
+                    value_high=40,
+                    qualifier="exact",
+                    supersedes="pentagon-later-50",
+                ),
             ]
         }
     )
@@ -378,7 +456,17 @@ def test_revision_jump_reports_factor(tmp_path: Path) -> None:
     """A revision by more than the declared factor is reported with that factor."""
     warehouse = project(tmp_path)
     warehouse.append_rows(
-        {"figures": [figure("pentagon-later-400", stated_on="2017-06-10", value_low=400, value_high=400, qualifier="exact")]}
+        {
+            "figures": [
+                figure(
+                    "pentagon-later-400",
+                    stated_on="2017-06-10",
+                    value_low=400,
+                    value_high=400,
+                    qualifier="exact",
+                )
+            ]
+        }
     )
     _, failures, _ = run_rule(warehouse, bundled_rule("revision-jump"))
     assert [(f[0], f[4]) for f in failures] == [("pentagon-later-400", 5.0)]
@@ -389,13 +477,27 @@ def test_document_disagreement_lists_both_quotes(tmp_path: Path) -> None:
     """A figure above the rest of its claimant's figures in one document is reported with both quotes."""
     warehouse = project(tmp_path)
     warehouse.append_rows(
-        {"figures": [figure("pentagon-200", value_low=200, value_high=200, qualifier="exact",
-                            value_text=None, quote="le bilan des victimes s’élève à plus de 240 personnes")]}
+        {
+            "figures": [
+                figure(
+                    "pentagon-200",
+                    value_low=200,
+                    value_high=200,
+                    qualifier="exact",
+                    value_text=None,
+                    quote="le bilan des victimes s’élève à plus de 240 personnes",
+                )
+            ]
+        }
     )
     _, failures, _ = run_rule(warehouse, bundled_rule("narrative-vs-structured"))
     records = sorted(f[0] for f in failures)
     # Each disagreeing figure once, against the group's lowest-topped figure (one of the two 100s).
-    assert len(records) == 1 and records[0].startswith("pentagon-200 vs ") and records[0].endswith("-pentagon-mosul-100")
+    assert (
+        len(records) == 1
+        and records[0].startswith("pentagon-200 vs ")
+        and records[0].endswith("-pentagon-mosul-100")
+    )
     assert all(" ‖ " in f[3] for f in failures)
     assert all("80–120 vs 200" in f[2] or "200 vs 80–120" in f[2] for f in failures)
 
@@ -405,8 +507,12 @@ def test_dates_out_of_order_and_subject_period(tmp_path: Path) -> None:
     warehouse = project(tmp_path)
     warehouse.append_rows(
         {
-            "subjects": [{"subject_id": "later-strike", "description": "d", "period_start": "2017-06-01"}],
-            "figures": [figure("from-the-future", stated_on="2017-06-02", subject_id="later-strike")],
+            "subjects": [
+                {"subject_id": "later-strike", "description": "d", "period_start": "2017-06-01"}
+            ],
+            "figures": [
+                figure("from-the-future", stated_on="2017-06-02", subject_id="later-strike")
+            ],
         }
     )
     _, dates, _ = run_rule(warehouse, bundled_rule("dates-in-order"))
@@ -429,14 +535,20 @@ def test_sql_rule_with_optional_columns(tmp_path: Path) -> None:
     )
     (result,) = validate(warehouse, rules_file=rules, only=["no-pentagon"]).results
     assert (result.rows_checked, result.status) == (7, "warn")
-    assert [f.record_id for f in result.failures] == ["article-pentagon-mosul-100", "zakharova-pentagon-mosul-100"]
+    assert [f.record_id for f in result.failures] == [
+        "article-pentagon-mosul-100",
+        "zakharova-pentagon-mosul-100",
+    ]
 
 
 def test_sql_rule_errors_are_config_errors(tmp_path: Path) -> None:
     """Broken user SQL, or SQL without record_id and message, is a configuration error naming the rule."""
     warehouse = project(tmp_path)
     rules = tmp_path / "rules.yaml"
-    for sql, expected in (("SELECT * FROM nowhere", "nowhere"), ("SELECT 1 AS x", "must return columns record_id, message")):
+    for sql, expected in (
+        ("SELECT * FROM nowhere", "nowhere"),
+        ("SELECT 1 AS x", "must return columns record_id, message"),
+    ):
         rules.write_text(
             f"rules:\n  - name: bad\n    kind: sql\n    severity: error\n    description: d\n    sql: {sql}\n",
             encoding="utf-8",

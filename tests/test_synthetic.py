@@ -64,7 +64,9 @@ def _contents(warehouse: Warehouse) -> dict[str, Any]:
     out: dict[str, Any] = {"folders": sorted(p.name for p in warehouse.batches_dir.iterdir())}
     with warehouse.connect() as connection:
         for table in STORED_TABLES:
-            columns = ", ".join(f'"{c}"' for c in table.column_names if c not in ("batch_id", "recorded_at"))
+            columns = ", ".join(
+                f'"{c}"' for c in table.column_names if c not in ("batch_id", "recorded_at")
+            )
             rows = connection.execute(f"SELECT {columns} FROM {table.name}").fetchall()
             out[table.name] = sorted(rows, key=repr)
     return out
@@ -165,9 +167,15 @@ def test_vectorised_bounds_follow_interval_for() -> None:
     for i in range(500):
         name = GENERATED_QUALIFIERS[qualifier[i]]
         expected = interval_for(
-            name, float(value[i]), float(high[i]) if name == "range" else None, QUALIFIER_WORDS[LANGUAGES[language[i]]][name]
+            name,
+            float(value[i]),
+            float(high[i]) if name == "range" else None,
+            QUALIFIER_WORDS[LANGUAGES[language[i]]][name],
         )
-        assert (low_v[i], None if np.isnan(high_v[i]) else high_v[i]) == (expected.low, expected.high)
+        assert (low_v[i], None if np.isnan(high_v[i]) else high_v[i]) == (
+            expected.low,
+            expected.high,
+        )
 
 
 def test_vectorised_counts_follow_format_number() -> None:
