@@ -167,7 +167,9 @@ class Report:
                 r.status.upper(),
             )
             for r in self.results
+            if not _folded(r)
         ]
+        rows += _folded_suite_rows([r for r in self.results if _folded(r)])
         lines = _table(header, rows)
         lines.append("")
         measured = [
@@ -314,6 +316,30 @@ def shorten(text: str | None, limit: int) -> str:
     if text is None:
         return ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _folded(result: RuleResult) -> bool:
+    """Passing GX expectations fold into one summary row per suite: dozens of PASS lines
+    would bury the rules that matter (every expectation is still in the JSON and JUnit)."""
+    return result.kind == "expectation" and result.status == "pass"
+
+
+def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
+    suites: dict[str, list[RuleResult]] = {}
+    for r in results:
+        suite = "-".join(r.name.split("-")[:2])  # gx-<table>-<expectation>-<column>
+        suites.setdefault(suite, []).append(r)
+    return [
+        (
+            f"{suite} ({len(members)} expectations)",
+            "error",
+            str(max(m.rows_checked for m in members)),
+            "0",
+            "",
+            "PASS",
+        )
+        for suite, members in suites.items()
+    ]
 
 
 def format_measure(value: float | None) -> str:

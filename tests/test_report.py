@@ -166,3 +166,23 @@ def test_infinite_factor_is_valid_json() -> None:
     )
     assert json.loads(report.render_json())["rules"][0]["worst"] == "inf"
     assert format_measure(float("inf")) == "∞"
+
+
+def test_passing_expectations_fold_into_one_row_per_suite() -> None:
+    """The text summary folds passing GX expectations per suite but lists a failing one."""
+    from provenance.report import Failure, Report, RuleResult
+
+    def expectation(name: str, failures: list[Failure]) -> RuleResult:
+        return RuleResult(name, "expectation", "error", "", 5, failures)
+
+    report = Report(
+        [
+            expectation("gx-figures-expect_column_values_to_not_be_null-quote", []),
+            expectation("gx-figures-expect_column_values_to_be_unique-figure_id", []),
+            expectation("gx-figures-expect_column_values_to_be_in_set-metric", [Failure("m", "f-1", "bad")]),
+        ]
+    )
+    text = report.render_text()
+    assert "gx-figures (2 expectations)" in text
+    assert "gx-figures-expect_column_values_to_be_in_set-metric" in text
+    assert "expect_column_values_to_not_be_null-quote" not in text
