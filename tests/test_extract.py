@@ -25,7 +25,8 @@ from provenance.extract_eval import (
 from provenance.numbers import format_number
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = REPO.parent / "shared" / "seed" / "zakharova-2017-05-28.fr.txt"
+# The founding article, archived in the repository (the same text as ../shared/seed).
+SEED = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.txt"
 AIRWARS = REPO.parent / "shared" / "data" / "airwars" / "incidents-dev.csv"
 PUBLISHED = dt.date(2017, 5, 28)
 
