@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.calendar_words import MONTH_NUMBERS, WEEKDAY_NUMBERS
 from provenance.numbers import PERSON_NOUNS, Quantity, find_quantities, parse_number
 
 _SP = r"[ \u00a0\u202f]"
@@ -379,51 +380,8 @@ _SHARE_VALUES = {
 
 # --- dates --------------------------------------------------------------------------------
 
-_MONTH_NUMBERS = {
-    "janvier": 1,
-    "février": 2,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "août": 8,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "décembre": 12,
-    "decembre": 12,
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-}
-_WEEKDAYS = {
-    "lundi": 0,
-    "mardi": 1,
-    "mercredi": 2,
-    "jeudi": 3,
-    "vendredi": 4,
-    "samedi": 5,
-    "dimanche": 6,
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
+_MONTH_NUMBERS = MONTH_NUMBERS
+_WEEKDAYS = WEEKDAY_NUMBERS
 _WEEKDAY = (
     r"(?P<weekday>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|Monday|Tuesday|"
     r"Wednesday|Thursday|Friday|Saturday|Sunday)"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from text_to_num import find_numbers, text2num
 
+from provenance.calendar_words import MONTH_ABBREVIATIONS_EN, MONTHS, alternation
 from provenance.intervals import interval_for
 
 LANGUAGES = ("fr", "en")
@@ -262,14 +263,9 @@ _WORD_CONNECTOR = {
 # "and"/"et" only join a range opened by "between"/"entre"; "to"/"à" after "from"/"de" or alone.
 _FREE_CONNECTORS = {"to", "à", "a", "or", "ou"}
 
-_MONTHS_FR = (
-    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
-    "novembre|décembre|decembre"
-)
-_MONTHS_EN = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
+_MONTHS_FR = alternation(MONTHS["fr"])
+# English month names are matched with their capital, so "may" the verb is not a month.
+_MONTHS_EN = alternation([m.capitalize() for m in (*MONTHS["en"], *MONTH_ABBREVIATIONS_EN)])
 _MONTH_AFTER = re.compile(
     rf"^(?:er|st|nd|rd|th)?[ \u00a0\u202f]+(?:of[ \u00a0\u202f]+)?"
     rf"(?:(?i:{_MONTHS_FR})|{_MONTHS_EN})\b"

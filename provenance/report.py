@@ -157,7 +157,7 @@ class Report:
     def render_text(self) -> str:
         """A summary table, the measurements, then one line per failing record."""
         header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 r.name,
                 r.severity,

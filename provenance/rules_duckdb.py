@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from provenance.calendar_words import MONTHS, WEEKDAYS
 from provenance.rules import (
     OBSERVATION_LIMIT,
     RULE_KINDS,
@@ -179,43 +180,6 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
 
 # --- weekday ------------------------------------------------------------------------------
 
-WEEKDAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-}
-MONTHS = {
-    "fr": {
-        "janvier": 1,
-        "février": 2,
-        "fevrier": 2,
-        "mars": 3,
-        "avril": 4,
-        "mai": 5,
-        "juin": 6,
-        "juillet": 7,
-        "août": 8,
-        "aout": 8,
-        "septembre": 9,
-        "octobre": 10,
-        "novembre": 11,
-        "décembre": 12,
-        "decembre": 12,
-    },
-    "en": {
-        "january": 1,
-        "february": 2,
-        "march": 3,
-        "april": 4,
-        "may": 5,
-        "june": 6,
-        "july": 7,
-        "august": 8,
-        "september": 9,
-        "october": 10,
-        "november": 11,
-        "december": 12,
-    },
-}
 _SPACE = r"[\s\x{00a0}\x{202f}]+"
 
 
