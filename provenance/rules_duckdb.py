@@ -446,42 +446,38 @@ def _compile_revision_jump(rule: RevisionJumpRule) -> CompiledRule:
 
 
 def _compile_claimant_gap(rule: ClaimantGapRule) -> CompiledRule:
+    # Each claimant's latest figure (latest statement, then latest record; the key makes the
+    # choice unique, so every column comes from the same row) ...
+    order = "(stated_on, recorded_at, figure_id)"
     latest = f"""
-        SELECT * FROM (
-          SELECT figure_id, subject_id, metric, claimant_id, stated_on, quote,
-                 coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
-                 row_number() OVER (PARTITION BY subject_id, metric, claimant_id
-                                    ORDER BY stated_on DESC, recorded_at DESC, figure_id) AS recency
-          FROM {_live_figures(_in_list("metric", rule.metrics))}
-        ) WHERE recency = 1
+        SELECT subject_id, metric, claimant_id,
+               arg_max(figure_id, {order}) AS figure_id, arg_max(stated_on, {order}) AS stated_on,
+               arg_max(quote, {order}) AS quote,
+               arg_max(coalesce(value_low, 0), {order}) AS lo,
+               arg_max(coalesce(value_high, {INF}), {order}) AS hi
+        FROM {_live_figures(_in_list("metric", rule.metrics))}
+        GROUP BY subject_id, metric, claimant_id
     """
-    # Each claimant's latest figure against the lowest-topped one of the subject and metric:
-    # linear in the number of claimants (a pairwise self-join is quadratic, and a subject with
-    # a hundred claimants made it take minutes).
-    pairs = f"""
-        SELECT * FROM (
-          SELECT subject_id, metric,
-                 figure_id AS high_id, claimant_id AS high_claimant, lo AS high_lo, hi AS high_hi,
-                 stated_on AS high_stated_on, quote AS high_quote,
-                 arg_min(figure_id, hi) OVER grp AS low_id, arg_min(claimant_id, hi) OVER grp AS low_claimant,
-                 arg_min(lo, hi) OVER grp AS low_lo, min(hi) OVER grp AS low_hi,
-                 arg_min(stated_on, hi) OVER grp AS low_stated_on, arg_min(quote, hi) OVER grp AS low_quote,
-                 count(*) OVER grp AS claimants
-          FROM ({latest})
-          WINDOW grp AS (PARTITION BY subject_id, metric)
-        )
-        WHERE claimants > 1 AND high_claimant <> low_claimant
+    # ... against the lowest-topped latest figure of the subject and metric: linear in the
+    # number of claimants (a pairwise self-join is quadratic; a hundred claimants took minutes).
+    lowest = f"""
+        SELECT subject_id, metric, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
+               arg_min(claimant_id, hi) AS low_claimant, arg_min(lo, hi) AS low_lo,
+               arg_min(stated_on, hi) AS low_stated_on, arg_min(quote, hi) AS low_quote,
+               count(*) AS claimants
+        FROM ({latest}) GROUP BY subject_id, metric HAVING count(*) > 1
     """
-    factor = "CASE WHEN high_lo > low_hi THEN high_lo / low_hi ELSE 1 END"
+    factor = "CASE WHEN f.lo > g.low_hi THEN f.lo / g.low_hi ELSE 1 END"
     sql = f"""
-        SELECT high_id || ' vs ' || low_id AS record_id, 'figures' AS table_name,
-               subject_id || ' ' || metric || ': ' || high_claimant || ' ' || {bounds_sql("high_lo", "high_hi")}
-                 || ' (' || high_stated_on || ') vs ' || low_claimant || ' ' || {bounds_sql("low_lo", "low_hi")}
-                 || ' (' || low_stated_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
-               high_quote || ' ‖ ' || low_quote AS quote, {factor} AS measured
-        FROM ({pairs}) WHERE {factor} > {rule.factor!r}
+        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
+               f.subject_id || ' ' || f.metric || ': ' || f.claimant_id || ' ' || {bounds_sql("f.lo", "f.hi")}
+                 || ' (' || f.stated_on || ') vs ' || g.low_claimant || ' ' || {bounds_sql("g.low_lo", "g.low_hi")}
+                 || ' (' || g.low_stated_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
+               f.quote || ' ‖ ' || g.low_quote AS quote, {factor} AS measured
+        FROM ({latest}) f JOIN ({lowest}) g USING (subject_id, metric)
+        WHERE f.claimant_id <> g.low_claimant AND {factor} > {rule.factor!r}
     """
-    return CompiledRule(sql, f"SELECT count(*) FROM ({pairs})")
+    return CompiledRule(sql, f"SELECT coalesce(sum(claimants - 1), 0) FROM ({lowest})")
 
 
 # --- dates --------------------------------------------------------------------------------
@@ -532,30 +528,29 @@ def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
 
 def _compile_document_disagreement(rule: DocumentDisagreementRule) -> CompiledRule:
     # Figures of one document, subject, metric and claimant overlap unless one lies wholly
-    # above another; each figure is compared with the group's lowest-topped one, which finds
+    # above another; each figure is compared with its group's lowest-topped figure, which finds
     # every figure that disagrees in one pass (a pairwise self-join is quadratic in the group).
-    grouped = f"""
-        SELECT * FROM (
-          SELECT figure_id, document_id, subject_id, metric, claimant_id, quote,
-                 coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
-                 arg_min(figure_id, coalesce(value_high, {INF})) OVER grp AS low_id,
-                 min(coalesce(value_high, {INF})) OVER grp AS low_hi,
-                 arg_min(coalesce(value_low, 0), coalesce(value_high, {INF})) OVER grp AS low_lo,
-                 arg_min(quote, coalesce(value_high, {INF})) OVER grp AS low_quote,
-                 count(*) OVER grp AS members
-          FROM {_live_figures(_in_list("metric", rule.metrics))}
-          WINDOW grp AS (PARTITION BY document_id, subject_id, metric, claimant_id)
-        ) WHERE members > 1
+    keys = "document_id, subject_id, metric, claimant_id"
+    figures = f"""
+        SELECT figure_id, {keys}, quote,
+               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+        FROM {_live_figures(_in_list("metric", rule.metrics))}
+    """
+    groups = f"""
+        SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
+               arg_min(lo, hi) AS low_lo, arg_min(quote, hi) AS low_quote, count(*) AS members
+        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
     """
     sql = f"""
-        SELECT figure_id || ' vs ' || low_id AS record_id, 'figures' AS table_name,
-               'document ' || left(document_id, 12) || '… ' || subject_id || ' ' || metric || ' by '
-                 || claimant_id || ': ' || {bounds_sql("lo", "hi")} || ' vs ' || {bounds_sql("low_lo", "low_hi")}
-                 || ' do not overlap (factor ' || {num_sql("lo / low_hi")} || ')' AS message,
-               quote || ' ‖ ' || low_quote AS quote, lo / low_hi AS measured
-        FROM ({grouped}) WHERE lo > low_hi
+        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
+               'document ' || left(f.document_id, 12) || '… ' || f.subject_id || ' ' || f.metric || ' by '
+                 || f.claimant_id || ': ' || {bounds_sql("f.lo", "f.hi")} || ' vs ' || {bounds_sql("g.low_lo", "g.low_hi")}
+                 || ' do not overlap (factor ' || {num_sql("f.lo / g.low_hi")} || ')' AS message,
+               f.quote || ' ‖ ' || g.low_quote AS quote, f.lo / g.low_hi AS measured
+        FROM ({figures}) f JOIN ({groups}) g USING ({keys})
+        WHERE f.lo > g.low_hi
     """
-    return CompiledRule(sql, f"SELECT count(*) FROM ({grouped})")
+    return CompiledRule(sql, f"SELECT coalesce(sum(members), 0) FROM ({groups})")
 
 
 # --- user SQL -----------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def test_store_keeps_runs_queryable(root: Path, capsys: pytest.CaptureFixture[st
     gap = connection.execute(
         "SELECT record_id, measured FROM validation_failures WHERE rule = 'claimant-gap' ORDER BY record_id LIMIT 1"
     ).fetchone()
-    assert gap is not None and gap[0] == "article-local-mosul-240 vs article-pentagon-mosul-100"
+    assert gap is not None and gap[0] == "article-local-mosul-240 vs zakharova-pentagon-mosul-100"
     assert gap[1] == pytest.approx(241 / 120)
     report = validate(Warehouse(root))
     assert (
