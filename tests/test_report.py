@@ -179,7 +179,9 @@ def test_passing_expectations_fold_into_one_row_per_suite() -> None:
         [
             expectation("gx-figures-expect_column_values_to_not_be_null-quote", []),
             expectation("gx-figures-expect_column_values_to_be_unique-figure_id", []),
-            expectation("gx-figures-expect_column_values_to_be_in_set-metric", [Failure("m", "f-1", "bad")]),
+            expectation(
+                "gx-figures-expect_column_values_to_be_in_set-metric", [Failure("m", "f-1", "bad")]
+            ),
         ]
     )
     text = report.render_text()
