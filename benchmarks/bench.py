@@ -182,11 +182,72 @@ def render(results: list[dict[str, Any]]) -> str:
     return "\n".join(text)
 
 
+DEV_EXPORT = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "airwars" / "incidents-dev.csv"
+)
+
+
+def bench_airwars(csv_path: Path, work: Path) -> dict[str, Any]:
+    """Import time of a monitor's export, and the extractor's recall, precision and speed on it."""
+    from provenance.extract_eval import evaluate_airwars
+
+    root = work / "airwars"
+    init = run_child([sys.executable, "-m", "provenance", "init", str(root)])
+    if init["exit_code"] != 0:
+        raise SystemExit(f"init failed: {init['stderr_tail']}")
+    imported = run_child(
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "--root",
+            str(root),
+            "import",
+            "airwars",
+            str(csv_path),
+        ]
+    )
+    evaluation = evaluate_airwars(csv_path)
+    keys = (
+        "recall_exact",
+        "recall_overlap",
+        "precision_exact",
+        "precision_overlap",
+        "documents_per_second",
+    )
+    return {
+        "import": imported,
+        "with_summary": {k: evaluation["with_summary"][k] for k in keys},
+        "narrative_only": {k: evaluation["narrative_only"][k] for k in keys},
+        "narrative_misses": evaluation["narrative_only"]["miss_categories"],
+    }
+
+
+def render_airwars(result: dict[str, Any]) -> str:
+    lines = [
+        f"Airwars export: import {result['import']['seconds']:.1f} s, {result['import']['peak_mb']:.0f} MB"
+    ]
+    for name in ("with_summary", "narrative_only"):
+        r = result[name]
+        lines.append(
+            f"  extractor, {name.replace('_', ' ')}: recall {r['recall_overlap']:.3f} overlap / {r['recall_exact']:.3f} exact, "
+            f"precision {r['precision_overlap']:.3f} / {r['precision_exact']:.3f}, {r['documents_per_second']:.0f} documents/s"
+        )
+    lines.append(f"  narrative misses: {result['narrative_misses']}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--airwars",
+        type=Path,
+        default=DEV_EXPORT if DEV_EXPORT.is_file() else None,
+        help="An Airwars export to time the importer and score the extractor on (default: ../shared's dev export, if present).",
+    )
     parser.add_argument(
         "--keep",
         type=Path,
@@ -201,7 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             results.append(bench_size(size, args.seed, work))
             print(render(results[-1:]), flush=True)
+        airwars = bench_airwars(args.airwars, work) if args.airwars else None
     print("\n" + render(results))
+    if airwars:
+        print("\n" + render_airwars(airwars))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
     machine = {
@@ -210,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(),
     }
     path.write_text(
-        json.dumps({"machine": machine, "results": results}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"machine": machine, "results": results, "airwars": airwars}, indent=2) + "\n",
+        encoding="utf-8",
     )
     print(f"\nwrote {path}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,30 @@ def test_missing_warehouse_is_a_usage_error(
     """Pointing at a folder without a warehouse says so and exits 2."""
     assert main(["--root", str(tmp_path), "validate"]) == 2
     assert "provenance init" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    shutil.which("duckdb") is None, reason="the DuckDB CLI is not installed (pip install '.[cli]')"
+)
+def test_duckdb_cli_sees_the_same_views_and_macros(tmp_path: Path) -> None:
+    """`duckdb -init warehouse/views.sql` from the repository root answers like `provenance sql`."""
+    from .conftest import copy_bundled
+
+    root = copy_bundled(tmp_path)
+    result = subprocess.run(
+        [
+            "duckdb",
+            "-init",
+            "warehouse/views.sql",
+            "-csv",
+            "-c",
+            "select figure_id from figures_as_of('2017-05-26')",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=True,
+    )
+    _, rows = Warehouse(root).query("select figure_id from figures_as_of('2017-05-26')")
+    assert result.stdout.split()[1:] == [r[0] for r in rows]
