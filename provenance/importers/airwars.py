@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.calendar_words import MONTHS
 from provenance.errors import ConfigError, Problem, ProvenanceError
 from provenance.intervals import interval_for, interval_matches
 from provenance.schema import FIGURES
@@ -332,14 +333,6 @@ class _Incident:
         return value
 
 
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"),
-        start=1,
-    )
-}  # fmt: skip
 _SLUG_DATE = re.compile(r"(?P<month>[a-z]+)-(?P<day>\d{1,2})-(?P<year>\d{4})")
 
 
@@ -348,7 +341,7 @@ def parse_incident_date(*values: str | None) -> dt.date | None:
     for value in values:
         # Month names are matched by hand: strptime's %B follows the process locale.
         for match in _SLUG_DATE.finditer((value or "").casefold()):
-            month = _MONTHS.get(match["month"])
+            month = MONTHS["en"].get(match["month"])
             if month is None:
                 continue
             try:
