@@ -440,3 +440,15 @@ def test_family_members_are_people_but_a_family_is_not() -> None:
     text = "At least 18 family members from one family were killed."
     choice = pick_killed_candidate(narrative_killed_candidates(text))
     assert choice is not None and choice.value_low == 18
+
+
+def test_candidates_carry_exactly_the_table_columns() -> None:
+    """Candidate rows cannot drift from the schema: their columns are the tables' input columns."""
+    import dataclasses
+
+    from provenance.schema import FIGURES, RELATIONS, REVIEW_FIELDS
+
+    internal = {"table", "value_start", *REVIEW_FIELDS}
+    for candidate, table in ((Candidate, FIGURES), (RelationCandidate, RELATIONS)):
+        fields = {f.name for f in dataclasses.fields(candidate)} - internal
+        assert fields == {c.name for c in table.input_columns}, table.name
