@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import BatchRejected, ConfigError, Problem
-from provenance.schema import REVIEW_FIELDS, TABLES
+from provenance.schema import APPEND_ORDER, REVIEW_FIELDS, TABLES
 
 Row = dict[str, Any]
 
@@ -64,8 +64,8 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     (JSONL review files mix figures and relations), else from the file name (``figures.csv``,
     ``figures-2017.jsonl``).
     """
-    if table is not None and table not in TABLES:
-        raise ConfigError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
+    if table is not None and table not in APPEND_ORDER:
+        raise ConfigError(f"cannot append to {table!r}; tables are {', '.join(APPEND_ORDER)}")
     if not path.is_file():
         raise ConfigError(f"no such file: {path}")
     suffix = path.suffix.lower()
