@@ -404,6 +404,14 @@ def _revisions_sql(metrics: tuple[str, ...] | None) -> str:
     """
 
 
+def _revisions_checked_sql(metrics: tuple[str, ...] | None) -> str:
+    """How many revisions (a figure after an earlier-day one of the same series) there are."""
+    return (
+        f"SELECT count(*) FROM ({_revisions_sql(metrics)}) "
+        "WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on"
+    )
+
+
 def _compile_revision_falls(rule: RevisionFallsRule) -> CompiledRule:
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
@@ -415,11 +423,7 @@ def _compile_revision_falls(rule: RevisionFallsRule) -> CompiledRule:
         WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on AND lo < previous_lo
           AND supersedes IS DISTINCT FROM previous_id
     """
-    checked = (
-        f"SELECT count(*) FROM ({_revisions_sql(rule.metrics)}) "
-        "WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on"
-    )
-    return CompiledRule(sql, checked)
+    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
 
 
 def _compile_revision_jump(rule: RevisionJumpRule) -> CompiledRule:
@@ -435,11 +439,7 @@ def _compile_revision_jump(rule: RevisionJumpRule) -> CompiledRule:
         WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on
           AND lo > 0 AND previous_lo > 0 AND {factor} > {rule.factor!r}
     """
-    checked = (
-        f"SELECT count(*) FROM ({_revisions_sql(rule.metrics)}) "
-        "WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on"
-    )
-    return CompiledRule(sql, checked)
+    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
 
 
 # --- claimant gap -------------------------------------------------------------------------

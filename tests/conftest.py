@@ -16,14 +16,19 @@ ARTICLE = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.
 ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 
 
-def copy_bundled(target: Path) -> Path:
-    """The repository's warehouse/ and expectations/ copied under ``target``."""
+def copy_bundled(target: Path, *, with_gx: bool = True) -> Path:
+    """The repository's warehouse/ and expectations/ copied under ``target``.
+
+    ``with_gx=False`` leaves out the Great Expectations suites, for tests of the other layers
+    that should not pay GX's start-up.
+    """
     shutil.copytree(
         REPO / "warehouse",
         target / "warehouse",
         ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
     )
-    shutil.copytree(REPO / "expectations", target / "expectations")
+    skip = shutil.ignore_patterns("gx") if not with_gx else None
+    shutil.copytree(REPO / "expectations", target / "expectations", ignore=skip)
     return target
 
 

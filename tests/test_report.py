@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -18,8 +17,8 @@ import pytest
 from provenance.report import Failure, Report, RuleResult, format_measure
 from provenance.store import Warehouse
 from provenance.suites import validate
+from tests.conftest import copy_bundled
 
-REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("PROVENANCE_REGENERATE_GOLDENS") == "1"
 
@@ -28,14 +27,7 @@ REGENERATE = os.environ.get("PROVENANCE_REGENERATE_GOLDENS") == "1"
 def bundled_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The report of the bundled warehouse with its rules (GX suites aside: another layer)."""
     root = tmp_path_factory.mktemp("golden") / "project"
-    shutil.copytree(
-        REPO / "warehouse",
-        root / "warehouse",
-        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
-    )
-    shutil.copytree(
-        REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx")
-    )
+    copy_bundled(root, with_gx=False)
     return validate(Warehouse(root))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from provenance.rules import (
 from provenance.rules_duckdb import compile_duckdb, relation_measurements_sql
 from provenance.store import Warehouse
 from provenance.suites import validate
+from tests.conftest import REPO, copy_bundled
 
-REPO = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 BUNDLED_RULE_NAMES = [
     "quote-number-reads-back",
@@ -66,14 +65,7 @@ needs_numbers = pytest.mark.skipif(
 def project(tmp_path: Path) -> Warehouse:
     """The bundled warehouse and its rules (without GX suites, to stay fast) in tmp_path."""
     root = tmp_path / "project"
-    shutil.copytree(
-        REPO / "warehouse",
-        root / "warehouse",
-        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
-    )
-    shutil.copytree(
-        REPO / "expectations", root / "expectations", ignore=shutil.ignore_patterns("gx")
-    )
+    copy_bundled(root, with_gx=False)
     return Warehouse(root)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +13,15 @@ from provenance.cli import main
 from provenance.run_store import has_runs, runs_views_sql
 from provenance.store import Warehouse
 from provenance.suites import validate
+from tests.conftest import copy_bundled
 from tests.test_rules import figure, needs_numbers
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A copy of the bundled warehouse and its rules (GX suites left out to stay fast)."""
     target = tmp_path / "project"
-    shutil.copytree(
-        REPO / "warehouse",
-        target / "warehouse",
-        ignore=shutil.ignore_patterns(".lock", ".staging", "_runs"),
-    )
-    shutil.copytree(
-        REPO / "expectations", target / "expectations", ignore=shutil.ignore_patterns("gx")
-    )
+    copy_bundled(target, with_gx=False)
     return target
 
 
