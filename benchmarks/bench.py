@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py --sizes 100000 1000000 --out bench-results/
 
-Per size, in a temporary folder: generate a synthetic warehouse (provenance.synthetic) with
+Per size, in a temporary folder: generate a synthetic warehouse (provenance.testing.synthetic) with
 100 000 further figures held out; time ``provenance validate`` (a child process: wall time,
 peak memory, per-check seconds from its JSON report); time a plain DuckDB scan of the same
 figures Parquet in this process; then time ``provenance append`` of the held-out figures
@@ -50,7 +50,7 @@ def run_child(args: list[str], cwd: Path | None = None) -> dict[str, Any]:
 def generate(root: Path, size: int, seed: int, holdout_path: Path) -> dict[str, Any]:
     """Generate in a child process, so its peak memory is measured alone."""
     code = (
-        "import json, sys; from pathlib import Path; from provenance.synthetic import generate_warehouse; "
+        "import json, sys; from pathlib import Path; from provenance.testing.synthetic import generate_warehouse; "
         f"s = generate_warehouse(Path({str(root)!r}), {size}, seed={seed}, holdout={APPEND_FIGURES}, "
         f"holdout_path=Path({str(holdout_path)!r})); print(json.dumps(s['rows']), file=sys.stderr)"
     )
@@ -189,7 +189,7 @@ DEV_EXPORT = (
 
 def bench_airwars(csv_path: Path, work: Path) -> dict[str, Any]:
     """Import time of a monitor's export, and the extractor's recall, precision and speed on it."""
-    from provenance.extract_eval import evaluate_airwars
+    from extract_eval import evaluate_airwars
 
     root = work / "airwars"
     init = run_child([sys.executable, "-m", "provenance", "init", str(root)])

@@ -1,20 +1,62 @@
 """provenance: sourced figures in Parquet, queried with DuckDB, checked by validation suites.
 
->>> from provenance import Warehouse
->>> wh = Warehouse.open("path/to/project")        # the folder holding warehouse/
->>> wh.query("select count(*) from figures")
+The public API has the CLI's verbs::
+
+    >>> from provenance import Warehouse, validate, extract, import_airwars
+    >>> wh = Warehouse.open("path/to/project")        # the folder holding warehouse/
+    >>> wh.query("select count(*) from figures")
+    >>> report = validate(wh)
+
+Names load on first use, so `provenance --help` imports neither pyarrow nor DuckDB.
 """
 
-from provenance.errors import BatchRejected, ConfigError, ExitCode, Problem, ProvenanceError
-from provenance.store import AppendResult, Warehouse
+from __future__ import annotations
 
-__all__ = [
-    "AppendResult",
-    "BatchRejected",
-    "ConfigError",
-    "ExitCode",
-    "Problem",
-    "ProvenanceError",
-    "Warehouse",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from provenance.core.errors import (
+        BatchRejected as BatchRejected,
+    )
+    from provenance.core.errors import (
+        ConfigError as ConfigError,
+    )
+    from provenance.core.errors import (
+        ExitCode as ExitCode,
+    )
+    from provenance.core.errors import (
+        Problem as Problem,
+    )
+    from provenance.core.errors import (
+        ProvenanceError as ProvenanceError,
+    )
+    from provenance.importers.airwars import import_airwars as import_airwars
+    from provenance.storage.warehouse import AppendResult as AppendResult
+    from provenance.storage.warehouse import Warehouse as Warehouse
+    from provenance.text.extract import extract as extract
+    from provenance.validation.orchestrator import validate as validate
+
+# name -> module that owns it
+_EXPORTS = {
+    "AppendResult": "provenance.storage.warehouse",
+    "Warehouse": "provenance.storage.warehouse",
+    "BatchRejected": "provenance.core.errors",
+    "ConfigError": "provenance.core.errors",
+    "ExitCode": "provenance.core.errors",
+    "Problem": "provenance.core.errors",
+    "ProvenanceError": "provenance.core.errors",
+    "validate": "provenance.validation.orchestrator",
+    "extract": "provenance.text.extract",
+    "import_airwars": "provenance.importers.airwars",
+}
+
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

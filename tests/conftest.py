@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,22 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != ".lock"
     }
+
+
+def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
+    """A figure of the bundled article, quoting its Mosul sentence unless told otherwise."""
+    row: dict[str, Any] = {
+        "figure_id": figure_id,
+        "document_id": ARTICLE_ID,
+        "subject_id": "mosul-residential-strike",
+        "metric": "civilians_killed",
+        "claimant_id": "us-pentagon",
+        "stated_on": "2017-05-28",
+        "value_low": 80,
+        "value_high": 120,
+        "qualifier": "approximately",
+        "value_text": "une centaine",
+        "quote": "Le Pentagone a reconnu le jeudi 25 mai la mort d’une centaine de civils irakiens",
+    }
+    row.update(overrides)
+    return row

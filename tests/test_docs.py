@@ -16,12 +16,11 @@ import pytest
 
 from provenance import Warehouse
 from provenance.cli import main
-from provenance.errors import CODES
-from provenance.schema import markdown_reference
-from provenance.suites import validate
-from provenance.views import views_sql
-
-from .conftest import REPO, copy_bundled
+from provenance.core.errors import CODES
+from provenance.core.schema import markdown_reference
+from provenance.storage.views import views_sql
+from provenance.validation.orchestrator import validate
+from tests.conftest import REPO, copy_bundled
 
 README = REPO / "README.md"
 
@@ -53,7 +52,7 @@ def test_generated_sections_are_current() -> None:
 
 
 def test_committed_views_sql_is_generated() -> None:
-    """warehouse/views.sql is exactly what provenance.views generates."""
+    """warehouse/views.sql is exactly what provenance.storage.views generates."""
     assert (REPO / "warehouse" / "views.sql").read_text(encoding="utf-8") == views_sql("warehouse")
 
 

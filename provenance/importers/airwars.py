@@ -28,7 +28,7 @@ Cells that state no number — "Unknown", "NA", empty — and unreadable cells b
 one :class:`SkippedCell` line each (row, incident id, column, value, reason); nothing is
 guessed and nothing crashes.
 
-Narratives. With ``extract_narratives=True`` the extractor (:func:`provenance.extract.extract`)
+Narratives. With ``extract_narratives=True`` the extractor (:func:`provenance.text.extract.extract`)
 runs over each archived text up to the scraped summary (a prefix, so offsets stay valid), and
 its civilians_killed / civilians_injured candidates become figures too (same document, subject
 and claimant, note "extracted from the narrative: <pattern>, confidence <c>"). Candidates of
@@ -66,14 +66,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.calendar_words import MONTHS
-from provenance.errors import ConfigError, Problem, ProvenanceError
-from provenance.intervals import interval_for, interval_matches
-from provenance.schema import FIGURES
+from provenance.core.calendar import MONTHS
+from provenance.core.errors import ConfigError, Problem, ProvenanceError
+from provenance.core.intervals import interval_for, interval_matches
+from provenance.core.schema import FIGURES
 
 if TYPE_CHECKING:
-    from provenance.extract import Candidate
-    from provenance.store import AppendResult, Progress, Warehouse
+    from provenance.storage.warehouse import AppendResult, Progress, Warehouse
+    from provenance.text.extract import Candidate
 
 # --- the export's columns ------------------------------------------------------------------
 
@@ -483,12 +483,12 @@ def _structured_figure(
 
 
 def _extractor() -> Any:
-    """provenance.extract.extract, or a clear error if that module is not usable."""
+    """provenance.text.extract.extract, or a clear error if that module is not usable."""
     try:
-        from provenance.extract import extract
+        from provenance.text.extract import extract
     except ImportError as e:  # being written concurrently; say what to do instead of crashing
         raise ConfigError(
-            f"narrative extraction needs provenance.extract, which cannot be imported ({e}); "
+            f"narrative extraction needs provenance.text.extract, which cannot be imported ({e}); "
             "import with extract_narratives=False (CLI: --no-narratives)"
         ) from e
     return extract
@@ -510,7 +510,7 @@ def _protected_spans(incident: _Incident) -> list[tuple[int, int]]:
 def _narrative_figures(
     incident: _Incident, candidates: Iterable[Any], left_out: Counter[str]
 ) -> list[dict[str, Any]]:
-    from provenance.extract import Candidate
+    from provenance.text.extract import Candidate
 
     protected = _protected_spans(incident)
     figures = []
@@ -549,7 +549,7 @@ def _reads_back(candidate: Candidate) -> bool:
     in its sentence ("one civilian", "dozens of injured"). A figure the warehouse's own rule
     would fail is left out rather than stored.
     """
-    from provenance.numbers import read_quantity
+    from provenance.text.numbers import read_quantity
 
     if candidate.value_text not in candidate.quote:
         return False
@@ -627,8 +627,8 @@ def import_airwars(
 ) -> ImportReport:
     """Import an Airwars incident CSV as one atomic, idempotent batch; see the module docstring.
 
-    Raises :class:`provenance.errors.BatchRejected` if the batch fails its checks (nothing is
-    written) and :class:`provenance.errors.ConfigError` for a file that is not an export.
+    Raises :class:`provenance.core.errors.BatchRejected` if the batch fails its checks (nothing is
+    written) and :class:`provenance.core.errors.ConfigError` for a file that is not an export.
     """
     path = Path(csv_path)
     report_progress = progress or (lambda stage, done, total: None)

@@ -1,0 +1,332 @@
+"""The `provenance` command: a thin layer over the library API.
+
+Each command opens the warehouse, calls one API function and prints its result. Known
+problems print one line each to stderr and map to an exit code (see provenance.core.errors.ExitCode);
+a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from provenance.core.errors import ExitCode, ProvenanceError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Sourced figures in Parquet: append, query and validate a warehouse of quoted numbers.",
+)
+import_app = typer.Typer(no_args_is_help=True, help="Import a monitor's export as sourced figures.")
+app.add_typer(import_app, name="import")
+
+
+def command(
+    target: typer.Typer = app, name: str | None = None
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Register a command whose return value is its exit code."""
+
+    def register(function: Callable[..., int]) -> Callable[..., int]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> int:
+            raise typer.Exit(int(function(*args, **kwargs)))
+
+        target.command(name)(run)
+        return function
+
+    return register
+
+
+_state: dict[str, Any] = {"debug": False, "root": None}
+
+RootOption = typer.Option(
+    None,
+    "--root",
+    help="Folder holding warehouse/ and expectations/ (default: nearest parent of the working directory).",
+    file_okay=False,
+)
+
+
+@app.callback()
+def _options(
+    root: Path | None = RootOption,
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+) -> None:
+    _state["debug"] = debug
+    _state["root"] = root
+
+
+def _warehouse(root: Path | None = None) -> Any:
+    from provenance.storage.warehouse import Warehouse
+
+    return Warehouse.open(root or _state["root"])
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+@command()
+def init(
+    directory: Path = typer.Argument(
+        Path("."), help="Where to create warehouse/ and expectations/."
+    ),
+) -> int:
+    """Create an empty warehouse and default expectations in DIRECTORY."""
+    from provenance.storage.warehouse import Warehouse
+
+    warehouse = Warehouse.init(directory)
+    _err(f"created {warehouse.data_dir} and {warehouse.expectations_dir}")
+    return ExitCode.OK
+
+
+@command(name="add-document")
+def add_document(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="UTF-8 text of the document."
+    ),
+    language: str = typer.Option(..., "--language", help="ISO 639 code, e.g. fr, en."),
+    published: str = typer.Option(
+        ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
+    ),
+    url: str | None = typer.Option(None, "--url"),
+    outlet: str | None = typer.Option(None, "--outlet"),
+    title: str | None = typer.Option(None, "--title"),
+    root: Path | None = RootOption,
+) -> int:
+    """Archive a document's NFC text; its id is the sha256 of that text."""
+    from provenance.storage.inputs import read_text
+
+    result = _warehouse(root).add_document(
+        read_text(file),
+        language=language,
+        published_on=published,
+        url=url,
+        outlet=outlet,
+        title=title,
+        source=str(file),
+    )
+    document_id = result.ids.get("documents", [None])[0]
+    _err(result.summary())
+    if document_id:
+        print(document_id)
+    return ExitCode.OK
+
+
+@command()
+def append(
+    file: Path = typer.Argument(..., help="CSV, JSONL or Parquet file of rows."),
+    table: str | None = typer.Option(
+        None,
+        "--table",
+        "-t",
+        help="Table the rows go to (default: a 'table' field, or the file name).",
+    ),
+    root: Path | None = RootOption,
+) -> int:
+    """Check every row, then append them all as one atomic batch (or nothing)."""
+    from provenance.cli.progress import terminal_progress
+
+    warehouse = _warehouse(root)
+    with terminal_progress() as progress:
+        result = warehouse.append(file, table=table, progress=progress)
+    _err(result.summary())
+    return ExitCode.OK
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@command()
+def sql(
+    query: str = typer.Argument(
+        ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    root: Path | None = RootOption,
+) -> int:
+    """Run a query on the warehouse's views and macros."""
+    from provenance.cli.tabular import render
+
+    columns, rows = _warehouse(root).query(query)
+    render(columns, rows, output.value, sys.stdout)
+    return ExitCode.OK
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+
+
+@command()
+def validate(
+    rules: Path | None = typer.Option(
+        None,
+        "--rules",
+        dir_okay=False,
+        help="Rules file (default: expectations/rules.yaml, else the packaged defaults).",
+    ),
+    only: list[str] | None = typer.Option(
+        None,
+        "--rule",
+        help="Run only this check (repeatable; patterns like 'relation-*'). Built-in checks run only when named.",
+    ),
+    report_format: ReportFormat = typer.Option(
+        ReportFormat.text, "--format", "-f", help="Report format."
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the report here; the text summary still goes to stdout.",
+    ),
+    store: bool = typer.Option(
+        False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
+    ),
+    data_docs: Path | None = typer.Option(
+        None,
+        "--data-docs",
+        file_okay=False,
+        help="Write Great Expectations Data Docs (HTML) to this folder.",
+    ),
+    root: Path | None = RootOption,
+) -> int:
+    """Check the warehouse: files, contracts, references, quotes, consistency rules and GX suites.
+
+    Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
+    configuration error.
+    """
+    from provenance.validation.orchestrator import validate as run
+
+    report = run(
+        _warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs
+    )
+    rendered = report.render(report_format.value)
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(rendered, encoding="utf-8")
+        if report_format is not ReportFormat.text:
+            sys.stdout.write(report.render_text())
+        _err(f"wrote the {report_format.value} report to {output}")
+    if report.run_id:
+        _err(f"stored run {report.run_id} in warehouse/_runs/{report.run_id}/")
+    return report.exit_code()
+
+
+@command()
+def extract(
+    sources: list[str] = typer.Argument(
+        ..., help="Text files, or document_ids of archived documents."
+    ),
+    language: str = typer.Option(..., "--language", help="fr or en."),
+    published: str | None = typer.Option(
+        None,
+        "--published",
+        help="Publication date YYYY-MM-DD to resolve dates against (archived documents know theirs).",
+    ),
+    outlet: str | None = typer.Option(
+        None, "--outlet", help="Who published the text; claimant of unattributed figures."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Review file to write (JSONL); default: standard output."
+    ),
+    root: Path | None = RootOption,
+) -> int:
+    """Propose candidate figures from text, as a JSONL review file to edit and then append."""
+    from provenance.core.errors import WarehouseNotFound
+    from provenance.text.review import review_records, write_review
+
+    try:
+        warehouse = _warehouse(root)
+    except WarehouseNotFound:
+        warehouse = None  # extraction works without a warehouse; ids are not checked then
+    records = review_records(
+        sources,
+        language=language,
+        published_on=date.fromisoformat(published) if published else None,
+        warehouse=warehouse,
+        outlet=outlet,
+    )
+    if out is None:
+        write_review(records, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8") as stream:
+            write_review(records, stream)
+    counts = {t: sum(1 for r in records if r["table"] == t) for t in ("figures", "relations")}
+    _err(
+        f"{counts['figures']} candidate figures, {counts['relations']} relations"
+        + (f" written to {out}" if out else "")
+    )
+    return ExitCode.OK
+
+
+@command(import_app, name="airwars")
+def import_airwars(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Airwars incident export (CSV)."
+    ),
+    narratives: bool = typer.Option(
+        True,
+        "--narratives/--no-narratives",
+        help="Also extract figures from each assessment's narrative.",
+    ),
+    root: Path | None = RootOption,
+) -> int:
+    """Import Airwars incidents: one document, subject and toll figures per row, as one batch."""
+    from provenance.cli.progress import terminal_progress
+    from provenance.importers.airwars import import_airwars as run
+
+    warehouse = _warehouse(root)
+    # A few hundred rows take seconds (the narratives): show a bar well below append's threshold.
+    with terminal_progress(min_total=50) as progress:
+        report = run(warehouse, file, progress=progress, extract_narratives=narratives)
+    for line in report.skipped_lines():
+        _err(line)
+    print(report.summary())
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the command, map what went wrong to one exit code."""
+    try:
+        app(args=argv, prog_name="provenance")
+    except SystemExit as e:  # typer exits with the command's code, or 2 on a usage error
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else ExitCode.USAGE)
+    except ProvenanceError as e:
+        for problem in e.problems:
+            _err(problem.line())
+        if len(e.problems) > 1:
+            _err(
+                f"{len(e.problems)} problems"
+                + ("; nothing was written" if e.exit_code == ExitCode.FAILURES else "")
+            )
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as e:
+        if _state["debug"]:
+            raise
+        _err(f"internal error: {type(e).__name__}: {e} (run with --debug for a traceback)")
+        return int(ExitCode.INTERNAL)
+    return int(ExitCode.OK)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

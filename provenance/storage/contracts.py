@@ -1,0 +1,335 @@
+"""The record contract: what every row must satisfy before it may be written.
+
+Two steps, both collecting every problem before anything is refused:
+
+1. :func:`coerce` reads each raw cell as its column's type (strictly: ISO dates, plain numbers)
+   and reports cells that cannot be read;
+2. :func:`check_records` runs the pandera schema derived from :mod:`provenance.core.schema`
+   (required columns, enums, patterns, minimums, qualifier ↔ interval consistency).
+
+Checks that need other rows or the warehouse (references, quotes, id conflicts) live in
+:mod:`provenance.storage.warehouse`, where DuckDB is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from provenance.core.errors import Problem
+from provenance.core.intervals import interval_matches
+from provenance.core.schema import QUALIFIERS, Column, Kind, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+
+_QUALIFIER_SET = frozenset(QUALIFIERS)
+
+# A date may be given to the day, the month or the year; precision records which.
+_PRECISION_BY_LENGTH = {10: "day", 7: "month", 4: "year"}
+_PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
+
+
+@dataclass
+class Columns:
+    """Coerced values of one table's batch, column-wise, with the input row numbers."""
+
+    table: Table
+    positions: list[int]
+    values: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def row(self, i: int) -> dict[str, Any]:
+        return {name: col[i] for name, col in self.values.items()}
+
+
+def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Columns, list[Problem]]:
+    """Read raw rows as typed columns; unreadable cells become ``None`` and a problem."""
+    problems: list[Problem] = []
+    known = {c.name for c in table.columns}
+    unknown = sorted({k for _, r in rows for k in r if k not in known})
+    for name in unknown:
+        first = next(pos for pos, r in rows if name in r)
+        label = "more cells than columns" if name == "__extra__" else "the table has no such column"
+        problems.append(Problem("unknown-column", label, table.name, first, name))
+    out = Columns(table, [pos for pos, _ in rows])
+    for column in table.input_columns:
+        parsed: list[Any] = []
+        precisions: list[str | None] = []
+        for pos, raw in rows:
+            value = raw.get(column.name)
+            try:
+                typed, precision = _read_cell(column, value)
+            except ValueError as e:
+                code = "bad-date" if column.kind in (Kind.DATE, Kind.TIMESTAMP) else "bad-type"
+                problems.append(Problem(code, str(e), table.name, pos, column.name, value))
+                typed, precision = None, None
+            parsed.append(typed)
+            precisions.append(precision)
+        out.values[column.name] = parsed
+        precision_column = _PRECISION_COLUMN.get(column.name)
+        if precision_column:
+            out.values["_" + precision_column] = precisions
+    for name, implied_name in (
+        ("stated_precision", "_stated_precision"),
+        ("published_precision", "_published_precision"),
+    ):
+        if name in out.values and implied_name in out.values:
+            implied = out.values.pop(implied_name)
+            out.values[name] = [
+                given or implied for given, implied in zip(out.values[name], implied, strict=True)
+            ]
+    return out, problems
+
+
+def _read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, None
+    if isinstance(value, str) and value.strip() == "" and column.kind is not Kind.STRING:
+        return None, None
+    kind = column.kind
+    if kind is Kind.STRING:
+        if isinstance(value, (dict, list)):
+            raise ValueError("expected text, got a structure")
+        return (value if isinstance(value, str) else str(value)), None
+    if kind is Kind.INTEGER:
+        return _read_integer(value), None
+    if kind is Kind.NUMBER:
+        return _read_number(value), None
+    if kind is Kind.DATE:
+        return _read_date(value)
+    if kind is Kind.TIMESTAMP:
+        return _read_timestamp(value), None
+    if kind is Kind.STRING_LIST:
+        return _read_list(value), None
+    raise AssertionError(kind)
+
+
+def _read_integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise ValueError("expected an integer")
+
+
+def _read_number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(
+                "expected a plain number such as 3100 or 2.5 (no separators)"
+            ) from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError("expected a finite number; leave the cell empty for an open bound")
+    return number
+
+
+def _read_date(value: Any) -> tuple[date, str]:
+    if isinstance(value, datetime):
+        return value.date(), "day"
+    if isinstance(value, date):
+        return value, "day"
+    text = str(value).strip()
+    precision = _PRECISION_BY_LENGTH.get(len(text))
+    try:
+        if precision == "day":
+            return date.fromisoformat(text), precision
+        if precision == "month":
+            return date.fromisoformat(text + "-01"), precision
+        if precision == "year" and text.isdigit():
+            return date(int(text), 1, 1), precision
+    except ValueError:
+        pass
+    raise ValueError("expected a date as YYYY-MM-DD (or YYYY-MM, YYYY)")
+
+
+def _read_timestamp(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected a timestamp as YYYY-MM-DDTHH:MM:SS[+HH:MM]") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _read_list(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("expected a JSON list or values separated by |") from None
+        if isinstance(parsed, list):
+            return [str(v) for v in parsed]
+    return [part.strip() for part in text.split("|") if part.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# The pandera contract
+
+
+_CHECK_CODES = {
+    "not_nullable": "missing-value",
+    "isin": "unknown-enum",
+    "str_matches": "bad-pattern",
+    "greater_than_or_equal_to": "out-of-range",
+    "qualifier_interval": "bad-interval",
+}
+
+
+def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataFrameSchema:
+    """The pandera contract for ``table``, derived from its declaration.
+
+    ``before_derivation`` relaxes the columns the store fills in (ids, offsets, precision),
+    which is how an incoming batch is checked before those are derived.
+    """
+    import pandera.pandas as pa
+
+    columns: dict[str, pa.Column] = {}
+    for c in table.input_columns:
+        checks = []
+        if c.enum:
+            checks.append(pa.Check.isin(list(c.enum)))
+        if c.pattern:
+            checks.append(pa.Check.str_matches(c.pattern))
+        if c.minimum is not None:
+            checks.append(pa.Check.ge(c.minimum))
+        nullable = not c.required or (before_derivation and c.derivable)
+        columns[c.name] = pa.Column(
+            _PANDERA_DTYPES.get(c.kind), checks=checks, nullable=nullable, required=False
+        )
+    frame_checks = []
+    if "qualifier" in table.column_names:
+        frame_checks.append(pa.Check(_interval_ok, name="qualifier_interval"))
+    return pa.DataFrameSchema(columns, checks=frame_checks, name=table.name, coerce=False)
+
+
+_PANDERA_DTYPES: dict[Kind, Any] = {Kind.NUMBER: "float64", Kind.INTEGER: "Int64"}
+
+
+def _interval_ok(frame: pd.DataFrame) -> pd.Series:
+    import pandas as pd
+
+    def ok(q: Any, low: Any, high: Any) -> bool:
+        if not isinstance(q, str) or q not in _QUALIFIER_SET:
+            return True  # reported by the enum check
+        return interval_matches(q, _num(low), _num(high)) is None
+
+    return pd.Series(
+        [
+            ok(q, lo, hi)
+            for q, lo, hi in zip(
+                frame["qualifier"], frame["value_low"], frame["value_high"], strict=True
+            )
+        ],
+        index=frame.index,
+    )
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _frame(columns: Columns) -> pd.DataFrame:
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for c in columns.table.input_columns:
+        values = columns.values[c.name]
+        if c.kind is Kind.NUMBER:
+            data[c.name] = pd.Series(values, dtype="float64")
+        elif c.kind is Kind.INTEGER:
+            data[c.name] = pd.Series(values, dtype="Int64")
+        else:
+            data[c.name] = pd.Series(values, dtype="object")
+    return pd.DataFrame(data)
+
+
+def check_records(columns: Columns, *, before_derivation: bool) -> list[Problem]:
+    """Run the pandera contract over coerced columns; one problem per failing cell."""
+    import pandera.errors as pe
+
+    if len(columns) == 0:
+        return []
+    frame = _frame(columns)
+    schema = pandera_schema(columns.table, before_derivation=before_derivation)
+    try:
+        schema.validate(frame, lazy=True)
+    except pe.SchemaErrors as err:
+        return _problems_from_failures(columns, err.failure_cases)
+    return []
+
+
+def _problems_from_failures(columns: Columns, failures: pd.DataFrame) -> list[Problem]:
+    problems: list[Problem] = []
+    table = columns.table
+    for failure in failures.to_dict("records"):
+        index = failure.get("index")
+        if index is None or (isinstance(index, float) and math.isnan(index)):
+            continue  # a schema-level failure already reported per row
+        i = int(index)
+        check = str(failure.get("check") or "")
+        check_name = check.split("(")[0]
+        column = failure.get("column")
+        column = column if isinstance(column, str) and column in table.column_names else None
+        code = _CHECK_CODES.get(check_name, "bad-type")
+        row = columns.row(i)
+        if code == "bad-interval":
+            reason = (
+                interval_matches(row["qualifier"], row["value_low"], row["value_high"]) or check
+            )
+            problems.append(Problem(code, reason, table.name, columns.positions[i], "value_low"))
+            continue
+        message = _failure_message(table, code, column, check)
+        value = None if code == "missing-value" else failure.get("failure_case")
+        problems.append(Problem(code, message, table.name, columns.positions[i], column, value))
+    return _dedupe(problems)
+
+
+def _failure_message(table: Table, code: str, column: str | None, check: str) -> str:
+    if code == "missing-value":
+        return "required, but empty"
+    declared = table.column(column) if column else None
+    if code == "unknown-enum" and declared and declared.enum:
+        return "not one of: " + ", ".join(declared.enum)
+    if code == "bad-pattern" and declared and declared.pattern:
+        return f"does not match {declared.pattern}"
+    if code == "out-of-range" and declared and declared.minimum is not None:
+        return f"must be ≥ {declared.minimum:g}"
+    return check
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for p in problems:
+        key = (p.code, p.table, p.row, p.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,171 @@
+"""Reading a batch file (CSV, JSONL or Parquet) into raw rows per table.
+
+Nothing here judges values: every cell comes out as written (a string, or what JSON or
+Parquet typed it as) so that the contract can report each bad cell with its row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.core.errors import BatchRejected, ConfigError, Problem
+from provenance.core.schema import APPEND_ORDER, REVIEW_FIELDS, TABLES
+
+Row = dict[str, Any]
+
+
+@dataclass
+class RawBatch:
+    """Rows read from one input, grouped by table, each with its 1-based input position."""
+
+    source: str | None
+    sha256: str | None
+    rows: dict[str, list[tuple[int, Row]]] = field(default_factory=dict)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(r) for r in self.rows.values())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_text(path: Path) -> str:
+    """A text file's content, refusing (not guessing) anything that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BatchRejected(_not_utf8(path, data, e)) from None
+
+
+def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError) -> Problem:
+    line = data[: e.start].count(b"\n") + 1
+    return Problem(
+        "not-utf8", f"{path.name}: byte {e.start} (line {line}) is not UTF-8: {e.reason}"
+    )
+
+
+def read_batch(path: Path, table: str | None = None) -> RawBatch:
+    """Read ``path`` into a :class:`RawBatch`.
+
+    The table of each row comes from ``table``, else from a ``table`` field on the row
+    (JSONL review files mix figures and relations), else from the file name (``figures.csv``,
+    ``figures-2017.jsonl``).
+    """
+    if table is not None and table not in APPEND_ORDER:
+        raise ConfigError(f"cannot append to {table!r}; tables are {', '.join(APPEND_ORDER)}")
+    if not path.is_file():
+        raise ConfigError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    batch = RawBatch(source=str(path), sha256=file_sha256(path))
+    if suffix == ".parquet":
+        records = _read_parquet(path)
+    else:
+        text = read_text(path)
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            records = _read_jsonl(text, path.name)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            records = _read_csv(text, delimiter="\t" if suffix == ".tsv" else ",")
+        else:
+            raise ConfigError(
+                f"{path.name}: unknown format {suffix!r}; use .csv, .jsonl or .parquet"
+            )
+    if not records:
+        raise BatchRejected(Problem("empty-input", f"{path.name} has no rows"))
+    default = table or _table_from_name(path)
+    for position, record in records:
+        for annotation in REVIEW_FIELDS:
+            record.pop(annotation, None)
+        name = record.pop("table", None) or default
+        if name is None:
+            raise ConfigError(
+                f"{path.name}: cannot tell which table row {position} belongs to; "
+                "pass --table, add a 'table' field, or name the file after the table"
+            )
+        if name not in TABLES or name == "batches":
+            raise BatchRejected(
+                Problem(
+                    "unknown-enum",
+                    f"no table {name!r} to append to",
+                    row=position,
+                    column="table",
+                    value=name,
+                )
+            )
+        batch.rows.setdefault(name, []).append((position, record))
+    return batch
+
+
+def _table_from_name(path: Path) -> str | None:
+    stem = path.name.split(".")[0].lower()
+    for name in TABLES:
+        if stem == name or stem.startswith(name + "-") or stem.startswith(name + "_"):
+            return name
+    return None
+
+
+def _read_csv(text: str, delimiter: str) -> list[tuple[int, Row]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: list[tuple[int, Row]] = []
+    for i, row in enumerate(reader, start=1):
+        if None in row:  # more cells than header columns
+            extra = row.pop(None)
+            row["__extra__"] = extra
+        out.append((i, {k: (v if v != "" else None) for k, v in row.items()}))
+    return out
+
+
+def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:
+    out: list[tuple[int, Row]] = []
+    problems: list[Problem] = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} is not JSON: {e.msg}", row=i)
+            )
+            continue
+        if not isinstance(record, dict):
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} is not a JSON object", row=i)
+            )
+            continue
+        out.append((i, record))
+    if problems:
+        raise BatchRejected(problems)
+    return out
+
+
+def _read_parquet(path: Path) -> list[tuple[int, Row]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as e:  # pyarrow raises several unrelated types for a bad file
+        raise BatchRejected(Problem("unreadable-file", f"{path.name}: {e}")) from None
+    return list(enumerate(table.to_pylist(), start=1))
+
+
+def rows_batch(rows: dict[str, list[Row]], source: str | None = None) -> RawBatch:
+    """A batch from rows already in memory (the API's way in; importers use it)."""
+    batch = RawBatch(source=source, sha256=None)
+    for name, records in rows.items():
+        if name not in TABLES or name == "batches":
+            raise ConfigError(f"unknown table {name!r}")
+        batch.rows[name] = [(i, dict(r)) for i, r in enumerate(records, start=1)]
+    return batch

@@ -1,0 +1,582 @@
+"""The DuckDB engine for consistency rules: one compiler per rule kind.
+
+Each compiler turns a rule declared in :mod:`provenance.validation.rules` into SQL returning the offending
+rows with their measured numbers (``record_id, table_name, message, quote, measured``), run
+where the data is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from provenance.core.calendar import MONTHS, WEEKDAYS
+from provenance.validation.rules import (
+    OBSERVATION_LIMIT,
+    RULE_KINDS,
+    ClaimantGapRule,
+    DateOrderRule,
+    DocumentDisagreementRule,
+    QuoteNumberRule,
+    RelationRule,
+    RevisionFallsRule,
+    RevisionJumpRule,
+    Rule,
+    SqlRule,
+    SubjectPeriodRule,
+    WeekdayRule,
+)
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule as DuckDB queries.
+
+    ``sql`` returns offending rows with columns record_id and message, and optionally
+    table_name, quote, measured; ``checked_sql`` returns one number, the rows looked at;
+    ``observations_sql`` (same columns as ``sql``) returns what was measured on rows that
+    passed. ``prepare`` runs first on the connection (to register helper tables).
+    """
+
+    sql: str
+    checked_sql: str
+    observations_sql: str | None = None
+    prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+
+
+INF = "'inf'::DOUBLE"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(column: str, values: tuple[str, ...] | None) -> str:
+    if values is None:
+        return "TRUE"
+    return f"{column} IN ({', '.join(sql_literal(v) for v in values)})"
+
+
+def num_sql(x: str) -> str:
+    """SQL text of a number as the report shows it: 3100, 8.81, ∞."""
+    return (
+        f"(CASE WHEN {x} IS NULL THEN '?' WHEN {x} = {INF} THEN '∞' WHEN {x} = -{INF} THEN '-∞' "
+        f"WHEN {x} = round({x}) AND abs({x}) < 1e15 THEN CAST(CAST({x} AS HUGEINT) AS VARCHAR) "
+        f"WHEN abs({x}) >= 100 THEN printf('%.1f', {x}) ELSE printf('%.3g', {x}) END)"
+    )
+
+
+def bounds_sql(lo: str, hi: str) -> str:
+    """SQL text of an interval (``hi`` = ∞ when unbounded): 8, ≥ 3100, 80–120."""
+    return (
+        f"(CASE WHEN {lo} = {hi} THEN {num_sql(lo)} WHEN {hi} = {INF} THEN '≥ ' || {num_sql(lo)} "
+        f"WHEN {lo} = -{INF} THEN '≤ ' || {num_sql(hi)} ELSE {num_sql(lo)} || '–' || {num_sql(hi)} END)"
+    )
+
+
+def _operand_sql(lo: str, hi: str) -> str:
+    # In "3100/352 ≥ 8.81" the operand shows its lower bound; a bounded range shows both ends.
+    return f"(CASE WHEN {hi} = {INF} OR {lo} = {hi} THEN {num_sql(lo)} ELSE '(' || {num_sql(lo)} || '–' || {num_sql(hi)} || ')' END)"
+
+
+def _period_end_sql(day: str, precision: str) -> str:
+    """The last day a date of the given precision may stand for (2017-05 → 2017-05-31)."""
+    return (
+        f"(CASE {precision} WHEN 'month' THEN last_day({day}) "
+        f"WHEN 'year' THEN make_date(year({day}), 12, 31) ELSE {day} END)"
+    )
+
+
+def _live_figures(where: str = "TRUE") -> str:
+    """Figures no correction supersedes: a corrected figure is withdrawn, not revised."""
+    return (
+        "(SELECT * FROM figures f WHERE "
+        + where
+        + " AND NOT EXISTS (SELECT 1 FROM figures s WHERE s.supersedes = f.figure_id))"
+    )
+
+
+# --- quote_number -------------------------------------------------------------------------
+
+
+def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
+    readings = "rule_readings_" + re.sub(r"[^a-z0-9]", "_", rule.name)
+    sources = []
+    for table in rule.tables:
+        key = "figure_id" if table == "figures" else "relation_id"
+        # Shares are fractions ("un quart", "25 %"), not counts: the count reader does not apply.
+        kinds = " AND x.kind IN ('ratio', 'sum', 'difference')" if table == "relations" else ""
+        sources.append(
+            f"SELECT x.{key} AS record_id, '{table}' AS table_name, x.value_text, x.quote, x.qualifier, "
+            f"x.value_low, x.value_high, d.language FROM {table} x JOIN documents d USING (document_id) "
+            f"WHERE x.value_text IS NOT NULL{kinds}"
+        )
+    stated = " UNION ALL ".join(sources)
+    pairs_sql = f"SELECT DISTINCT value_text, language FROM ({stated})"
+
+    def prepare(connection: duckdb.DuckDBPyConnection) -> None:
+        connection.register(readings, _read_quantities(connection.execute(pairs_sql).fetchall()))
+
+    read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
+    stored = f"s.qualifier || ' ' || {bounds_sql('coalesce(s.value_low, 0)', 'coalesce(s.value_high, ' + INF + ')')}"
+    sql = f"""
+        SELECT s.record_id, s.table_name,
+               CASE WHEN strpos(s.quote, s.value_text) = 0
+                      THEN 'value_text «' || s.value_text || '» is not in the quote'
+                    WHEN r.qualifier IS NULL THEN '«' || s.value_text || '» does not read as a number'
+                    ELSE '«' || s.value_text || '» reads as ' || {read_as} || ', stored as ' || {stored}
+               END AS message,
+               s.quote, NULL::DOUBLE AS measured
+        FROM ({stated}) s JOIN {readings} r USING (value_text, language)
+        WHERE r.supported AND (
+              strpos(s.quote, s.value_text) = 0 OR r.qualifier IS NULL
+              OR r.qualifier <> s.qualifier
+              OR abs(coalesce(r.low, 0) - coalesce(s.value_low, 0)) > 1e-6
+              OR (r.high IS NULL) <> (s.value_high IS NULL)
+              OR abs(r.high - s.value_high) > 1e-6)
+    """
+    checked = f"SELECT count(*) FROM ({stated}) s JOIN {readings} r USING (value_text, language) WHERE r.supported"
+    return CompiledRule(sql, checked, prepare=prepare)
+
+
+def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
+    """An Arrow table of each distinct (value_text, language) read as a quantity.
+
+    Only distinct wordings are parsed in Python: a million figures share a few thousand.
+    """
+    import pyarrow as pa
+
+    from provenance.text.numbers import LANGUAGES as READABLE
+    from provenance.text.numbers import read_quantity
+
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("value_text", "language", "supported", "qualifier", "low", "high")
+    }
+    for value_text, language in pairs:
+        quantity = read_quantity(value_text, language) if language in READABLE else None
+        columns["value_text"].append(value_text)
+        columns["language"].append(language)
+        columns["supported"].append(language in READABLE)
+        columns["qualifier"].append(quantity.qualifier if quantity else None)
+        columns["low"].append(quantity.low if quantity else None)
+        columns["high"].append(quantity.high if quantity else None)
+    schema = pa.schema(
+        [
+            ("value_text", pa.string()),
+            ("language", pa.string()),
+            ("supported", pa.bool_()),
+            ("qualifier", pa.string()),
+            ("low", pa.float64()),
+            ("high", pa.float64()),
+        ]
+    )
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+# --- weekday ------------------------------------------------------------------------------
+
+_SPACE = r"[\s\x{00a0}\x{202f}]+"
+
+
+def _weekday_pattern(language: str) -> tuple[str, list[str]]:
+    """An RE2 pattern for "weekday + date" in ``language`` and its named parts."""
+    days = "|".join(WEEKDAYS[language])
+    months = "|".join(sorted(MONTHS[language], key=len, reverse=True))
+    if language == "fr":
+        pattern = (
+            rf"(?i)\b((?:ce|le){_SPACE})?({days}){_SPACE}(1er|\d{{1,2}}){_SPACE}({months})"
+            rf"(?:{_SPACE}(\d{{4}}))?\b"
+        )
+        return pattern, ["article", "weekday", "day", "month", "year"]
+    ordinal = r"(?:st|nd|rd|th)?"
+    pattern = (
+        rf"(?i)\b({days}),?{_SPACE}(?:({months}){_SPACE}(\d{{1,2}}){ordinal}|(\d{{1,2}}){ordinal}{_SPACE}(?:of{_SPACE})?({months}))"
+        rf"(?:,?{_SPACE}(\d{{4}}))?\b"
+    )
+    return pattern, ["weekday", "month", "day", "day_b", "month_b", "year"]
+
+
+def _weekday_haystacks_sql(language: str, scope: str) -> str:
+    """The texts to search: whole documents, or only the quotes of figures and relations."""
+    lang = sql_literal(language)
+    if scope == "documents":
+        return (
+            "SELECT document_id AS record_id, 'documents' AS table_name, published_on, "
+            f"text AS haystack FROM documents WHERE language = {lang}"
+        )
+    return " UNION ALL ".join(
+        f"SELECT x.{key} AS record_id, '{table}' AS table_name, d.published_on, x.quote AS haystack "
+        f"FROM {table} x JOIN documents d USING (document_id) WHERE d.language = {lang}"
+        for table, key in (("figures", "figure_id"), ("relations", "relation_id"))
+    )
+
+
+def _weekday_mentions_sql(language: str, scope: str) -> str:
+    """One row per weekday-and-date mention in ``scope`` for ``language``, resolved.
+
+    A date written without its year takes the year that puts it nearest the publication date
+    ("le jeudi 25 mai" in an article of 28 May 2017 is 2017-05-25; "Tuesday, October 24th" in a
+    report dated 23 October 2023 is 2023-10-24).
+    """
+    pattern, names = _weekday_pattern(language)
+    parts = ", ".join(sql_literal(n) for n in names)
+    day = (
+        "coalesce(nullif(p.day, ''), nullif(p.day_b, ''))"
+        if language == "en"
+        else "nullif(p.day, '')"
+    )
+    month = (
+        "lower(coalesce(nullif(p.month, ''), nullif(p.month_b, '')))"
+        if language == "en"
+        else "lower(p.month)"
+    )
+    month_cases = " ".join(f"WHEN {sql_literal(m)} THEN {n}" for m, n in MONTHS[language].items())
+    names_list = "[" + ", ".join(sql_literal(d) for d in WEEKDAYS[language]) + "]"
+    same_year = "try(make_date(year(published_on), month_number, day_number))"
+    return f"""
+        SELECT record_id, table_name, mention, written_weekday, true_weekday, resolved
+        FROM (
+          SELECT record_id, table_name, mention, lower(p.weekday) AS written_weekday,
+                 CASE WHEN resolved IS NULL THEN NULL ELSE {names_list}[isodow(resolved)] END AS true_weekday,
+                 resolved
+          FROM (
+            SELECT record_id, table_name, mention, p,
+                   CASE WHEN nullif(p.year, '') IS NOT NULL
+                          THEN try(make_date(TRY_CAST(p.year AS INTEGER), month_number, day_number))
+                        WHEN {same_year} > published_on + INTERVAL 183 DAY
+                          THEN try(make_date(year(published_on) - 1, month_number, day_number))
+                        WHEN {same_year} < published_on - INTERVAL 183 DAY
+                          THEN try(make_date(year(published_on) + 1, month_number, day_number))
+                        ELSE {same_year}
+                   END AS resolved
+            FROM (
+              SELECT record_id, table_name, published_on, mention, p,
+                     CASE {month} {month_cases} END AS month_number,
+                     TRY_CAST(replace(lower({day}), 'er', '') AS INTEGER) AS day_number
+              FROM (
+                SELECT record_id, table_name, published_on, mention,
+                       regexp_extract(mention, {sql_literal(pattern)}, [{parts}]) AS p
+                FROM (
+                  SELECT record_id, table_name, published_on,
+                         unnest(regexp_extract_all(haystack, {sql_literal(pattern)})) AS mention
+                  FROM ({_weekday_haystacks_sql(language, scope)})
+                )
+              )
+            )
+          )
+        )
+    """
+
+
+def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
+    mentions = " UNION ALL ".join(
+        _weekday_mentions_sql(language, rule.scope) for language in rule.languages
+    )
+    base = f"SELECT * FROM ({mentions})"
+    sql = f"""
+        SELECT record_id, table_name,
+               CASE WHEN resolved IS NULL THEN '«' || mention || '» is not a date'
+                    ELSE '«' || mention || '» resolves to ' || strftime(resolved, '%Y-%m-%d')
+                         || ', which is a ' || true_weekday || ', not a ' || written_weekday END AS message,
+               mention AS quote, NULL::DOUBLE AS measured
+        FROM ({base}) WHERE resolved IS NULL OR true_weekday <> written_weekday
+    """
+    observations = f"""
+        SELECT record_id, table_name,
+               '«' || mention || '» is ' || strftime(resolved, '%Y-%m-%d') || ', a ' || true_weekday AS message,
+               mention AS quote, NULL::DOUBLE AS measured
+        FROM ({base}) WHERE true_weekday = written_weekday
+        ORDER BY record_id, mention LIMIT {OBSERVATION_LIMIT}
+    """
+    return CompiledRule(sql, f"SELECT count(*) FROM ({base})", observations)
+
+
+# --- relation -----------------------------------------------------------------------------
+
+
+def relation_measurements_sql(relation: str) -> str:
+    """Per relation of ``relation`` kind: measured and stated intervals (∞ = 'inf') and the
+    deviation, by the arithmetic of :mod:`provenance.core.intervals` (open lower bound = 0)."""
+    f_lo, f_hi = "coalesce(f.value_low, 0)", f"coalesce(f.value_high, {INF})"
+    if relation in ("ratio", "share"):
+        # Interval.__truediv__: [f.lo / r.hi, f.hi / r.lo], 0 and ∞ where a bound is open or 0.
+        m_lo = f"CASE WHEN r_hi = {INF} OR r_hi = 0 THEN 0 ELSE {f_lo} / r_hi END"
+        m_hi = f"CASE WHEN r_lo = 0 THEN {INF} ELSE {f_hi} / r_lo END"
+        shown = f"{_operand_sql(f_lo, f_hi)} || '/' || refs_text"
+    elif relation == "sum":
+        m_lo, m_hi = "r_lo", "r_hi"
+        shown = "refs_text"
+    else:  # difference: Interval.__sub__
+        m_lo, m_hi = f"{f_lo} - r_hi", f"{f_hi} - r_lo"
+        shown = f"{_operand_sql(f_lo, f_hi)} || ' − ' || refs_text"
+    if relation == "sum":
+        # The total stated with the relation, or else the figure the parts add up to.
+        s_lo = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_lo} ELSE coalesce(x.value_low, 0) END"
+        s_hi = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_hi} ELSE coalesce(x.value_high, {INF}) END"
+        stated_filter = "TRUE"
+    else:
+        s_lo, s_hi = "coalesce(x.value_low, 0)", f"coalesce(x.value_high, {INF})"
+        stated_filter = "(x.value_low IS NOT NULL OR x.value_high IS NOT NULL)"
+    ref_separator = " + "
+    return f"""
+        WITH operands AS (
+          SELECT relation_id, unnest(reference_ids) AS reference_id,
+                 generate_subscripts(reference_ids, 1) AS position, len(reference_ids) AS wanted
+          FROM relations WHERE kind = {sql_literal(relation)}
+        ), refs AS (
+          SELECT o.relation_id,
+                 sum(coalesce(r.value_low, 0)) AS r_lo,
+                 CASE WHEN bool_or(r.value_high IS NULL) THEN {INF} ELSE sum(r.value_high) END AS r_hi,
+                 CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN '(' ELSE '' END
+                   || string_agg({_operand_sql("coalesce(r.value_low, 0)", f"coalesce(r.value_high, {INF})")},
+                                 '{ref_separator}' ORDER BY o.position)
+                   || CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN ')' ELSE '' END AS refs_text,
+                 count(*) AS found, any_value(o.wanted) AS wanted
+          FROM operands o JOIN figures r ON r.figure_id = o.reference_id
+          GROUP BY o.relation_id
+        ), measured AS (
+          SELECT x.relation_id, x.quote, {shown} AS shown,
+                 {m_lo} AS m_lo, {m_hi} AS m_hi, {s_lo} AS s_lo, {s_hi} AS s_hi
+          FROM relations x JOIN refs USING (relation_id) JOIN figures f ON f.figure_id = x.figure_id
+          WHERE x.kind = {sql_literal(relation)} AND refs.found = refs.wanted AND {stated_filter}
+        )
+        SELECT *,
+               CASE WHEN m_lo > s_hi THEN CASE WHEN s_hi = 0 THEN {INF} ELSE (m_lo - s_hi) / s_hi END
+                    WHEN m_hi < s_lo THEN CASE WHEN s_lo = 0 THEN {INF} ELSE (s_lo - m_hi) / s_lo END
+                    ELSE 0 END AS deviation
+        FROM measured
+    """
+
+
+def _compile_relation(rule: RelationRule) -> CompiledRule:
+    measurements = relation_measurements_sql(rule.relation)
+    tolerance = f"{rule.tolerance * 100:g} %"
+    sign = "=" if rule.relation == "sum" else ""
+    measured_text = (
+        f"(CASE WHEN m_lo = m_hi THEN '{sign or '='} ' || {num_sql('m_lo')} "
+        f"WHEN m_hi = {INF} THEN '≥ ' || {num_sql('m_lo')} "
+        f"WHEN m_lo = -{INF} THEN '≤ ' || {num_sql('m_hi')} "
+        f"ELSE 'in ' || {num_sql('m_lo')} || '–' || {num_sql('m_hi')} END)"
+    )
+    verdict = (
+        f"(CASE WHEN deviation = 0 THEN 'within the stated ' || {bounds_sql('s_lo', 's_hi')} "
+        f"WHEN deviation = {INF} THEN 'infinitely far from the stated ' || {bounds_sql('s_lo', 's_hi')} "
+        f"ELSE printf('%.1f', deviation * 100) || ' % ' || CASE WHEN m_lo > s_hi THEN 'above' ELSE 'below' END "
+        f"|| ' the stated ' || {bounds_sql('s_lo', 's_hi')} END)"
+    )
+    message = f"shown || ' ' || {measured_text} || ', ' || {verdict} || ' (tolerance {tolerance})'"
+    select = (
+        f"SELECT relation_id AS record_id, 'relations' AS table_name, {message} AS message, "
+        f"quote, deviation AS measured FROM ({measurements})"
+    )
+    return CompiledRule(
+        sql=f"{select} WHERE deviation > {rule.tolerance!r}",
+        checked_sql=f"SELECT count(*) FROM relations WHERE kind = {sql_literal(rule.relation)}",
+        observations_sql=f"{select} WHERE deviation <= {rule.tolerance!r} "
+        f"ORDER BY deviation DESC, relation_id LIMIT {OBSERVATION_LIMIT}",
+    )
+
+
+# --- revisions ----------------------------------------------------------------------------
+
+
+def _revisions_sql(metrics: tuple[str, ...] | None) -> str:
+    """Each live figure beside the same claimant's previous one, in the order stated.
+
+    Rules compare only pairs stated on different days: two figures of one day (a summary and
+    a narrative of the same report) are not a revision; `document_disagreement` covers them.
+    """
+    return f"""
+        SELECT figure_id, subject_id, metric, claimant_id, stated_on, quote, supersedes,
+               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
+               lag(figure_id) OVER claimant_order AS previous_id,
+               lag(stated_on) OVER claimant_order AS previous_stated_on,
+               lag(coalesce(value_low, 0)) OVER claimant_order AS previous_lo,
+               lag(coalesce(value_high, {INF})) OVER claimant_order AS previous_hi
+        FROM {_live_figures(_in_list("metric", metrics))}
+        WINDOW claimant_order AS (PARTITION BY subject_id, metric, claimant_id
+                                  ORDER BY stated_on, recorded_at, figure_id)
+    """
+
+
+def _revisions_checked_sql(metrics: tuple[str, ...] | None) -> str:
+    """How many revisions (a figure after an earlier-day one of the same series) there are."""
+    return (
+        f"SELECT count(*) FROM ({_revisions_sql(metrics)}) "
+        "WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on"
+    )
+
+
+def _compile_revision_falls(rule: RevisionFallsRule) -> CompiledRule:
+    sql = f"""
+        SELECT figure_id AS record_id, 'figures' AS table_name,
+               subject_id || ' ' || metric || ' by ' || claimant_id || ': lower bound falls from '
+                 || {num_sql("previous_lo")} || ' (' || previous_id || ', ' || previous_stated_on || ') to '
+                 || {num_sql("lo")} || ' (' || stated_on || ') without supersedes' AS message,
+               quote, (previous_lo - lo) / previous_lo AS measured
+        FROM ({_revisions_sql(rule.metrics)})
+        WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on AND lo < previous_lo
+          AND supersedes IS DISTINCT FROM previous_id
+    """
+    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
+
+
+def _compile_revision_jump(rule: RevisionJumpRule) -> CompiledRule:
+    factor = "greatest(lo / previous_lo, previous_lo / lo)"
+    sql = f"""
+        SELECT figure_id AS record_id, 'figures' AS table_name,
+               subject_id || ' ' || metric || ' by ' || claimant_id || ': lower bound goes from '
+                 || {num_sql("previous_lo")} || ' (' || previous_stated_on || ') to ' || {num_sql("lo")}
+                 || ' (' || stated_on || '), factor ' || {num_sql(factor)} || ' > {rule.factor:g}; see '
+                 || 'revision_history(''' || subject_id || ''', ''' || metric || ''')' AS message,
+               quote, {factor} AS measured
+        FROM ({_revisions_sql(rule.metrics)})
+        WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on
+          AND lo > 0 AND previous_lo > 0 AND {factor} > {rule.factor!r}
+    """
+    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
+
+
+# --- claimant gap -------------------------------------------------------------------------
+
+
+def _compile_claimant_gap(rule: ClaimantGapRule) -> CompiledRule:
+    # Each claimant's latest figure (latest statement, then latest record; the key makes the
+    # choice unique, so every column comes from the same row) ...
+    order = "(stated_on, recorded_at, figure_id)"
+    latest = f"""
+        SELECT subject_id, metric, claimant_id,
+               arg_max(figure_id, {order}) AS figure_id, arg_max(stated_on, {order}) AS stated_on,
+               arg_max(quote, {order}) AS quote,
+               arg_max(coalesce(value_low, 0), {order}) AS lo,
+               arg_max(coalesce(value_high, {INF}), {order}) AS hi
+        FROM {_live_figures(_in_list("metric", rule.metrics))}
+        GROUP BY subject_id, metric, claimant_id
+    """
+    # ... against the lowest-topped latest figure of the subject and metric: linear in the
+    # number of claimants (a pairwise self-join is quadratic; a hundred claimants took minutes).
+    lowest = f"""
+        SELECT subject_id, metric, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
+               arg_min(claimant_id, hi) AS low_claimant, arg_min(lo, hi) AS low_lo,
+               arg_min(stated_on, hi) AS low_stated_on, arg_min(quote, hi) AS low_quote,
+               count(*) AS claimants
+        FROM ({latest}) GROUP BY subject_id, metric HAVING count(*) > 1
+    """
+    factor = "CASE WHEN f.lo > g.low_hi THEN f.lo / g.low_hi ELSE 1 END"
+    sql = f"""
+        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
+               f.subject_id || ' ' || f.metric || ': ' || f.claimant_id || ' ' || {bounds_sql("f.lo", "f.hi")}
+                 || ' (' || f.stated_on || ') vs ' || g.low_claimant || ' ' || {bounds_sql("g.low_lo", "g.low_hi")}
+                 || ' (' || g.low_stated_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
+               f.quote || ' ‖ ' || g.low_quote AS quote, {factor} AS measured
+        FROM ({latest}) f JOIN ({lowest}) g USING (subject_id, metric)
+        WHERE f.claimant_id <> g.low_claimant AND {factor} > {rule.factor!r}
+    """
+    return CompiledRule(sql, f"SELECT coalesce(sum(claimants - 1), 0) FROM ({lowest})")
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
+    retrieved_day = "CAST(d.retrieved_at AT TIME ZONE 'UTC' AS DATE)"
+    published_end = _period_end_sql("d.published_on", "d.published_precision")
+    statements = []
+    for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
+        statements.append(
+            f"""SELECT x.{key} AS record_id, '{table}' AS table_name,
+                   'stated_on ' || x.stated_on || ' is after the document''s publication ('
+                     || d.published_on || ')' AS message,
+                   x.quote, datediff('day', {published_end}, x.stated_on)::DOUBLE AS measured
+            FROM {table} x JOIN documents d USING (document_id)
+            WHERE x.stated_on > {published_end}"""
+        )
+    sql = "\nUNION ALL\n".join(
+        [
+            f"""SELECT d.document_id AS record_id, 'documents' AS table_name,
+                   'published_on ' || d.published_on || ' is after retrieved_at ' || {retrieved_day} AS message,
+                   NULL AS quote, datediff('day', {retrieved_day}, d.published_on)::DOUBLE AS measured
+            FROM documents d WHERE d.retrieved_at IS NOT NULL AND d.published_on > {retrieved_day}""",
+            *statements,
+        ]
+    )
+    checked = "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM figures) + (SELECT count(*) FROM relations)"
+    return CompiledRule(sql, checked)
+
+
+def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
+    stated_end = _period_end_sql("f.stated_on", "f.stated_precision")
+    sql = f"""
+        SELECT f.figure_id AS record_id, 'figures' AS table_name,
+               'subject ' || s.subject_id || ' starts ' || s.period_start || ', after this statement of '
+                 || f.stated_on AS message,
+               f.quote, datediff('day', {stated_end}, s.period_start)::DOUBLE AS measured
+        FROM figures f JOIN subjects s USING (subject_id)
+        WHERE s.period_start > {stated_end}
+    """
+    checked = "SELECT count(*) FROM figures f JOIN subjects s USING (subject_id) WHERE s.period_start IS NOT NULL"
+    return CompiledRule(sql, checked)
+
+
+# --- disagreement within one document -----------------------------------------------------
+
+
+def _compile_document_disagreement(rule: DocumentDisagreementRule) -> CompiledRule:
+    # Figures of one document, subject, metric and claimant overlap unless one lies wholly
+    # above another; each figure is compared with its group's lowest-topped figure, which finds
+    # every figure that disagrees in one pass (a pairwise self-join is quadratic in the group).
+    keys = "document_id, subject_id, metric, claimant_id"
+    figures = f"""
+        SELECT figure_id, {keys}, quote,
+               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+        FROM {_live_figures(_in_list("metric", rule.metrics))}
+    """
+    groups = f"""
+        SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
+               arg_min(lo, hi) AS low_lo, arg_min(quote, hi) AS low_quote, count(*) AS members
+        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
+    """
+    sql = f"""
+        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
+               'document ' || left(f.document_id, 12) || '… ' || f.subject_id || ' ' || f.metric || ' by '
+                 || f.claimant_id || ': ' || {bounds_sql("f.lo", "f.hi")} || ' vs ' || {bounds_sql("g.low_lo", "g.low_hi")}
+                 || ' do not overlap (factor ' || {num_sql("f.lo / g.low_hi")} || ')' AS message,
+               f.quote || ' ‖ ' || g.low_quote AS quote, f.lo / g.low_hi AS measured
+        FROM ({figures}) f JOIN ({groups}) g USING ({keys})
+        WHERE f.lo > g.low_hi
+    """
+    return CompiledRule(sql, f"SELECT coalesce(sum(members), 0) FROM ({groups})")
+
+
+# --- user SQL -----------------------------------------------------------------------------
+
+
+def _compile_sql(rule: SqlRule) -> CompiledRule:
+    sql = rule.sql.strip().rstrip(";")
+    checked = rule.checked_sql.strip().rstrip(";") if rule.checked_sql else "SELECT 0"
+    return CompiledRule(sql, checked)
+
+
+_DUCKDB_COMPILERS: dict[type[Rule], Callable[[Any], CompiledRule]] = {
+    QuoteNumberRule: _compile_quote_number,
+    WeekdayRule: _compile_weekday,
+    RelationRule: _compile_relation,
+    RevisionFallsRule: _compile_revision_falls,
+    RevisionJumpRule: _compile_revision_jump,
+    ClaimantGapRule: _compile_claimant_gap,
+    DateOrderRule: _compile_date_order,
+    SubjectPeriodRule: _compile_subject_period,
+    DocumentDisagreementRule: _compile_document_disagreement,
+    SqlRule: _compile_sql,
+}
+assert set(_DUCKDB_COMPILERS) == set(RULE_KINDS.values())
+
+
+def compile_duckdb(rule: Rule) -> CompiledRule:
+    """The DuckDB queries that check ``rule`` against the warehouse views."""
+    return _DUCKDB_COMPILERS[type(rule)](rule)

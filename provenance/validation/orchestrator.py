@@ -1,0 +1,282 @@
+"""Running every check over a warehouse into one report.
+
+Three layers, in this order: the built-in checks (file hashes, record contracts, references,
+quote anchoring: :mod:`provenance.validation.builtin_checks`), the consistency rules of the rules file
+(:mod:`provenance.validation.rules`), and the Great Expectations suites under ``expectations/gx/`` when
+:mod:`provenance.validation.gx` is installed.
+
+``only`` selects checks by name (shell-style patterns allowed, ``relation-*``). With ``only``,
+the built-in checks run only when named too: a focused run reports just what was asked for. GX
+suites run with ``only`` when a name is not a rule's or built-in's, or is a pattern; a name that
+matches nothing at all is a configuration error (exit 2).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.validation.builtin_checks import SqlCheck, builtin_checks
+from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
+from provenance.validation.report import Failure, Report, RuleResult
+from provenance.validation.rules import Rule, SqlRule, load_rules
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from provenance.storage.warehouse import Warehouse
+
+FILE_INTEGRITY = "file-integrity"
+RULES_FILE = "rules.yaml"
+GX_DIR = "gx"
+PACKAGED_RULES = "package:provenance/defaults/expectations/rules.yaml"
+REQUIRED_COLUMNS = ("record_id", "message")
+OPTIONAL_COLUMNS = ("table_name", "quote", "measured")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing to run: a name, how it reports, and its compiled SQL."""
+
+    name: str
+    kind: str
+    severity: str
+    description: str
+    compiled: CompiledRule
+    rule: Rule | None = None  # None for built-in checks
+
+
+def validate(
+    warehouse: Warehouse,
+    *,
+    rules_file: Path | None = None,
+    only: Sequence[str] | None = None,
+    store: bool = False,
+    data_docs: Path | None = None,
+) -> Report:
+    """Check the warehouse's files, contracts, references, quotes, rules and GX suites.
+
+    ``rules_file`` defaults to ``expectations/rules.yaml`` under the warehouse root, or the
+    package's defaults when that file does not exist. ``store`` keeps the run's results as
+    Parquet under ``warehouse/_runs/`` (see :mod:`provenance.validation.runs`).
+    """
+    rules_path, rules_display = _rules_source(warehouse, rules_file)
+    rules = load_rules(rules_path, rules_display)
+    builtins = [
+        Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
+    ]
+    checks = builtins + [
+        Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
+    ]
+    _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
+    gx_dir = warehouse.expectations_dir / GX_DIR
+    run_gx = gx_dir.is_dir() and importlib.util.find_spec("provenance.validation.gx") is not None
+    if data_docs is not None and not run_gx:
+        raise ConfigError(
+            f"--data-docs needs Great Expectations suites in {gx_dir} and provenance.validation.gx"
+        )
+
+    known = [FILE_INTEGRITY, *(c.name for c in checks)]
+    wanted = _selector(only)
+    unmatched = _unmatched(only, known)
+    if unmatched and not run_gx:
+        _unknown_names(unmatched, known)
+
+    results: list[RuleResult] = []
+    integrity = file_integrity(warehouse) if wanted(FILE_INTEGRITY) else None
+    if integrity is not None:
+        results.append(integrity)
+    try:
+        connection = warehouse.connect()
+    except IntegrityError:
+        # A damaged Parquet file can make the views unreadable; the hash check names it, and
+        # that is the report (exit 1), not an exception. Without such a failure, it is news.
+        if integrity is None:
+            integrity = file_integrity(warehouse)
+            results.append(integrity)
+        if not integrity.failures:
+            raise
+        return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
+    with connection:
+        for check in checks:
+            if wanted(check.name):
+                results.append(run_check(connection, check, rules_display))
+    if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
+        from provenance.validation.gx import run_suites
+
+        suite_results = [r for r in run_suites(warehouse, gx_dir, data_docs) if wanted(r.name)]
+        results += suite_results
+        unmatched = _unmatched(unmatched, [r.name for r in suite_results])
+        if unmatched:
+            _unknown_names(unmatched, known + [r.name for r in suite_results])
+
+    report = Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
+    if store:
+        from provenance.validation.runs import store_run
+
+        report.run_id = store_run(warehouse, report)
+    return report
+
+
+def _rules_source(warehouse: Warehouse, rules_file: Path | None) -> tuple[Path, str]:
+    """The rules file to read and how reports name it."""
+    if rules_file is not None:
+        path = Path(rules_file)
+        return path, _display(path, warehouse.root)
+    default = warehouse.expectations_dir / RULES_FILE
+    if default.is_file():
+        return default, _display(default, warehouse.root)
+    from importlib import resources
+
+    packaged = resources.files("provenance").joinpath("defaults", "expectations", RULES_FILE)
+    return Path(str(packaged)), PACKAGED_RULES
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _refuse_shadowed_builtins(rules: list[Rule], builtin_names: set[str], where: str) -> None:
+    clashes = [r.name for r in rules if r.name in builtin_names]
+    if clashes:
+        raise ConfigError(
+            [
+                Problem(
+                    "config-error", f"{where}: rule {name}: the name belongs to a built-in check"
+                )
+                for name in clashes
+            ]
+        )
+
+
+def _is_known(pattern: str, names: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(n, pattern) for n in names)
+
+
+def _unmatched(only: Sequence[str] | None, names: Sequence[str]) -> list[str]:
+    return [p for p in only or () if not _is_known(p, names)]
+
+
+def _selector(only: Sequence[str] | None) -> _Wanted:
+    return _Wanted(tuple(only) if only else None)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    patterns: tuple[str, ...] | None
+
+    def __call__(self, name: str) -> bool:
+        return self.patterns is None or any(fnmatch.fnmatchcase(name, p) for p in self.patterns)
+
+
+def _unknown_names(names: list[str], known: Sequence[str]) -> None:
+    raise ConfigError(
+        [
+            Problem("config-error", f"--rule {n}: no such check; checks are {', '.join(known)}")
+            for n in names
+        ]
+    )
+
+
+def _as_compiled(check: SqlCheck) -> CompiledRule:
+    return CompiledRule(check.sql, check.checked_sql)
+
+
+def run_check(
+    connection: duckdb.DuckDBPyConnection, check: Check, rules_display: str = ""
+) -> RuleResult:
+    """Run one compiled check; failures and measurements come back as rows named by column."""
+    import duckdb
+
+    started = time.perf_counter()
+    compiled = check.compiled
+    try:
+        if compiled.prepare is not None:
+            compiled.prepare(connection)
+        failures = _failures(connection, check.name, compiled.sql)
+        observations = (
+            _failures(connection, check.name, compiled.observations_sql)
+            if compiled.observations_sql
+            else []
+        )
+        checked = connection.execute(compiled.checked_sql).fetchone()
+    except (duckdb.Error, _MissingColumns) as e:
+        # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
+        if not isinstance(check.rule, SqlRule):
+            raise
+        first_line = str(e).strip().splitlines()[0]
+        raise ConfigError(f"{rules_display}: rule {check.name}: {first_line}") from None
+    rule = check.rule
+    return RuleResult(
+        name=check.name,
+        kind=check.kind,
+        severity=check.severity,
+        description=check.description,
+        rows_checked=int(checked[0]) if checked and checked[0] is not None else 0,
+        failures=sorted(failures, key=lambda f: (f.table or "", f.record_id, f.message)),
+        seconds=time.perf_counter() - started,
+        warn_above=rule.warn_above if rule else None,
+        fail_above=rule.fail_above if rule else None,
+        observations=observations,
+    )
+
+
+class _MissingColumns(Exception):
+    """A query's result lacks record_id or message."""
+
+
+def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> list[Failure]:
+    cursor = connection.execute(sql)
+    columns = [d[0] for d in cursor.description or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise _MissingColumns(
+            f"the query must return columns {', '.join(REQUIRED_COLUMNS)} (missing {', '.join(missing)}); "
+            f"it may add {', '.join(OPTIONAL_COLUMNS)}"
+        )
+    at = {
+        name: columns.index(name)
+        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+        if name in columns
+    }
+    failures = []
+    for row in cursor.fetchall():
+        measured = row[at["measured"]] if "measured" in at else None
+        failures.append(
+            Failure(
+                rule,
+                str(row[at["record_id"]]),
+                str(row[at["message"]]),
+                table=row[at["table_name"]] if "table_name" in at else None,
+                quote=row[at["quote"]] if "quote" in at else None,
+                measured=float(measured) if measured is not None else None,
+            )
+        )
+    return failures
+
+
+def file_integrity(warehouse: Warehouse) -> RuleResult:
+    started = time.perf_counter()
+    problems = warehouse.verify_files()
+    files = sum(len(m.get("files", [])) for m in warehouse.manifests())
+    return RuleResult(
+        name=FILE_INTEGRITY,
+        kind="builtin",
+        severity="error",
+        description="every Parquet file matches the sha256 recorded in its batch manifest",
+        rows_checked=files,
+        failures=[
+            Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches")
+            for p in problems
+        ],
+        seconds=time.perf_counter() - started,
+    )

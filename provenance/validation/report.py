@@ -1,0 +1,350 @@
+"""The result of a validation run, and its renderings: text, JSON, JUnit XML, Markdown.
+
+One :class:`Report` holds a :class:`RuleResult` per check; each failing record is a
+:class:`Failure` naming the rule, the record and the measured numbers. The exit code comes from
+:meth:`Report.exit_code`, the only place that maps a result to a code. Every rendering is a
+function of :meth:`Report.to_dict`'s content, so the formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from provenance.core.errors import ExitCode
+
+SEVERITIES = ("error", "warning")
+FORMATS = ("text", "json", "junit", "markdown")
+QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
+MARKDOWN_LINES_PER_RULE = 30  # a PR comment has a size limit; JSON and JUnit keep every row
+
+
+@dataclass
+class Failure:
+    """One offending record of one rule."""
+
+    rule: str
+    record_id: str
+    message: str
+    table: str | None = None
+    quote: str | None = None
+    measured: float | None = None  # the deviation or factor that made it fail
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def line(self, severity: str) -> str:
+        parts = [
+            f"{severity.upper()} {self.rule}: {self.table + ' ' if self.table else ''}{self.record_id}: {self.message}"
+        ]
+        if self.quote:
+            parts.append(f"« {shorten(self.quote, QUOTE_LIMIT)} »")
+        return " — ".join(parts)
+
+
+@dataclass
+class RuleResult:
+    name: str
+    kind: str
+    severity: str
+    description: str
+    rows_checked: int
+    failures: list[Failure]
+    seconds: float = 0.0
+    # A rule may tolerate some failures: warn above warn_above, fail above fail_above.
+    warn_above: int | None = None
+    fail_above: int | None = None
+    # What the rule measured even when it passed (e.g. a ratio's deviation), for the report.
+    observations: list[Failure] = field(default_factory=list)
+
+    @property
+    def failure_count(self) -> int:
+        return len(self.failures)
+
+    @property
+    def status(self) -> str:
+        """pass, warn or fail."""
+        n = self.failure_count
+        if n == 0:
+            return "pass"
+        if self.fail_above is not None or self.warn_above is not None:
+            if self.fail_above is not None and n > self.fail_above and self.severity == "error":
+                return "fail"
+            if self.warn_above is not None and n > self.warn_above:
+                return "warn"
+            if self.fail_above is not None and n > self.fail_above:
+                return "warn"
+            return "pass"
+        return "fail" if self.severity == "error" else "warn"
+
+    @property
+    def worst(self) -> float | None:
+        """The largest measured deviation or factor, over failures and passing measurements."""
+        values = [
+            f.measured
+            for f in (*self.failures, *self.observations)
+            if f.measured is not None and not math.isnan(f.measured)
+        ]
+        return max(values, key=abs) if values else None
+
+
+@dataclass
+class Report:
+    results: list[RuleResult]
+    warehouse: str | None = None
+    rules_file: str | None = None  # relative to the warehouse root when inside it
+    run_id: str | None = None  # set when the run was kept with --store
+
+    def exit_code(self) -> ExitCode:
+        return ExitCode.FAILURES if any(r.status == "fail" for r in self.results) else ExitCode.OK
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [r for r in self.results if r.status == "fail"]
+
+    def counts(self) -> dict[str, int]:
+        """Rule counts by status, and failing rows of failing and warning rules."""
+        return {
+            "rules": len(self.results),
+            "passed": sum(r.status == "pass" for r in self.results),
+            "warned": sum(r.status == "warn" for r in self.results),
+            "failed": len(self.failed),
+            "error_rows": sum(r.failure_count for r in self.results if r.status == "fail"),
+            "warning_rows": sum(r.failure_count for r in self.results if r.status == "warn"),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "warehouse": self.warehouse,
+            "rules_file": self.rules_file,
+            "run_id": self.run_id,
+            "status": "fail" if self.failed else "pass",
+            "exit_code": int(self.exit_code()),
+            "counts": self.counts(),
+            "rules": [
+                {
+                    **{k: v for k, v in asdict(r).items() if k not in ("failures", "observations")},
+                    "status": r.status,
+                    "failure_count": r.failure_count,
+                    "worst": _json_number(r.worst),
+                    "failures": [_failure_dict(f) for f in r.failures],
+                    "observations": [_failure_dict(f) for f in r.observations],
+                }
+                for r in self.results
+            ],
+        }
+
+    def render(self, format: str) -> str:
+        """The report in one of :data:`FORMATS`."""
+        renderers = {
+            "text": self.render_text,
+            "json": self.render_json,
+            "junit": self.render_junit,
+            "markdown": self.render_markdown,
+        }
+        return renderers[format]()
+
+    def verdict(self) -> str:
+        c = self.counts()
+        word = "FAILED" if self.failed else "passed"
+        return (
+            f"validation {word}: {c['rules']} checks, {c['failed']} failed ({c['error_rows']} error rows), "
+            f"{c['warned']} warned ({c['warning_rows']} warning rows)"
+        )
+
+    def render_text(self) -> str:
+        """A summary table, the measurements, then one line per failing record."""
+        header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
+        rows: list[tuple[str, ...]] = [
+            (
+                r.name,
+                r.severity,
+                str(r.rows_checked),
+                str(r.failure_count),
+                format_measure(r.worst),
+                r.status.upper(),
+            )
+            for r in self.results
+            if not _folded(r)
+        ]
+        rows += _folded_suite_rows([r for r in self.results if _folded(r)])
+        lines = _table(header, rows)
+        lines.append("")
+        measured = [
+            f"measured {r.name}: {o.record_id}: {o.message}"
+            for r in self.results
+            for o in r.observations
+        ]
+        if measured:
+            lines += [*measured, ""]
+        failing = [
+            f.line(r.severity) for r in self.results if r.status != "pass" for f in r.failures
+        ]
+        tolerated = [
+            f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
+            for r in self.results
+            if r.status == "pass"
+            for f in r.failures
+        ]
+        if failing or tolerated:
+            lines += [*failing, *tolerated, ""]
+        lines.append(self.verdict())
+        return "\n".join(lines) + "\n"
+
+    def render_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def render_junit(self) -> str:
+        """JUnit XML: one testcase per rule; a failing rule's rows in <failure>, a warning's in
+        <system-out> (the testcase passes), measurements in <system-out> too."""
+        c = self.counts()
+        total_time = f"{sum(r.seconds for r in self.results):.3f}"
+        suites = ET.Element(
+            "testsuites",
+            name="provenance validate",
+            tests=str(c["rules"]),
+            failures=str(c["failed"]),
+            time=total_time,
+        )
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name="provenance",
+            tests=str(c["rules"]),
+            failures=str(c["failed"]),
+            errors="0",
+            skipped="0",
+            time=total_time,
+        )
+        for r in self.results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"provenance.{r.kind}",
+                name=r.name,
+                time=f"{r.seconds:.3f}",
+            )
+            lines = [f.line(r.severity) for f in r.failures]
+            if r.status == "fail":
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=f"{r.failure_count} failing rows: {r.description}",
+                    type=r.severity,
+                )
+                failure.text = "\n".join(lines)
+            out = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
+            if r.status != "fail":
+                out += lines
+            if out:
+                ET.SubElement(case, "system-out").text = "\n".join(out)
+        ET.indent(suites)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(suites, encoding="unicode")
+            + "\n"
+        )
+
+    def render_markdown(self) -> str:
+        """A PR comment: verdict, summary table, then the failing and warning rows per rule."""
+        icon = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
+        lines = [
+            f"### {'❌' if self.failed else '✅'} provenance validate: {self.verdict().split(': ', 1)[1]}",
+            "",
+        ]
+        header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        for r in self.results:
+            cells = (
+                f"`{r.name}`",
+                r.severity,
+                str(r.rows_checked),
+                str(r.failure_count),
+                format_measure(r.worst),
+                icon[r.status],
+            )
+            lines.append("| " + " | ".join(cells) + " |")
+        for r in self.results:
+            if not r.failures and not r.observations:
+                continue
+            lines += ["", f"#### `{r.name}` ({icon[r.status]})", "", _md_escape(r.description), ""]
+            for o in r.observations[:MARKDOWN_LINES_PER_RULE]:
+                lines.append(f"- measured `{o.record_id}`: {_md_escape(o.message)}")
+            for f in r.failures[:MARKDOWN_LINES_PER_RULE]:
+                quote = f" — « {_md_escape(shorten(f.quote, QUOTE_LIMIT))} »" if f.quote else ""
+                lines.append(f"- `{f.record_id}`: {_md_escape(f.message)}{quote}")
+            hidden = max(0, len(r.failures) - MARKDOWN_LINES_PER_RULE)
+            if hidden:
+                lines.append(f"- … and {hidden} more (see the JSON or JUnit report)")
+        return "\n".join(lines) + "\n"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [
+        max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
+        for i, h in enumerate(header)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return lines
+
+
+def _json_number(value: float | None) -> float | str | None:
+    """JSON has no infinity: an unbounded factor is written as the string "inf"."""
+    if value is None or math.isfinite(value):
+        return value
+    return "inf" if value > 0 else "-inf"
+
+
+def _failure_dict(failure: Failure) -> dict[str, Any]:
+    d = asdict(failure)
+    d["measured"] = _json_number(failure.measured)
+    return d
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def shorten(text: str | None, limit: int) -> str:
+    if text is None:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _folded(result: RuleResult) -> bool:
+    """Passing GX expectations fold into one summary row per suite: dozens of PASS lines
+    would bury the rules that matter (every expectation is still in the JSON and JUnit)."""
+    return result.kind == "expectation" and result.status == "pass"
+
+
+def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
+    suites: dict[str, list[RuleResult]] = {}
+    for r in results:
+        suite = "-".join(r.name.split("-")[:2])  # gx-<table>-<expectation>-<column>
+        suites.setdefault(suite, []).append(r)
+    return [
+        (
+            f"{suite} ({len(members)} expectations)",
+            "error",
+            str(max(m.rows_checked for m in members)),
+            "0",
+            "",
+            "PASS",
+        )
+        for suite, members in suites.items()
+    ]
+
+
+def format_measure(value: float | None) -> str:
+    if value is None:
+        return ""
+    if math.isinf(value):
+        return "∞"
+    return f"{value:.3g}"

@@ -1,0 +1,321 @@
+"""Consistency and revision rules: what a rule says, read from YAML, and its DuckDB compilation.
+
+A rules file (``expectations/rules.yaml``) is a list of rules; each names a ``kind`` and that
+kind's parameters::
+
+    rules:
+      - name: relation-ratio
+        kind: relation
+        relation: ratio
+        tolerance: 0.15
+        severity: error
+        description: a stated ratio holds within 15 %
+
+This module is the declaration: one frozen dataclass per kind, checked when the file is read
+(unknown kind or parameter, missing field, bad value → one line per problem in a
+:class:`~provenance.core.errors.ConfigError`). :mod:`provenance.validation.compile_duckdb` is the DuckDB engine
+that compiles them to SQL; another engine (Spark) would be its sibling, reusing these
+declarations unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from provenance.core.errors import ConfigError, Problem
+from provenance.core.schema import METRICS
+
+if TYPE_CHECKING:
+    pass
+
+SEVERITIES = ("error", "warning")
+RELATIONS = ("ratio", "sum", "share", "difference")
+LANGUAGES = ("fr", "en")
+# Tolls that only grow as counting goes on: a falling lower bound needs an explicit correction.
+CUMULATIVE_METRICS = ("civilians_killed", "civilians_injured", "killed", "injured")
+RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
+# Passing measurements kept for the report (a ratio's deviation even when it holds).
+OBSERVATION_LIMIT = 20
+
+
+def _param(kind: str, default: Any = dataclasses.MISSING, help: str = "") -> Any:
+    """A kind-specific parameter; ``kind`` is how YAML values are checked (see _coerce)."""
+    metadata = {"param": kind, "help": help}
+    if default is dataclasses.MISSING:
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """Fields every rule has; subclasses add their kind's parameters with :func:`_param`."""
+
+    kind: ClassVar[str]
+    name: str
+    severity: str
+    description: str
+    warn_above: int | None = None
+    fail_above: int | None = None
+
+    @classmethod
+    def parameters(cls) -> list[dataclasses.Field[Any]]:
+        return [f for f in dataclasses.fields(cls) if "param" in f.metadata]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteNumberRule(Rule):
+    """The number in the quote (``value_text``) reads back to the stored interval and qualifier."""
+
+    kind: ClassVar[str] = "quote_number"
+    tables: tuple[str, ...] = _param("tables", ("figures", "relations"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeekdayRule(Rule):
+    """A weekday written next to a date ("le jeudi 25 mai") is that date's weekday."""
+
+    kind: ClassVar[str] = "weekday"
+    languages: tuple[str, ...] = _param("languages", LANGUAGES)
+    # "quotes": only the passages that state figures (quote integrity); "documents": whole
+    # archived texts, where a monitor's own slip is worth a warning rather than a failed run.
+    scope: str = _param("scope", "quotes")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelationRule(Rule):
+    """A stated ratio, sum, share or difference holds under interval arithmetic."""
+
+    kind: ClassVar[str] = "relation"
+    relation: str = _param("relation")
+    tolerance: float = _param("fraction")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevisionFallsRule(Rule):
+    """A claimant's cumulative toll does not fall without a figure that supersedes the old one."""
+
+    kind: ClassVar[str] = "revision_falls"
+    metrics: tuple[str, ...] = _param("metrics", CUMULATIVE_METRICS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevisionJumpRule(Rule):
+    """A claimant's revision changes the lower bound by more than ``factor``."""
+
+    kind: ClassVar[str] = "revision_jump"
+    factor: float = _param("factor")
+    metrics: tuple[str, ...] | None = _param("metrics", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimantGapRule(Rule):
+    """Claimants' latest figures for one subject and metric lie more than ``factor`` apart."""
+
+    kind: ClassVar[str] = "claimant_gap"
+    factor: float = _param("factor")
+    metrics: tuple[str, ...] | None = _param("metrics", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateOrderRule(Rule):
+    """stated_on ≤ published_on ≤ retrieved_at."""
+
+    kind: ClassVar[str] = "date_order"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubjectPeriodRule(Rule):
+    """A subject's period does not start after a statement about it."""
+
+    kind: ClassVar[str] = "subject_period"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentDisagreementRule(Rule):
+    """One document gives disjoint intervals for the same subject, metric and claimant."""
+
+    kind: ClassVar[str] = "document_disagreement"
+    metrics: tuple[str, ...] | None = _param("metrics", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SqlRule(Rule):
+    """User SQL returning offending rows: record_id and message, optionally table_name, quote,
+    measured. ``checked_sql`` (one number) says how many rows were looked at."""
+
+    kind: ClassVar[str] = "sql"
+    sql: str = _param("sql")
+    checked_sql: str | None = _param("sql", None)
+
+
+RULE_KINDS: dict[str, type[Rule]] = {
+    cls.kind: cls
+    for cls in (
+        QuoteNumberRule,
+        WeekdayRule,
+        RelationRule,
+        RevisionFallsRule,
+        RevisionJumpRule,
+        ClaimantGapRule,
+        DateOrderRule,
+        SubjectPeriodRule,
+        DocumentDisagreementRule,
+        SqlRule,
+    )
+}
+COMMON_FIELDS = ("name", "kind", "severity", "description", "warn_above", "fail_above")
+
+
+def load_rules(path: Path, display: str | None = None) -> list[Rule]:
+    """The rules of a YAML file; every problem in it at once, as a ConfigError."""
+    import yaml
+
+    where = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: rules file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{where}: cannot read rules file: {e}") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{where}: malformed YAML{at}: {reason}") from None
+    return parse_rules(document, where)
+
+
+def parse_rules(document: Any, where: str) -> list[Rule]:
+    """Rules from a parsed YAML document (``{"rules": [...]}`` or a bare list)."""
+    if document is None:
+        return []
+    if isinstance(document, dict):
+        extra = sorted(set(document) - {"rules", "version"})
+        if extra:
+            raise ConfigError(
+                f"{where}: unknown top-level key(s) {', '.join(map(str, extra))}; expected 'rules'"
+            )
+        document = document.get("rules") or []
+    if not isinstance(document, list):
+        raise ConfigError(f"{where}: expected a list of rules under 'rules:'")
+    problems: list[str] = []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(document, start=1):
+        rule, rule_problems = _parse_rule(entry, f"{where}: rule #{index}")
+        problems += rule_problems
+        if rule is not None:
+            if rule.name in seen:
+                problems.append(f"{where}: rule {rule.name}: the name is used twice")
+            seen.add(rule.name)
+            rules.append(rule)
+    if problems:
+        raise ConfigError([Problem("config-error", p) for p in problems])
+    return rules
+
+
+def _parse_rule(entry: Any, where: str) -> tuple[Rule | None, list[str]]:
+    if not isinstance(entry, dict):
+        return None, [f"{where}: expected a mapping with name, kind, severity, description"]
+    name = entry.get("name")
+    if isinstance(name, str) and name:
+        where = where.rsplit(": ", 1)[0] + f": rule {name}"
+    problems = [
+        f"{where}: missing field '{f}'"
+        for f in ("name", "kind", "severity", "description")
+        if f not in entry
+    ]
+    kind = entry.get("kind")
+    cls = RULE_KINDS.get(kind) if isinstance(kind, str) else None
+    if "kind" in entry and cls is None:
+        problems.append(f"{where}: unknown kind {kind!r}; kinds are {', '.join(RULE_KINDS)}")
+    if name is not None and not (isinstance(name, str) and RULE_NAME_PATTERN.match(name)):
+        problems.append(
+            f"{where}: name {name!r} must be a slug (lower-case letters, digits, - _ . :)"
+        )
+    severity = entry.get("severity")
+    if "severity" in entry and severity not in SEVERITIES:
+        problems.append(f"{where}: severity {severity!r} must be one of {', '.join(SEVERITIES)}")
+    if "description" in entry and not isinstance(entry.get("description"), str):
+        problems.append(f"{where}: description must be text")
+    for threshold in ("warn_above", "fail_above"):
+        value = entry.get(threshold)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            problems.append(f"{where}: {threshold} must be a whole number ≥ 0, got {value!r}")
+    if cls is None:
+        return None, problems
+    params = {f.name: f for f in cls.parameters()}
+    values: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in COMMON_FIELDS:
+            continue
+        if key not in params:
+            allowed = ", ".join(params) or "no parameters"
+            problems.append(
+                f"{where}: unknown parameter {key!r} for kind {kind} (it takes {allowed})"
+            )
+            continue
+        coerced, problem = _coerce(params[key].metadata["param"], value)
+        if problem:
+            problems.append(f"{where}: {key} {problem}")
+        else:
+            values[key] = coerced
+    for pname, pfield in params.items():
+        if pname not in entry and pfield.default is dataclasses.MISSING:
+            problems.append(f"{where}: kind {kind} needs parameter '{pname}'")
+    if problems:
+        return None, problems
+    common: dict[str, Any] = {k: entry.get(k) for k in COMMON_FIELDS if k != "kind"}
+    return cls(**common, **values), []
+
+
+def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
+    """The parameter's value in its Python form, or why it is not acceptable."""
+    if param == "fraction" or param == "factor":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"must be a number, got {value!r}"
+        if param == "fraction" and not 0 <= value < 1:
+            return None, f"must be a fraction between 0 and 1 (0.15 = 15 %), got {value!r}"
+        if param == "factor" and value < 1:
+            return None, f"must be a factor ≥ 1, got {value!r}"
+        return float(value), None
+    if param == "relation":
+        return (
+            (value, None)
+            if value in RELATIONS
+            else (None, f"must be one of {', '.join(RELATIONS)}, got {value!r}")
+        )
+    if param == "scope":
+        scopes = ("quotes", "documents")
+        return (
+            (value, None)
+            if value in scopes
+            else (None, f"must be one of {', '.join(scopes)}, got {value!r}")
+        )
+    if param == "sql":
+        return (
+            (value, None)
+            if isinstance(value, str) and value.strip()
+            else (None, "must be a SQL query")
+        )
+    allowed = {"metrics": METRICS, "languages": LANGUAGES, "tables": ("figures", "relations")}[
+        param
+    ]
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        return None, f"must be a list of {', '.join(allowed)}"
+    unknown = [v for v in items if v not in allowed]
+    if unknown:
+        return (
+            None,
+            f"has unknown value(s) {', '.join(map(str, unknown))}; allowed: {', '.join(allowed)}",
+        )
+    return tuple(items), None

@@ -1,0 +1,267 @@
+"""The Great Expectations layer: suite files, running them on DuckDB, Data Docs offline."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from provenance.core.errors import ConfigError
+from provenance.core.schema import TABLES
+from provenance.storage.warehouse import Warehouse
+from provenance.validation import gx as es
+from provenance.validation.report import RuleResult
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def _copy_bundled(root: Path) -> Warehouse:
+    shutil.copytree(REPOSITORY / "warehouse", root / "warehouse")
+    shutil.copytree(REPOSITORY / "expectations", root / "expectations")
+    return Warehouse(root)
+
+
+def _suite_file(folder: Path, name: str, expectations: list[dict[str, object]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps({"name": name, "expectations": expectations}), encoding="utf-8")
+    return path
+
+
+def _by_name(results: list[RuleResult]) -> dict[str, RuleResult]:
+    return {r.name: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[RuleResult]]:
+    """The default suites run once over a copy of the bundled warehouse, with Data Docs."""
+    root = tmp_path_factory.mktemp("bundled")
+    warehouse = _copy_bundled(root)
+    results = es.run_suites(warehouse, root / "expectations" / es.SUITES_SUBDIR, root / "docs")
+    return root, results
+
+
+def test_committed_suites_equal_the_generator() -> None:
+    """expectations/gx and the packaged defaults are exactly what schema.py generates."""
+    expected = {name: es.render_suite(suite) for name, suite in es.default_suites().items()}
+    for folder in es.generated_suite_folders(REPOSITORY):
+        found = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json")}
+        assert found == expected, f"{folder} is stale: run python -m provenance.validation.gx"
+
+
+def test_default_suites_follow_the_schema() -> None:
+    """Every required column, enum, minimum and key of schema.py has its expectation."""
+    figures = es.suite_for(TABLES["figures"])
+    kinds = {(e["type"], e["kwargs"].get("column")) for e in figures["expectations"]}
+    assert ("expect_column_values_to_be_unique", "figure_id") in kinds
+    assert ("expect_column_values_to_not_be_null", "claimant_id") in kinds
+    assert ("expect_column_values_to_be_in_set", "qualifier") in kinds
+    assert ("expect_column_values_to_be_between", "quote_start") in kinds
+    assert ("expect_column_values_to_be_between", "value_low") in kinds
+    assert not any("regex" in t for t, _ in kinds), "patterns belong to the SQL built-ins"
+
+
+def test_bundled_warehouse_passes(bundled_run: tuple[Path, list[RuleResult]]) -> None:
+    """Every default expectation passes on the bundled warehouse, one result per expectation."""
+    _, results = bundled_run
+    expected = sum(len(s["expectations"]) for s in es.default_suites().values())
+    assert len(results) == expected
+    assert [r.name for r in results if r.status != "pass"] == []
+    figures = _by_name(results)["gx-figures-expect_column_values_to_not_be_null-claimant_id"]
+    assert (figures.kind, figures.severity, figures.rows_checked) == ("expectation", "error", 7)
+
+
+def test_failing_expectation_names_every_row_by_key(tmp_path: Path) -> None:
+    """An expectation the data breaks fails with every offending row, by key and value."""
+    warehouse = _copy_bundled(tmp_path)
+    suites = tmp_path / "suites"
+    _suite_file(
+        suites,
+        "figures",
+        [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "metric", "value_set": ["civilians_killed"]},
+            },
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "value_low", "max_value": 100},
+                "meta": {"severity": "warning"},
+            },
+            {
+                "type": "expect_column_pair_values_a_to_be_greater_than_b",
+                "kwargs": {"column_A": "quote_start", "column_B": "value_low"},
+            },
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}},
+        ],
+    )
+    results = _by_name(es.run_suites(warehouse, suites))
+    in_set = results["gx-figures-expect_column_values_to_be_in_set-metric"]
+    assert in_set.status == "fail" and in_set.rows_checked == 7
+    assert [(f.record_id, f.table) for f in in_set.failures] == [
+        ("zakharova-mosul-injured-200", "figures")
+    ]
+    assert "civilians_injured" in in_set.failures[0].message
+    between = results["gx-figures-expect_column_values_to_be_between-value_low"]
+    assert between.status == "warn"
+    assert {f.record_id for f in between.failures} == {
+        "article-local-mosul-240",
+        "zakharova-airwars-3100",
+        "zakharova-mosul-injured-200",
+        "zakharova-washington-352",
+    }
+    pair = results[
+        "gx-figures-expect_column_pair_values_a_to_be_greater_than_b-quote_start-value_low"
+    ]
+    assert [f.record_id for f in pair.failures] == ["zakharova-airwars-3100"]
+    missing = results["gx-figures-expect_column_values_to_not_be_null-no_such_column"]
+    assert missing.status == "fail" and "could not evaluate" in missing.failures[0].message
+
+
+def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
+    """meta.severity must be error or warning, checked before any data is read."""
+    bad = {
+        "type": "expect_column_values_to_not_be_null",
+        "kwargs": {"column": "x"},
+        "meta": {"severity": "fatal"},
+    }
+    _suite_file(tmp_path, "figures", [bad])
+    with pytest.raises(ConfigError, match="fatal"):
+        es.load_suites(tmp_path)
+
+
+def test_hand_written_bad_batch_fails_the_default_suite(tmp_path: Path) -> None:
+    """A Parquet batch written around the contract (bad enum, duplicate key) is caught by key."""
+    warehouse = _copy_bundled(tmp_path)
+    schema = TABLES["entities"].arrow_schema()
+    rows = {
+        "entity_id": ["ghost", "airwars"],
+        "name": ["Ghost", "Airwars again"],
+        "kind": ["alien", "monitor"],
+        "aliases": [None, None],
+        "batch_id": ["20990101T000000000000Z-forged"] * 2,
+        "recorded_at": [None, None],
+    }
+    table = pa.table({f.name: pa.array(rows[f.name], f.type) for f in schema})
+    folder = warehouse.batches_dir / "20990101T000000000000Z-forged"
+    folder.mkdir()
+    pq.write_table(table, folder / "entities.parquet")
+    suites = tmp_path / "expectations" / es.SUITES_SUBDIR
+    results = _by_name(
+        r for r in es.run_suites(warehouse, suites) if r.name.startswith("gx-entities-")
+    )
+    kind = results["gx-entities-expect_column_values_to_be_in_set-kind"]
+    assert [(f.record_id, f.details) for f in kind.failures] == [("ghost", {"kind": "alien"})]
+    assert {
+        f.record_id
+        for f in results["gx-entities-expect_column_values_to_be_unique-entity_id"].failures
+    } == {"airwars"}
+    assert {
+        f.record_id
+        for f in results["gx-entities-expect_column_values_to_not_be_null-recorded_at"].failures
+    } == {
+        "ghost",
+        "airwars",
+    }
+
+
+def test_data_docs_are_readable_offline(bundled_run: tuple[Path, list[RuleResult]]) -> None:
+    """Data Docs pages load no stylesheet, script or image from the network and name the rules."""
+    root, results = bundled_run
+    docs = root / "docs"
+    assert (docs / "index.html").is_file()
+    remote = re.compile(
+        r"""<(?:link|script|img)\b[^>]*(?:href|src)\s*=\s*["']https?://""", re.IGNORECASE
+    )
+    pages = list(docs.rglob("*.html"))
+    for path in [*pages, *docs.rglob("*.css")]:
+        text = path.read_text(encoding="utf-8")
+        assert not remote.search(text), path
+        assert not re.search(r"url\(\s*['\"]?https?://", text), path
+    figures_page = next(p for p in pages if p.name == "figures.html").read_text(encoding="utf-8")
+    assert es.OFFLINE_CSS_PATH in figures_page
+    assert all(r.name in figures_page for r in results if r.name.startswith("gx-figures-"))
+    assert sorted(p.name for p in root.iterdir()) == ["docs", "expectations", "warehouse"]
+
+
+def test_offline_html_strips_cdn_tags() -> None:
+    """The post-processing removes CDN tags and inline scripts and links the local stylesheet."""
+    html = (
+        '<html><head><link rel="stylesheet" href="https://cdn.example/b.css"/>'
+        '<script src="https://cdn.example/j.js"></script><script>$(".x").modal();</script>'
+        '<style>a{background:url("https://x/y.png")}</style></head>'
+        '<body><img src="https://x/logo.png"><a href="https://greatexpectations.io">GX</a></body></html>'
+    )
+    out = es.offline_html(html, '<link rel="stylesheet" href="static/local.css">')
+    assert (
+        "cdn.example" not in out
+        and "<script" not in out
+        and "x/y.png" not in out
+        and "<img" not in out
+    )
+    assert 'href="static/local.css"' in out and "https://greatexpectations.io" in out
+
+
+def test_misspelt_expectation_is_a_config_error(tmp_path: Path) -> None:
+    """A suite with an unknown expectation type is refused, not silently thinned out."""
+    path = _suite_file(
+        tmp_path,
+        "figures",
+        [{"type": "expect_column_values_to_be_betwen", "kwargs": {"column": "x"}}],
+    )
+    with pytest.raises(ConfigError, match=r"figures\.json"):
+        es.load_suites(path.parent)
+
+
+def test_new_warehouse_gets_default_suites_that_pass(tmp_path: Path) -> None:
+    """provenance init copies the default suites, and they pass on an empty warehouse."""
+    warehouse = Warehouse.init(tmp_path / "new")
+    suites = warehouse.expectations_dir / es.SUITES_SUBDIR
+    assert sorted(p.name for p in suites.glob("*.json")) == sorted(es.default_suites())
+    results = es.run_suites(warehouse, suites)
+    assert results and all(r.status == "pass" for r in results)
+
+
+def test_shim_is_removed_after_a_run(tmp_path: Path) -> None:
+    """The DuckDB fetch shim patches GX only while the suites run."""
+    from great_expectations.execution_engine.sqlalchemy_execution_engine import (
+        SqlAlchemyExecutionEngine,
+    )
+
+    original = SqlAlchemyExecutionEngine.execute_query
+    with es.duckdb_fetch_shim():
+        assert SqlAlchemyExecutionEngine.execute_query is not original
+    assert SqlAlchemyExecutionEngine.execute_query is original
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="GX 1.24 reads DuckDB results after closing the connection (issues #10738, #11579); "
+    "when this passes, upstream is fixed: delete duckdb_fetch_shim and this test",
+)
+def test_gx_still_needs_the_duckdb_shim(tmp_path: Path) -> None:
+    """Unpatched GX on DuckDB: fails today; an XPASS means the shim can go."""
+    import duckdb
+
+    database = tmp_path / "t.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("CREATE TABLE t AS SELECT range AS x FROM range(3)")
+    context = es._context()
+    source = context.data_sources.add_sql("plain", connection_string=f"duckdb:///{database}")
+    batch = (
+        source.add_table_asset("t", table_name="t")
+        .add_batch_definition_whole_table("all")
+        .get_batch()
+    )
+    import great_expectations.expectations as gxe
+
+    try:
+        result = batch.validate(gxe.ExpectColumnValuesToNotBeNull(column="x"))
+    finally:
+        source.get_execution_engine().engine.dispose()
+    assert result.success

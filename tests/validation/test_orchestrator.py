@@ -1,0 +1,199 @@
+"""`provenance validate`: exit codes, rule selection, report files, stored runs, CLI = API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from provenance.cli import main
+from provenance.storage.views import has_runs, runs_views_sql
+from provenance.storage.warehouse import Warehouse
+from provenance.validation.orchestrator import validate
+from tests.conftest import copy_bundled, figure
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the bundled warehouse and its rules (GX suites left out to stay fast)."""
+    target = tmp_path / "project"
+    copy_bundled(target, with_gx=False)
+    return target
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), "validate", *args])
+
+
+def test_bundled_warehouse_passes(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled warehouse exits 0 and shows the ratio measurement and the Mosul gap warning."""
+    assert run(root) == 0
+    out = capsys.readouterr().out
+    assert "3100/352 ≥ 8.81, 10.1 % above the stated 8 (tolerance 15 %)" in out
+    assert (
+        "mosul-local-officials-witnesses ≥ 241 (2017-05-28) vs us-pentagon 80–120 (2017-05-25): factor 2.01"
+        in out
+    )
+    assert "«ce dimanche 28 mai» is 2017-05-28, a dimanche" in out
+    assert "«le jeudi 25 mai» is 2017-05-25, a jeudi" in out
+
+
+@pytest.mark.parametrize(("tolerance", "code"), [(0.15, 0), (0.05, 1)])
+def test_ratio_tolerance_decides(
+    root: Path, tmp_path: Path, tolerance: float, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "multiplié par huit" for 3100/352 (10.1 % off) passes at 15 % and fails at 5 %."""
+    text = (root / "expectations" / "rules.yaml").read_text(encoding="utf-8")
+    rules = tmp_path / "ratio.yaml"
+    rules.write_text(text.replace("tolerance: 0.15", f"tolerance: {tolerance}"), encoding="utf-8")
+    assert run(root, "--rules", str(rules), "--rule", "relation-ratio") == code
+    out = capsys.readouterr().out
+    assert f"10.1 % above the stated 8 (tolerance {tolerance * 100:g} %)" in out
+    if code:
+        assert "ERROR relation-ratio: relations zakharova-airwars-eight-times-washington" in out
+
+
+def test_broken_warehouse_names_each_broken_record(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A contradicted quote, a falling revision and a wrong weekday exit 1, each record named."""
+    warehouse = Warehouse(root)
+    document = warehouse.add_document(
+        "Le mardi 25 mai, l’armée a annoncé 12 morts.", language="fr", published_on="2017-05-28"
+    ).ids["documents"][0]
+    warehouse.append_rows(
+        {
+            "figures": [
+                figure("contradicts-its-quote", value_low=150, value_high=150, qualifier="exact"),
+                figure(
+                    "falls-later",
+                    stated_on="2017-06-10",
+                    value_low=50,
+                    value_high=50,
+                    qualifier="exact",
+                    value_text=None,
+                ),
+            ]
+        }
+    )
+    assert run(root) == 1
+    out = capsys.readouterr().out
+    assert (
+        "ERROR quote-number-reads-back: figures contradicts-its-quote: «une centaine» reads as approximately 80–120"
+        in out
+    )
+    assert (
+        "ERROR revision-lower-bound-falls: figures falls-later: mosul-residential-strike civilians_killed by us-pentagon"
+        in out
+    )
+    assert (
+        f"WARNING weekday-matches-date: documents {document}: «Le mardi 25 mai» resolves to 2017-05-25, which is a jeudi"
+        in out
+    )
+    assert "validation FAILED" in out
+
+
+@pytest.mark.parametrize(
+    ("rules_text", "expected"),
+    [
+        (
+            "rules:\n  - name: x\n    kind: magic\n    severity: error\n    description: d\n",
+            "rule x: unknown kind 'magic'",
+        ),
+        ("rules:\n  - name: x\n    kind: [oops\n", "malformed YAML at line"),
+    ],
+)
+def test_configuration_errors_exit_2(
+    root: Path, tmp_path: Path, rules_text: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken rules file exits 2 with one clear line on stderr and no traceback."""
+    rules = tmp_path / "bad.yaml"
+    rules.write_text(rules_text, encoding="utf-8")
+    assert run(root, "--rules", str(rules)) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "bad.yaml" in lines[0]
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_unknown_rule_name_exits_2(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--rule with a name no check has is a usage error listing the checks."""
+    assert run(root, "--rule", "no-such-rule") == 2
+    assert (
+        "--rule no-such-rule: no such check; checks are file-integrity" in capsys.readouterr().err
+    )
+
+
+def test_rule_selection_runs_only_named_checks(root: Path) -> None:
+    """--rule NAME (and patterns) runs just those checks; built-ins only when named."""
+    report = validate(Warehouse(root), only=["relation-*", "file-integrity"])
+    assert [r.name for r in report.results] == [
+        "file-integrity",
+        "relation-ratio",
+        "relation-sum-exact",
+        "relation-share",
+        "relation-difference",
+    ]
+
+
+def test_missing_rules_file_falls_back_to_packaged_defaults(root: Path) -> None:
+    """Without expectations/rules.yaml the packaged defaults run."""
+    (root / "expectations" / "rules.yaml").unlink()
+    report = validate(Warehouse(root))
+    assert report.rules_file == "package:provenance/defaults/expectations/rules.yaml"
+    assert "relation-ratio" in [r.name for r in report.results]
+
+
+def normalised(report: dict[str, Any]) -> dict[str, Any]:
+    for rule in report["rules"]:
+        rule["seconds"] = 0.0
+    return report
+
+
+def test_cli_json_equals_api_report(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI is a thin layer: its JSON is the API's Report.to_dict()."""
+    assert run(root, "--format", "json") == 0
+    from_cli = json.loads(capsys.readouterr().out)
+    from_api = json.loads(json.dumps(validate(Warehouse(root)).to_dict(), ensure_ascii=False))
+    assert normalised(from_cli) == normalised(from_api)
+
+
+@pytest.mark.parametrize("format", ["junit", "markdown", "json"])
+def test_output_file_and_text_summary(
+    root: Path, tmp_path: Path, format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--output writes the machine report to a file; the text summary still goes to stdout."""
+    target = tmp_path / "reports" / f"report.{format}"
+    assert run(root, "--format", format, "--output", str(target)) == 0
+    assert target.read_text(encoding="utf-8").strip()
+    captured = capsys.readouterr()
+    assert "validation passed" in captured.out
+    assert str(target) in captured.err
+
+
+def test_store_keeps_runs_queryable(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--store writes per-rule metrics and failures as Parquet; a stored run leaves validate clean."""
+    assert not has_runs(root / "warehouse")
+    assert run(root, "--store") == 0
+    assert run(root, "--store") == 0
+    assert "stored run" in capsys.readouterr().err
+    assert has_runs(root / "warehouse")
+    connection = duckdb.connect()
+    connection.execute(runs_views_sql((root / "warehouse").as_posix()))
+    runs = connection.execute(
+        "SELECT count(DISTINCT run_id), count(*) FROM validation_runs"
+    ).fetchone()
+    assert runs is not None and runs[0] == 2
+    gap = connection.execute(
+        "SELECT record_id, measured FROM validation_failures WHERE rule = 'claimant-gap' ORDER BY record_id LIMIT 1"
+    ).fetchone()
+    assert gap is not None and gap[0] == "article-local-mosul-240 vs zakharova-pentagon-mosul-100"
+    assert gap[1] == pytest.approx(241 / 120)
+    report = validate(Warehouse(root))
+    assert (
+        report.exit_code() == 0
+        and next(r for r in report.results if r.name == "file-integrity").failure_count == 0
+    )

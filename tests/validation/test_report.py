@@ -1,0 +1,182 @@
+"""Report renderings: golden text, JSON, JUnit XML and Markdown of the bundled warehouse.
+
+Regenerate the golden files after an intended change with
+``PROVENANCE_REGENERATE_GOLDENS=1 pytest tests/test_report.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from provenance.storage.warehouse import Warehouse
+from provenance.validation.orchestrator import validate
+from provenance.validation.report import Failure, Report, RuleResult, format_measure
+from tests.conftest import copy_bundled
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+REGENERATE = os.environ.get("PROVENANCE_REGENERATE_GOLDENS") == "1"
+
+
+@pytest.fixture(scope="module")
+def bundled_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of the bundled warehouse with its rules (GX suites aside: another layer)."""
+    root = tmp_path_factory.mktemp("golden") / "project"
+    copy_bundled(root, with_gx=False)
+    return validate(Warehouse(root))
+
+
+def normalise(format: str, text: str) -> str:
+    """Take out what differs between runs and machines: timings and absolute paths."""
+    if format == "json":
+        data = json.loads(text)
+        data["warehouse"] = "<warehouse>"
+        for rule in data["rules"]:
+            rule["seconds"] = 0.0
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if format == "junit":
+        return re.sub(r'time="[0-9.]+"', 'time="0.000"', text)
+    return text
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if REGENERATE or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not REGENERATE:
+            pytest.fail(f"wrote missing golden file {path}; review it and run again")
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{name} changed; regenerate with PROVENANCE_REGENERATE_GOLDENS=1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("format", "golden"),
+    [
+        ("text", "bundled.txt"),
+        ("json", "bundled.json"),
+        ("junit", "bundled.junit.xml"),
+        ("markdown", "bundled.md"),
+    ],
+)
+def test_golden_reports(bundled_report: Report, format: str, golden: str) -> None:
+    """Each report format of the bundled warehouse stays exactly as reviewed."""
+    check_golden(golden, normalise(format, bundled_report.render(format)))
+
+
+def test_text_report_shows_ratio_and_mosul_gap(bundled_report: Report) -> None:
+    """The seed's measurements appear even though the run passes: 8.81 / 10.1 % and Mosul's factor."""
+    text = bundled_report.render_text()
+    assert (
+        "measured relation-ratio: zakharova-airwars-eight-times-washington: "
+        "3100/352 ≥ 8.81, 10.1 % above the stated 8 (tolerance 15 %)"
+    ) in text
+    assert (
+        "WARNING claimant-gap: figures article-local-mosul-240 vs zakharova-pentagon-mosul-100"
+        in text
+    )
+    assert "factor 2.01 > 1.5" in text
+    assert text.splitlines()[0].split() == [
+        "rule",
+        "severity",
+        "rows",
+        "checked",
+        "failures",
+        "worst",
+        "deviation",
+        "status",
+    ]
+    assert bundled_report.exit_code() == 0
+
+
+def test_junit_is_one_testcase_per_rule(bundled_report: Report) -> None:
+    """CI systems see each rule as a testcase; warnings pass with their rows in system-out."""
+    root = ET.fromstring(bundled_report.render_junit())
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == [r.name for r in bundled_report.results]
+    gap = next(c for c in cases if c.get("name") == "claimant-gap")
+    assert gap.find("failure") is None
+    assert "factor 2.01" in (gap.findtext("system-out") or "")
+    assert root.get("failures") == "0"
+
+
+def small_report(
+    status_severity: str = "error", failures: int = 1, fail_above: int | None = None
+) -> Report:
+    rows = [
+        Failure("r", f"id-{i}", "broken | badly", table="figures", quote="q", measured=float(i))
+        for i in range(failures)
+    ]
+    return Report(
+        [RuleResult("r", "sql", status_severity, "d", 10, rows, fail_above=fail_above)],
+        warehouse="/w",
+    )
+
+
+def test_failing_rule_renders_failure_everywhere() -> None:
+    """An error-level failure exits 1 and appears in text, JUnit <failure> and Markdown."""
+    report = small_report()
+    assert report.exit_code() == 1
+    assert "ERROR r: figures id-0: broken | badly — « q »" in report.render_text()
+    failure = ET.fromstring(report.render_junit()).find("./testsuite/testcase/failure")
+    assert failure is not None and "id-0" in (failure.text or "")
+    assert "broken \\| badly" in report.render_markdown()  # a pipe must not break the table
+    assert json.loads(report.render_json())["counts"]["error_rows"] == 1
+
+
+def test_thresholds_tolerate_failures() -> None:
+    """fail_above tolerates that many failing rows; the rows are still listed."""
+    report = small_report(failures=2, fail_above=2)
+    assert report.exit_code() == 0
+    assert "(tolerated: 2 ≤ threshold)" in report.render_text()
+
+
+def test_markdown_caps_long_failure_lists() -> None:
+    """A PR comment stays small: rows beyond the cap are counted, not listed."""
+    markdown = small_report(failures=100).render_markdown()
+    assert "… and 70 more" in markdown
+
+
+def test_infinite_factor_is_valid_json() -> None:
+    """A gap against a zero upper bound is infinite; JSON must still parse."""
+    report = Report(
+        [
+            RuleResult(
+                "g",
+                "claimant_gap",
+                "warning",
+                "d",
+                1,
+                [Failure("g", "a", "m", measured=float("inf"))],
+            )
+        ]
+    )
+    assert json.loads(report.render_json())["rules"][0]["worst"] == "inf"
+    assert format_measure(float("inf")) == "∞"
+
+
+def test_passing_expectations_fold_into_one_row_per_suite() -> None:
+    """The text summary folds passing GX expectations per suite but lists a failing one."""
+    from provenance.validation.report import Failure, Report, RuleResult
+
+    def expectation(name: str, failures: list[Failure]) -> RuleResult:
+        return RuleResult(name, "expectation", "error", "", 5, failures)
+
+    report = Report(
+        [
+            expectation("gx-figures-expect_column_values_to_not_be_null-quote", []),
+            expectation("gx-figures-expect_column_values_to_be_unique-figure_id", []),
+            expectation(
+                "gx-figures-expect_column_values_to_be_in_set-metric", [Failure("m", "f-1", "bad")]
+            ),
+        ]
+    )
+    text = report.render_text()
+    assert "gx-figures (2 expectations)" in text
+    assert "gx-figures-expect_column_values_to_be_in_set-metric" in text
+    assert "expect_column_values_to_not_be_null-quote" not in text
