@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
+from provenance.core.schema import METRICS, VOCABULARY
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.report import Failure, Report, RuleResult
@@ -71,8 +73,10 @@ def validate(
     builtins = [
         Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
     ]
+    cumulative = cumulative_names(warehouse_vocabulary(warehouse))
     checks = builtins + [
-        Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
+        Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r, cumulative), rule=r)
+        for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
@@ -122,6 +126,32 @@ def validate(
 
         report.run_id = store_run(warehouse, report)
     return report
+
+
+def warehouse_vocabulary(warehouse: Warehouse) -> tuple[Metric, ...]:
+    """The warehouse's ``expectations/metrics.yaml``, else the package's vocabulary.
+
+    A warehouse may re-declare which metrics are cumulative; a name the package does not know
+    is a configuration error (the record contract, shared by every warehouse, would refuse it).
+    """
+    path = warehouse.expectations_dir / METRICS_FILE
+    if not path.is_file():
+        return VOCABULARY
+    display = _display(path, warehouse.root)
+    vocabulary = load_vocabulary(path, display)
+    unknown = [m.name for m in vocabulary if m.name not in METRICS]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    "config-error",
+                    f"{display}: metric {name}: not in the package's vocabulary "
+                    f"(add it to provenance/defaults/expectations/{METRICS_FILE})",
+                )
+                for name in unknown
+            ]
+        )
+    return vocabulary
 
 
 def _rules_source(warehouse: Warehouse, rules_file: Path | None) -> tuple[Path, str]:

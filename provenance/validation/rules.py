@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 SEVERITIES = ("error", "warning")
 RELATIONS = ("ratio", "sum", "share", "difference")
 LANGUAGES = ("fr", "en")
-# Tolls that only grow as counting goes on: a falling lower bound needs an explicit correction.
-CUMULATIVE_METRICS = ("civilians_killed", "civilians_injured", "killed", "injured")
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 # Passing measurements kept for the report (a ratio's deviation even when it holds).
 OBSERVATION_LIMIT = 20
@@ -96,15 +94,18 @@ class RelationRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionFallsRule(Rule):
-    """A claimant's cumulative toll does not fall without a figure that supersedes the old one."""
+    """A claimant's cumulative toll does not fall unless a correction (``supersedes``) or a
+    recorded restart (a ``restart`` relation) explains it. ``metrics`` defaults to every
+    cumulative metric of the vocabulary (``expectations/metrics.yaml``)."""
 
     kind: ClassVar[str] = "revision_falls"
-    metrics: tuple[str, ...] = _param("metrics", CUMULATIVE_METRICS)
+    metrics: tuple[str, ...] | None = _param("metrics", None)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionJumpRule(Rule):
-    """A claimant's revision changes the lower bound by more than ``factor``."""
+    """A claimant's toll rises by more than ``factor`` from one day to a later one (falls are
+    ``revision_falls``' business). ``metrics`` defaults to the cumulative metrics."""
 
     kind: ClassVar[str] = "revision_jump"
     factor: float = _param("factor")
@@ -113,11 +114,14 @@ class RevisionJumpRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class ClaimantGapRule(Rule):
-    """Claimants' latest figures for one subject and metric lie more than ``factor`` apart."""
+    """Claimants' figures for one subject and metric, stated within ``window_days`` of each
+    other (0: the same day), lie more than ``factor`` apart. Each figure meets every other
+    claimant's latest figure as of its date (as-of alignment), never one older than the window."""
 
     kind: ClassVar[str] = "claimant_gap"
     factor: float = _param("factor")
     metrics: tuple[str, ...] | None = _param("metrics", None)
+    window_days: int = _param("days", 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,7 +140,8 @@ class SubjectPeriodRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentDisagreementRule(Rule):
-    """One document gives disjoint intervals for the same subject, metric and claimant."""
+    """One document gives disjoint intervals for the same subject, metric and claimant, stated
+    for the same date (a monthly report's months are different statements)."""
 
     kind: ClassVar[str] = "document_disagreement"
     metrics: tuple[str, ...] | None = _param("metrics", None)
@@ -287,6 +292,10 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
         if param == "factor" and value < 1:
             return None, f"must be a factor ≥ 1, got {value!r}"
         return float(value), None
+    if param == "days":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None, f"must be a whole number of days ≥ 0, got {value!r}"
+        return value, None
     if param == "relation":
         return (
             (value, None)
