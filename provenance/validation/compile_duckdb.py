@@ -105,13 +105,18 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
     import pyarrow as pa
 
     from provenance.text.numbers import LANGUAGES as READABLE
-    from provenance.text.numbers import read_quantity
+    from provenance.text.numbers import Quantity, read_quantity
 
     columns: dict[str, list[Any]] = {
         k: [] for k in ("value_text", "language", "supported", "qualifier", "low", "high")
     }
     for value_text, language in pairs:
         quantity = read_quantity(value_text, language) if language in READABLE else None
+        if quantity is None and value_text.strip().isdigit():
+            # The column holds the number alone: "1903" is a count here, not the year the
+            # reader takes a bare four-digit number in running text for.
+            number = float(value_text.strip())
+            quantity = Quantity(number, number, "exact", value_text, 0, len(value_text))
         columns["value_text"].append(value_text)
         columns["language"].append(language)
         columns["supported"].append(language in READABLE)

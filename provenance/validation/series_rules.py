@@ -83,7 +83,7 @@ def _series_label() -> str:
 
 
 def _step_text(verb: str) -> str:
-    """"… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored."""
+    """ "… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored."""
     return (
         f"{_series_label()} || ': ' || {bounds_sql('previous_lo', 'previous_hi')} || ' (' || previous_id"
         f" || ', ' || previous_stated_on || ') {verb} ' || {bounds_sql('lo', 'hi')} || ' (' || figure_id"

@@ -29,15 +29,19 @@ class CompiledRule:
     observations_sql: str | None = None
     prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
+
 INF = "'inf'::DOUBLE"
+
 
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
 
 def in_list(column: str, values: tuple[str, ...] | None) -> str:
     if values is None:
         return "TRUE"
     return f"{column} IN ({', '.join(sql_literal(v) for v in values)})"
+
 
 def num_sql(x: str) -> str:
     """SQL text of a number as the report shows it: 3100, 8.81, ∞."""
@@ -47,12 +51,14 @@ def num_sql(x: str) -> str:
         f"WHEN abs({x}) >= 100 THEN printf('%.1f', {x}) ELSE printf('%.3g', {x}) END)"
     )
 
+
 def bounds_sql(lo: str, hi: str) -> str:
     """SQL text of an interval (``hi`` = ∞ when unbounded): 8, ≥ 3100, 80–120."""
     return (
         f"(CASE WHEN {lo} = {hi} THEN {num_sql(lo)} WHEN {hi} = {INF} THEN '≥ ' || {num_sql(lo)} "
         f"WHEN {lo} = -{INF} THEN '≤ ' || {num_sql(hi)} ELSE {num_sql(lo)} || '–' || {num_sql(hi)} END)"
     )
+
 
 def live_figures(where: str = "TRUE") -> str:
     """Figures no correction supersedes: a corrected figure is withdrawn, not revised."""
@@ -61,4 +67,3 @@ def live_figures(where: str = "TRUE") -> str:
         + where
         + " AND NOT EXISTS (SELECT 1 FROM figures s WHERE s.supersedes = f.figure_id))"
     )
-
