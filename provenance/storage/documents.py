@@ -114,21 +114,21 @@ def read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
                 continue
             if value not in (None, ""):
                 entry[name] = value
-        name = row.get(FILE_COLUMN)
-        if not name:
+        file = str(row.get(FILE_COLUMN) or "")
+        if not file:
             problems.append(Problem("missing-value", f"{path}: row {number}: no {FILE_COLUMN}"))
-        elif name in by_file:
-            problems.append(Problem("duplicate-id", f"{path}: row {number}: {name} named twice"))
+        elif file in by_file:
+            problems.append(Problem("duplicate-id", f"{path}: row {number}: {file} named twice"))
         else:
-            by_file[str(name)] = entry
+            by_file[file] = entry
     if problems:
         raise BatchRejected(_unique(problems))
     return by_file
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[str] = set()
-    return [p for p in problems if not (p.message in seen or seen.add(p.message))]
+    """One line per distinct problem (an unknown column is reported once, not per row)."""
+    return list({p.message: p for p in problems}.values())
 
 
 def documents_from_files(

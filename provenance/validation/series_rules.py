@@ -173,7 +173,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
         WHERE datediff('day', d.stated_on, w.stated_on) <= {rule.window_days}
     """
     # Each pair as (higher figure, lower figure), whichever side found it.
-    pairs = f"""
+    pairs = """
         SELECT figure_id AS a_id, claimant_id AS a_claimant, stated_on AS a_on, lo AS a_lo,
                hi AS a_hi, quote AS a_quote, low_id AS b_id, other_claimant AS b_claimant,
                other_stated_on AS b_on, low_lo AS b_lo, low_hi AS b_hi, low_quote AS b_quote
