@@ -52,10 +52,11 @@ def test_each_figure_quotes_its_row_as_written(empty: Warehouse) -> None:
     assert (report.rows, report.new, report.corrected) == (9, 8, 0)
     assert report.skipped == [f"{RELEASE_1} line 10: no count in column 'value' ('unknown')"]
     lines = RELEASE_1.read_text(encoding="utf-8").splitlines()
-    quotes = rows_of(empty, 
+    quotes = rows_of(
+        empty,
         "SELECT f.quote, substring(d.text, f.quote_start + 1, f.quote_end - f.quote_start), "
         "f.value_text, f.stated_on::VARCHAR FROM figures f JOIN documents d USING (document_id) "
-        "ORDER BY f.stated_on"
+        "ORDER BY f.stated_on",
     )
     assert [q[0] for q in quotes] == lines[1:9]
     assert all(q[0] == q[1] for q in quotes)
@@ -76,13 +77,14 @@ def test_a_later_release_adds_new_dates_and_supersedes_changed_values(empty: War
     import_series(empty, [RELEASE_1], SeriesOptions())
     report = import_series(empty, [RELEASE_2], SeriesOptions())
     assert (report.new, report.corrected, report.unchanged, report.documents) == (1, 1, 7, 1)
-    rows = rows_of(empty, 
+    rows = rows_of(
+        empty,
         "SELECT c.stated_on::VARCHAR, c.value_low, o.value_low, c.note FROM figures c "
-        "JOIN figures o ON o.figure_id = c.supersedes"
+        "JOIN figures o ON o.figure_id = c.supersedes",
     )
     assert rows == [("2024-02-03", 396.0, 402.0, "corrected: 6 deaths counted twice")]
-    current = rows_of(empty, 
-        "SELECT value_low FROM current_figures WHERE metric = 'killed' ORDER BY stated_on"
+    current = rows_of(
+        empty, "SELECT value_low FROM current_figures WHERE metric = 'killed' ORDER BY stated_on"
     )
     assert [v[0] for v in current] == [310, 355, 396, 398, 441, 12, 40, 95, 130]
 
@@ -104,7 +106,11 @@ def test_restart_and_correction_are_listed_as_explained(tmp_path: Path, empty: W
     statement = FIXTURES / "restart-statement.txt"
     added = add_documents(
         empty,
-        [NewDocument(str(statement), statement.read_text(encoding="utf-8"), _english("2024-03-01"))],
+        [
+            NewDocument(
+                str(statement), statement.read_text(encoding="utf-8"), _english("2024-03-01")
+            )
+        ],
     )
     empty.append_rows(
         {
@@ -132,7 +138,9 @@ def test_restart_and_correction_are_listed_as_explained(tmp_path: Path, empty: W
     assert all(o.quote and " ‖ " in o.quote for o in falls.observations)
 
 
-def test_jumps_are_rises_only_and_gaps_compare_the_same_day(tmp_path: Path, empty: Warehouse) -> None:
+def test_jumps_are_rises_only_and_gaps_compare_the_same_day(
+    tmp_path: Path, empty: Warehouse
+) -> None:
     import_series(empty, [RELEASE_1, ESTIMATES], SeriesOptions())
     found = results(empty, rules_file(tmp_path))
     jumps = found["jumps"].failures
