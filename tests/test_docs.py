@@ -17,7 +17,8 @@ import pytest
 from provenance import Warehouse
 from provenance.cli import main
 from provenance.core.errors import CODES
-from provenance.core.schema import markdown_reference
+from provenance.core.metrics import markdown_table
+from provenance.core.schema import VOCABULARY, markdown_reference
 from provenance.storage.views import views_sql
 from provenance.validation.orchestrator import validate
 from tests.conftest import REPO, copy_bundled
@@ -31,7 +32,11 @@ def codes_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-GENERATED = {"schema": markdown_reference, "codes": codes_table}
+def metrics_table() -> str:
+    return markdown_table(VOCABULARY)
+
+
+GENERATED = {"schema": markdown_reference, "codes": codes_table, "metrics": metrics_table}
 
 
 def render(text: str) -> str:
@@ -86,6 +91,7 @@ def test_readme_shell_examples_run(
         "walkthrough": "plus de 35",
         "extract": "validation passed",
         "store": "claimant-gap",
+        "series": "corrected: 6 deaths counted twice",
     }[name]
     assert expected in out
 
