@@ -30,13 +30,21 @@ QUOTE_SEPARATOR = " ‖ "
 
 
 def _figures_sql(metrics: tuple[str, ...] | None) -> str:
-    """Live figures with their interval as [lo, hi] (open bounds: 0 and ∞)."""
+    """Live figures with their interval as [lo, hi] (open bounds: 0 and ∞); quotes are joined
+    to the flagged rows only, at the end (carrying them through windows costs seconds)."""
     return f"""
         SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-               stated_precision, quote, supersedes,
-               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
         FROM {live_figures(in_list("metric", metrics))}
     """
+
+
+def _quoted(flagged: str, *ids: str) -> str:
+    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``."""
+    joins = " ".join(
+        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM figures) USING ({c})" for c in ids
+    )
+    return f"SELECT * FROM ({flagged}) {joins}"
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -53,14 +61,13 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
         days AS (
           SELECT {keys}, stated_on,
                  arg_max(figure_id, {top}) AS top_id, max(lo) AS top_lo,
-                 arg_max(hi, {top}) AS top_hi, arg_max(quote, {top}) AS top_quote
+                 arg_max(hi, {top}) AS top_hi
           FROM f GROUP BY {keys}, stated_on
         ),
         steps AS (
           SELECT {keys}, stated_on,
                  lag(stated_on) OVER w AS previous_stated_on, lag(top_id) OVER w AS previous_id,
-                 lag(top_lo) OVER w AS previous_lo, lag(top_hi) OVER w AS previous_hi,
-                 lag(top_quote) OVER w AS previous_quote
+                 lag(top_lo) OVER w AS previous_lo, lag(top_hi) OVER w AS previous_hi
           FROM days WINDOW w AS (PARTITION BY {keys} ORDER BY stated_on)
         ),
         restarts AS (
@@ -71,7 +78,7 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           GROUP BY g.subject_id, g.metric, g.claimant_id, g.stated_on
         )
         SELECT f.*, s.previous_stated_on, s.previous_id, s.previous_lo, s.previous_hi,
-               s.previous_quote, r.restart_id
+               r.restart_id
         FROM f JOIN steps s USING ({keys}, stated_on)
         LEFT JOIN restarts r USING ({keys}, stated_on)
         WHERE s.previous_id IS NOT NULL
@@ -102,17 +109,17 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                {_step_text("falls to")} || ' with no correction (supersedes) or restart' AS message,
-               {_both_quotes("previous_quote", "quote")} AS quote,
+               {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote,
                (previous_lo - lo) / previous_lo AS measured
-        FROM ({steps}) WHERE {fall} AND restart_id IS NULL
+        FROM ({_quoted(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL", "figure_id", "previous_id")})
     """
     # Explained falls are listed, not failed: a recorded restart, or a correction that lowers
     # the figure it supersedes (the corrected figure is withdrawn from the series).
     explained = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                'explained by restart ' || restart_id || ': ' || {_step_text("falls to")} AS message,
-               {_both_quotes("previous_quote", "quote")} AS quote, NULL::DOUBLE AS measured
-        FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL
+               {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, NULL::DOUBLE AS measured
+        FROM ({_quoted(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL", "figure_id", "previous_id")})
         UNION ALL
         SELECT b.figure_id, 'figures',
                'explained by correction: ' || b.subject_id || ' ' || b.metric || ' by ' || b.claimant_id
@@ -133,13 +140,13 @@ def compile_revision_jump(rule: RevisionJumpRule, cumulative: tuple[str, ...]) -
     metrics = rule.metrics if rule.metrics is not None else cumulative
     steps = revision_steps_sql(metrics)
     factor = "lo / previous_lo"
+    jumps = f"SELECT * FROM ({steps}) WHERE previous_lo > 0 AND lo > previous_lo AND {factor} > {rule.factor!r}"
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                {_step_text("rises to")} || ', factor ' || {num_sql(factor)} || ' > {rule.factor:g}; see '
                  || 'revision_history(''' || subject_id || ''', ''' || metric || ''')' AS message,
-               {_both_quotes("previous_quote", "quote")} AS quote, {factor} AS measured
-        FROM ({steps})
-        WHERE previous_lo > 0 AND lo > previous_lo AND {factor} > {rule.factor!r}
+               {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, {factor} AS measured
+        FROM ({_quoted(jumps, "figure_id", "previous_id")})
     """
     return CompiledRule(sql, f"SELECT count(*) FROM ({steps})")
 
@@ -155,9 +162,9 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
         days AS (
           SELECT {keys}, claimant_id, stated_on,
                  arg_min(figure_id, {low}) AS low_id, min(hi) AS low_hi,
-                 arg_min(lo, {low}) AS low_lo, arg_min(quote, {low}) AS low_quote,
+                 arg_min(lo, {low}) AS low_lo,
                  arg_max(figure_id, {high}) AS high_id, max(lo) AS high_lo,
-                 arg_max(hi, {high}) AS high_hi, arg_max(quote, {high}) AS high_quote
+                 arg_max(hi, {high}) AS high_hi
           FROM f GROUP BY {keys}, claimant_id, stated_on
         ),
         claimants AS (SELECT DISTINCT {keys}, claimant_id FROM f),
@@ -165,8 +172,8 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
           SELECT f.*, c.claimant_id AS other_claimant
           FROM f JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
         )
-        SELECT w.*, d.stated_on AS other_stated_on, d.low_id, d.low_lo, d.low_hi, d.low_quote,
-               d.high_id, d.high_lo, d.high_hi, d.high_quote
+        SELECT w.*, d.stated_on AS other_stated_on, d.low_id, d.low_lo, d.low_hi,
+               d.high_id, d.high_lo, d.high_hi
         FROM wanted w ASOF JOIN days d
           ON d.subject_id = w.subject_id AND d.metric = w.metric
          AND d.claimant_id = w.other_claimant AND d.stated_on <= w.stated_on
@@ -174,13 +181,14 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     """
     # Each pair as (higher figure, lower figure), whichever side found it.
     pairs = """
-        SELECT figure_id AS a_id, claimant_id AS a_claimant, stated_on AS a_on, lo AS a_lo,
-               hi AS a_hi, quote AS a_quote, low_id AS b_id, other_claimant AS b_claimant,
-               other_stated_on AS b_on, low_lo AS b_lo, low_hi AS b_hi, low_quote AS b_quote
+        SELECT subject_id, metric, figure_id AS a_id, claimant_id AS a_claimant,
+               stated_on AS a_on, lo AS a_lo, hi AS a_hi, low_id AS b_id,
+               other_claimant AS b_claimant, other_stated_on AS b_on, low_lo AS b_lo,
+               low_hi AS b_hi
         FROM aligned WHERE lo > low_hi
         UNION
-        SELECT high_id, other_claimant, other_stated_on, high_lo, high_hi, high_quote,
-               figure_id, claimant_id, stated_on, lo, hi, quote
+        SELECT subject_id, metric, high_id, other_claimant, other_stated_on, high_lo, high_hi,
+               figure_id, claimant_id, stated_on, lo, hi
         FROM aligned WHERE high_lo > hi
     """
     factor = f"(CASE WHEN b_hi = 0 THEN {INF} ELSE a_lo / b_hi END)"
@@ -193,12 +201,10 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
                  || ' (' || a_id || ', ' || a_on || ') vs ' || b_claimant || ' '
                  || {bounds_sql("b_lo", "b_hi")} || ' (' || b_id || ', ' || b_on || '): factor '
                  || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
-               CASE WHEN {earlier_first} THEN {_both_quotes("b_quote", "a_quote")}
-                    ELSE {_both_quotes("a_quote", "b_quote")} END AS quote,
+               CASE WHEN {earlier_first} THEN {_both_quotes("b_id_quote", "a_id_quote")}
+                    ELSE {_both_quotes("a_id_quote", "b_id_quote")} END AS quote,
                {factor} AS measured
-        FROM (SELECT DISTINCT p.*, a.subject_id, a.metric
-              FROM ({pairs}) p JOIN figures a ON a.figure_id = p.a_id)
-        WHERE {factor} > {rule.factor!r}
+        FROM ({_quoted(f"SELECT * FROM ({pairs}) WHERE {factor} > {rule.factor!r}", "a_id", "b_id")})
     """
     checked = f"WITH aligned AS ({aligned}) SELECT count(*) FROM aligned"
     return CompiledRule(sql, checked)
@@ -215,19 +221,21 @@ def compile_document_disagreement(
     figures = _figures_sql(rule.metrics)
     groups = f"""
         SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, {low}) AS low_id,
-               arg_min(lo, {low}) AS low_lo, arg_min(quote, {low}) AS low_quote,
-               count(*) AS members
+               arg_min(lo, {low}) AS low_lo, count(*) AS members
         FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
     """
-    factor = f"(CASE WHEN g.low_hi = 0 THEN {INF} ELSE f.lo / g.low_hi END)"
+    disjoint = f"""
+        SELECT f.*, g.low_id, g.low_lo, g.low_hi
+        FROM ({figures}) f JOIN ({groups}) g USING ({keys}) WHERE f.lo > g.low_hi
+    """
+    factor = f"(CASE WHEN low_hi = 0 THEN {INF} ELSE lo / low_hi END)"
     sql = f"""
-        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
-               'document ' || left(f.document_id, 12) || '… ' || f.subject_id || ' ' || f.metric || ' by '
-                 || f.claimant_id || ' on ' || f.stated_on || ': ' || {bounds_sql("f.lo", "f.hi")}
-                 || ' vs ' || {bounds_sql("g.low_lo", "g.low_hi")}
+        SELECT figure_id || ' vs ' || low_id AS record_id, 'figures' AS table_name,
+               'document ' || left(document_id, 12) || '… ' || subject_id || ' ' || metric || ' by '
+                 || claimant_id || ' on ' || stated_on || ': ' || {bounds_sql("lo", "hi")}
+                 || ' vs ' || {bounds_sql("low_lo", "low_hi")}
                  || ' do not overlap (factor ' || {num_sql(factor)} || ')' AS message,
-               f.quote || '{QUOTE_SEPARATOR}' || g.low_quote AS quote, {factor} AS measured
-        FROM ({figures}) f JOIN ({groups}) g USING ({keys})
-        WHERE f.lo > g.low_hi
+               {_both_quotes("figure_id_quote", "low_id_quote")} AS quote, {factor} AS measured
+        FROM ({_quoted(disjoint, "figure_id", "low_id")})
     """
     return CompiledRule(sql, f"SELECT coalesce(sum(members), 0) FROM ({groups})")
