@@ -1,7 +1,7 @@
 """Published series (a ministry's daily tolls, a dataset release) as sourced figures.
 
-``provenance import series FILE…`` reads long-format CSV: one row per statement, with a date and
-a value, and the claimant, subject and metric either as columns or fixed by options. The file
+``provenance import series FILE…`` reads long-format CSV (or JSON Lines, one object a line):
+one row per statement, with a date and a value, and the claimant, subject and metric either as columns or fixed by options. The file
 itself is the archived document (a release is what was published), and each figure quotes its
 row exactly as written, anchored at the row's offsets in the file's NFC text.
 
@@ -39,6 +39,7 @@ from provenance.storage.inputs import read_text
 from provenance.storage.warehouse import Warehouse
 
 DATE_COLUMNS = ("stated_on", "date")
+JSON_LINES = (".jsonl", ".ndjson")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
@@ -126,6 +127,30 @@ def _rows(text: str) -> Iterator[_Row]:
         start = end
 
 
+def _json_lines(text: str) -> Iterator[_Row]:
+    """JSON Lines rows (one object a line), each spanning its line; a line that is not an
+    object becomes a row without cells, skipped with a line of the report."""
+    offset = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        written = line.rstrip("\r")
+        if written.strip():
+            try:
+                value = json.loads(written)
+            except json.JSONDecodeError:
+                value = None
+            cells = (
+                {str(k): "" if v is None else str(v) for k, v in value.items()}
+                if isinstance(value, dict)
+                else {}
+            )
+            yield _Row("", number, offset, offset + len(written), cells)
+        offset += len(line) + 1
+
+
+def _release_rows(path: Path, text: str) -> Iterator[_Row]:
+    return _json_lines(text) if path.suffix.lower() in JSON_LINES else _rows(text)
+
+
 def import_series(
     warehouse: Warehouse, files: Sequence[Path], options: SeriesOptions
 ) -> SeriesReport:
@@ -145,7 +170,7 @@ def import_series(
         doc_id = document_id(text)
         figures = []
         latest: date | None = None
-        for row in _rows(text):
+        for row in _release_rows(path, text):
             row.file = str(path)
             report.rows += 1
             figure = _figure(row, options, doc_id, text, report)
@@ -215,6 +240,10 @@ def _figure(
 ) -> dict[str, Any] | None:
     def skip(reason: str) -> None:
         report.skipped.append(f"{row.file} line {row.line}: {reason}")
+
+    if not row.cells:
+        skip("not a JSON object")
+        return None
 
     date_column = options.date_column or next(
         (c for c in DATE_COLUMNS if c in row.cells), DATE_COLUMNS[0]

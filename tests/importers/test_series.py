@@ -169,6 +169,21 @@ def test_a_metric_outside_the_vocabulary_is_a_usage_error(tmp_path: Path, empty:
     assert report.new == 1
 
 
+def test_json_lines_releases_quote_each_line(tmp_path: Path, empty: Warehouse) -> None:
+    release = tmp_path / "tolls.jsonl"
+    release.write_text(
+        '{"date": "2024-05-01", "value": 17, "claimant": "Civil Defence", "subject": "Port", "metric": "killed"}\n'
+        "not json\n"
+        '{"date": "2024-05-02", "value": 21, "claimant": "Civil Defence", "subject": "Port", "metric": "killed"}\n',
+        encoding="utf-8",
+    )
+    report = import_series(empty, [release], SeriesOptions())
+    assert (report.new, report.skipped) == (2, [f"{release} line 2: not a JSON object"])
+    quotes = rows_of(empty, "SELECT quote, value_text FROM figures ORDER BY stated_on")
+    lines = release.read_text(encoding="utf-8").splitlines()
+    assert quotes == [(lines[0], "17"), (lines[2], "21")]
+
+
 def test_slug() -> None:
     assert slug("Australia/New South Wales") == "australia-new-south-wales"
     assert slug("Curaçao") == "curacao"
