@@ -48,26 +48,25 @@ def _quoted(flagged: str, *ids: str) -> str:
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
-    """Each live figure beside its series' previous day: that day's highest figure.
+    """Each day of a series, as its highest statement, beside the previous day it spoke.
 
-    Figures of one day (a summary and a narrative of the same report) are not a revision of
-    each other; a day is compared with the day before through its highest lower bound (ties:
-    the larger figure id), so the result does not depend on the order rows were appended.
+    A day's figures (a bulletin's toll and a narrative's "more than 50") are not revisions of
+    each other, and a weaker bound stated beside a firmer figure is not a fall: a day counts by
+    its highest lower bound (ties: the larger figure id), so the result depends neither on the
+    order rows were appended nor on how many figures a day holds.
     """
     keys = "subject_id, metric, claimant_id"
     top = "(lo, figure_id)"
     return f"""
         WITH f AS ({_figures_sql(metrics)}),
         days AS (
-          SELECT {keys}, stated_on,
-                 arg_max(figure_id, {top}) AS top_id, max(lo) AS top_lo,
-                 arg_max(hi, {top}) AS top_hi
+          SELECT {keys}, stated_on, arg_max(figure_id, {top}) AS figure_id, max(lo) AS lo,
+                 arg_max(hi, {top}) AS hi
           FROM f GROUP BY {keys}, stated_on
         ),
         steps AS (
-          SELECT {keys}, stated_on,
-                 lag(stated_on) OVER w AS previous_stated_on, lag(top_id) OVER w AS previous_id,
-                 lag(top_lo) OVER w AS previous_lo, lag(top_hi) OVER w AS previous_hi
+          SELECT *, lag(stated_on) OVER w AS previous_stated_on, lag(figure_id) OVER w AS previous_id,
+                 lag(lo) OVER w AS previous_lo, lag(hi) OVER w AS previous_hi
           FROM days WINDOW w AS (PARTITION BY {keys} ORDER BY stated_on)
         ),
         restarts AS (
@@ -77,10 +76,8 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           WHERE r.kind = '{RESTART}'
           GROUP BY g.subject_id, g.metric, g.claimant_id, g.stated_on
         )
-        SELECT f.*, s.previous_stated_on, s.previous_id, s.previous_lo, s.previous_hi,
-               r.restart_id
-        FROM f JOIN steps s USING ({keys}, stated_on)
-        LEFT JOIN restarts r USING ({keys}, stated_on)
+        SELECT s.*, r.restart_id
+        FROM steps s LEFT JOIN restarts r USING ({keys}, stated_on)
         WHERE s.previous_id IS NOT NULL
     """
 

@@ -119,6 +119,20 @@ def test_shuffling_the_input_changes_nothing(rows: list[tuple[str, int, int]], r
         assert sorted(check(rule, figures)) == sorted(check(rule, shuffled))
 
 
+def test_a_day_counts_by_its_highest_statement() -> None:
+    """A bulletin's 120 beside a narrative's "at least 90" on the same day is not a fall from
+    the day before's 100; the next day's 110 falls from that day's 120, once."""
+    figures = [
+        figure("ministry", 0, 100),
+        figure("ministry", 1, 120),
+        figure("ministry", 1, 90, value_high=None, qualifier="at_least"),
+        figure("ministry", 2, 110),
+    ]
+    flags = check(FALLS, figures)
+    assert [(row[0], row[4]) for row in flags] == [("ministry-2-110", pytest.approx(10 / 120))]
+    assert "ministry-1-120" in flags[0][2]
+
+
 def test_claimant_gap_aligns_figures_in_time() -> None:
     figures = [
         figure("ministry", 0, 40),
