@@ -157,7 +157,21 @@ def import_series(
     """Import one or more releases of published series as one batch (see the module doc)."""
     _check_options(options)
     report = SeriesReport()
-    known = _live_figures(warehouse)
+    releases = []
+    for path in files:
+        text = unicodedata.normalize("NFC", read_text(path))
+        doc_id = document_id(text)
+        parsed = []
+        for row in _release_rows(path, text):
+            row.file = str(path)
+            report.rows += 1
+            figure = _figure(row, options, doc_id, text, report)
+            if figure is not None:
+                parsed.append((row, figure))
+        releases.append((path, text, parsed))
+    # Only the series these releases speak of are looked up, not the whole warehouse.
+    series = {(f["claimant_id"], f["subject_id"], f["metric"]) for *_, p in releases for _, f in p}
+    known = _live_figures(warehouse, series)
     known_entities, known_subjects = _known_ids(warehouse)
     tables: dict[str, list[dict[str, Any]]] = {
         "documents": [],
@@ -165,18 +179,9 @@ def import_series(
         "subjects": [],
         "figures": [],
     }
-    for path in files:
-        text = unicodedata.normalize("NFC", read_text(path))
-        doc_id = document_id(text)
+    for path, text, parsed in releases:
         figures = []
-        latest: date | None = None
-        for row in _release_rows(path, text):
-            row.file = str(path)
-            report.rows += 1
-            figure = _figure(row, options, doc_id, text, report)
-            if figure is None:
-                continue
-            latest = max(latest or figure["stated_on"], figure["stated_on"])
+        for row, figure in parsed:
             key = (
                 figure["claimant_id"],
                 figure["subject_id"],
@@ -195,11 +200,11 @@ def import_series(
             figure["figure_id"] = _figure_id(figure)
             known[key] = (figure["figure_id"], figure["value_low"])
             figures.append(figure)
-            for entity in _new_entity(row, options, known_entities):
-                tables["entities"].append(entity)
-            for subject in _new_subject(row, options, known_subjects):
-                tables["subjects"].append(subject)
+            tables["entities"] += _new_entity(row, options, known_entities)
+            tables["subjects"] += _new_subject(row, options, known_subjects)
         if figures:
+            # A release is published no earlier than its last row: the default date.
+            latest = max(f["stated_on"] for _, f in parsed)
             tables["figures"] += figures
             tables["documents"].append(_document(path, text, options, latest))
     if not tables["figures"]:
@@ -356,14 +361,24 @@ def _document(path: Path, text: str, options: SeriesOptions, latest: date | None
     }
 
 
-def _live_figures(warehouse: Warehouse) -> dict[tuple[Any, ...], tuple[str, float | None]]:
-    """The live figure per (claimant, subject, metric, date): ties → the larger figure id."""
+def _live_figures(
+    warehouse: Warehouse, series: set[tuple[str, str, str]]
+) -> dict[tuple[Any, ...], tuple[str, float | None]]:
+    """The live figure per (claimant, subject, metric, date) of ``series``; ties: the larger id."""
+    import pyarrow as pa
+
+    if not series:
+        return {}
+    claimants, subjects, metrics = (list(column) for column in zip(*sorted(series), strict=True))
+    wanted = pa.table({"claimant_id": claimants, "subject_id": subjects, "metric": metrics})
     with warehouse.connect() as connection:
+        connection.register("wanted_series", wanted)
         rows = connection.execute(
             """
             SELECT claimant_id, subject_id, metric, stated_on,
                    arg_max(figure_id, figure_id), arg_max(value_low, figure_id)
-            FROM current_figures GROUP BY ALL
+            FROM current_figures JOIN wanted_series USING (claimant_id, subject_id, metric)
+            GROUP BY ALL
             """
         ).fetchall()
     return {(c, s, m, d): (f, v) for c, s, m, d, f, v in rows}
