@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from provenance.core.enums import Language
 from provenance.core.errors import ExitCode, ProvenanceError
 
 app = typer.Typer(
@@ -234,7 +235,7 @@ def extract(
     sources: list[str] = typer.Argument(
         ..., help="Text files, or document_ids of archived documents."
     ),
-    language: str = typer.Option(..., "--language", help="fr or en."),
+    language: Language = typer.Option(..., "--language", help="Language of the text."),
     published: str | None = typer.Option(
         None,
         "--published",
@@ -258,7 +259,7 @@ def extract(
         warehouse = None  # extraction works without a warehouse; ids are not checked then
     records = review_records(
         sources,
-        language=language,
+        language=language.value,
         published_on=date.fromisoformat(published) if published else None,
         warehouse=warehouse,
         outlet=outlet,

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -68,8 +67,10 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS
 from provenance.core.errors import ConfigError, Problem, ProvenanceError
+from provenance.core.ids import document_id
 from provenance.core.intervals import interval_for, interval_matches
 from provenance.core.schema import FIGURES
+from provenance.core.text import shorten_value
 
 if TYPE_CHECKING:
     from provenance.storage.warehouse import AppendResult, Progress, Warehouse
@@ -255,7 +256,7 @@ class SkippedCell:
 
     def line(self) -> str:
         where = f"row {self.row} {self.incident_id or '?'} column {self.column!r}"
-        return f"{where}: {self.reason} (value: {_short(self.value)})"
+        return f"{where}: {self.reason} (value: {shorten_value(self.value, 60)})"
 
 
 @dataclass
@@ -385,10 +386,6 @@ def _place(row: dict[str, str]) -> str | None:
         return None
 
 
-def _document_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _incident(position: int, row: dict[str, str], skipped: list[SkippedCell]) -> _Incident | None:
     """Document, subject and structured figures of one row; skipped cells are appended."""
     incident_id = (row.get(ID_COLUMN) or "").strip()
@@ -409,7 +406,7 @@ def _incident(position: int, row: dict[str, str], skipped: list[SkippedCell]) ->
         return None
     subject_id = incident_slug(incident_id)
     document: dict[str, Any] = {
-        "document_id": _document_id(text),
+        "document_id": document_id(text),
         "url": _present(row.get(URL_COLUMN)),
         "title": _title(incident_id, date),
         "outlet": OUTLET,
@@ -772,8 +769,3 @@ def _has_claimant(warehouse: Warehouse) -> bool:
     # have the batch rejected for an id conflict.
     _, rows = warehouse.query("SELECT 1 FROM entities WHERE entity_id = ?", [CLAIMANT_ID])
     return bool(rows)
-
-
-def _short(value: str, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"

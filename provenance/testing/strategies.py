@@ -19,13 +19,13 @@ Needs hypothesis (the ``test`` extra).
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
+from provenance.core.ids import document_id
 from provenance.core.schema import METRICS, TABLES, Column, Kind
 from provenance.testing import synthetic
 from provenance.text.numbers import find_quantities
@@ -130,7 +130,7 @@ def documents(draw: st.DrawFn, after: date = MIN_DATE) -> Row:
     return draw(
         rows(
             "documents",
-            document_id=st.just(_document_id(text)),
+            document_id=st.just(document_id(text)),
             language=st.just(language),
             published_on=st.just(published),
             published_precision=st.just("day"),
@@ -393,7 +393,7 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
 
 def _article_document(draw: st.DrawFn, text: str, language: str, published: date) -> Row:
     return {
-        "document_id": _document_id(text),
+        "document_id": document_id(text),
         "url": None,
         "title": None,
         "outlet": draw(st.sampled_from(synthetic.OUTLETS[language])),
@@ -480,11 +480,6 @@ def _metric_of(quote: str, language: str) -> str | None:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def _document_id(text: str) -> str:
-    """A document's id as the schema defines it: the sha256 of its NFC text."""
-    return hashlib.sha256(_nfc(text).encode("utf-8")).hexdigest()
 
 
 __all__ = [

@@ -18,7 +18,6 @@ be mistaken for claims about real events.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 import unicodedata
@@ -30,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from provenance.core.enums import LANGUAGES
+from provenance.core.ids import document_id
 from provenance.core.intervals import band_for
 from provenance.core.schema import METRICS, TABLES
 from provenance.storage.warehouse import Warehouse
@@ -37,8 +38,6 @@ from provenance.text.numbers import format_number
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-LANGUAGES = ("fr", "en")
 
 # --- wording ---------------------------------------------------------------------------------
 # One table per thing said, shared by the vectorised generator below and by the scalar
@@ -917,7 +916,7 @@ def _build_batch(
     doc_text = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), sorted_texts), " ")
 
     # The id of a document is the sha256 of its (NFC) text; every piece above is NFC already.
-    doc_ids = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in doc_text.to_pylist()]
+    doc_ids = [document_id(t) for t in doc_text.to_pylist()]
     if len(set(doc_ids)) != len(doc_ids):
         raise AssertionError("two synthetic documents have the same text")
     doc_id_array = pa.array(doc_ids, pa.string())
@@ -1339,7 +1338,7 @@ def _document_row(text: str, language: str, published_on: date, seed: int) -> di
         published_on.year, published_on.month, published_on.day, tzinfo=UTC
     ) + timedelta(days=1)
     return {
-        "document_id": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "document_id": document_id(text),
         "url": f"https://news.example.org/synthetic/injected/{seed}",
         "title": "Injected",
         "outlet": OUTLETS[language][0],

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.enums import SEVERITIES
 from provenance.core.errors import ConfigError
 from provenance.core.schema import TABLES, Table
 from provenance.validation.report import Failure, RuleResult
@@ -162,7 +163,7 @@ def _load_suite(path: Path) -> SuiteFile:
         expectations = []
         for raw in data.get("expectations", []):
             severity = (raw.get("meta") or {}).get("severity")
-            if severity not in (None, "error", "warning"):
+            if severity is not None and severity not in SEVERITIES:
                 raise ValueError(
                     f"{raw.get('type')}: meta.severity is {severity!r}, not error or warning"
                 )

@@ -26,15 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from provenance.core.enums import LANGUAGES, SEVERITIES
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.schema import METRICS
 
 if TYPE_CHECKING:
     pass
 
-SEVERITIES = ("error", "warning")
 RELATIONS = ("ratio", "sum", "share", "difference")
-LANGUAGES = ("fr", "en")
 # Tolls that only grow as counting goes on: a falling lower bound needs an explicit correction.
 CUMULATIVE_METRICS = ("civilians_killed", "civilians_injured", "killed", "injured")
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
