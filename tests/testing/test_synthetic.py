@@ -20,11 +20,11 @@ from provenance.testing.synthetic import (
     GENERATED_QUALIFIERS,
     INJECTION_KINDS,
     LANGUAGES,
-    QUALIFIER_WORDS,
     count_text,
     generate_warehouse,
     inject_violation,
 )
+from provenance.testing.wording import QUALIFIER_WORDS
 from provenance.validation.orchestrator import validate
 from provenance.validation.report import Report
 
@@ -156,7 +156,7 @@ def test_injected_violation_fails_only_its_rule(generated: Path, scratch: Path, 
 
 def test_vectorised_bounds_follow_interval_for() -> None:
     """The generator's vectorised bounds equal intervals.interval_for, row for row."""
-    from provenance.testing.synthetic import _bounds
+    from provenance.testing.plan import bounds as _bounds
 
     rng = np.random.default_rng(0)
     qualifier = rng.integers(0, len(GENERATED_QUALIFIERS), 500)
@@ -180,7 +180,7 @@ def test_vectorised_bounds_follow_interval_for() -> None:
 
 def test_vectorised_counts_follow_format_number() -> None:
     """The generator's vectorised "3 100" / "3,100" is numbers.format_number's writing."""
-    from provenance.testing.synthetic import _counts_text
+    from provenance.testing.batch import _counts_text
 
     values = np.array([2, 999, 1000, 3100, 12_000, 999_999, 1_000_000, 123_456_789])
     for code, language in enumerate(LANGUAGES):
