@@ -163,7 +163,8 @@ def render_readme(text: str) -> str:
         if not pattern.search(text):
             raise ValueError(f"README.md has no <!-- {marker}:start --> … :end section")
         content = generate()
-        text = pattern.sub(lambda m, new=content: m.group(1) + new + m.group(2), text)
+        # Called at once, while ``content`` is this section's text.
+        text = pattern.sub(lambda m: m.group(1) + content + m.group(2), text)  # noqa: B023
     return text
 
 
