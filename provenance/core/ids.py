@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from provenance.core.schema import TABLES, Kind, Table
@@ -25,6 +25,8 @@ from provenance.core.schema import TABLES, Kind, Table
 # A content id is readable at a glance: which table, then 16 hex digits (64 bits) of the hash.
 ID_PREFIXES = {"figures": "f-", "relations": "r-"}
 CONTENT_HASH_LENGTH = 16
+# What is hashed: the JSON list of the identity values (as ``json.dumps`` writes it).
+_JSON = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 def document_id(text: str) -> str:
@@ -38,32 +40,35 @@ def content_id(table: Table | str, row: Mapping[str, Any]) -> str:
     Columns missing from ``row`` count as empty (null).
     """
     name = table if isinstance(table, str) else table.name
-    values = [_canonical(kind, row.get(column)) for column, kind in _identity(name)]
-    payload = json.dumps(values, default=str, ensure_ascii=False).encode("utf-8")
+    values = []
+    for column, convert in _identity(name):
+        value = row.get(column)
+        values.append(value if value is None or convert is None else convert(value))
+    payload = _JSON.encode(values).encode("utf-8")
     digest = hashlib.sha256(payload).hexdigest()
     return ID_PREFIXES.get(name, "") + digest[:CONTENT_HASH_LENGTH]
 
 
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# Each value read as the store holds it after reading, so every way in hashes the same thing:
+# 36 and 36.0, a date and its ISO string, a tuple and a list.
+_CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.NUMBER: float,
+    Kind.INTEGER: int,
+    Kind.DATE: _iso_date,
+    Kind.STRING_LIST: list,
+    Kind.INTEGER_LIST: list,
+}
+
+
 @functools.cache
-def _identity(table: str) -> tuple[tuple[str, Kind], ...]:
+def _identity(table: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     declared = TABLES[table]
     if not declared.identity:
         raise ValueError(f"{table} rows have no content id")
-    return tuple((name, declared.column(name).kind) for name in declared.identity)
-
-
-def _canonical(kind: Kind, value: Any) -> Any:
-    """``value`` as the store holds it after reading, so every way in hashes the same thing."""
-    if value is None:
-        return None
-    if kind is Kind.NUMBER:
-        return float(value)
-    if kind is Kind.INTEGER:
-        return int(value)
-    if kind is Kind.DATE and isinstance(value, dt.date):
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        return value.isoformat()
-    if kind in (Kind.STRING_LIST, Kind.INTEGER_LIST):
-        return list(value)
-    return value
+    return tuple((name, _CONVERTERS.get(declared.column(name).kind)) for name in declared.identity)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.enums import SEVERITIES
+from provenance.core.enums import SEVERITIES, Severity
 from provenance.core.errors import ConfigError
 from provenance.core.schema import TABLES, Table
 from provenance.validation.gx_docs import (
@@ -260,11 +260,8 @@ def _severity(config: Any) -> str:
     if declared is not None:
         return str(declared)
     # GX's own field (critical by default): anything below critical only warns.
-    return (
-        "error"
-        if str(getattr(config.severity, "value", config.severity)) == "critical"
-        else "warning"
-    )
+    critical = str(getattr(config.severity, "value", config.severity)) == "critical"
+    return Severity.ERROR if critical else Severity.WARNING
 
 
 def _describe(suite_file: SuiteFile, config: Any) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from provenance.core.enums import Severity
 from provenance.core.schema import TABLES, Table
 
 SUITES_SUBDIR = "gx"  # expectations/gx/<table>.json
@@ -23,7 +24,7 @@ _ORDERED_PAIRS = (("value_low", "value_high"), ("quote_start", "quote_end"))
 # -- the default suites, derived from the schema ----------------------------------------------
 
 
-def _expectation(type_: str, severity: str = "error", **kwargs: Any) -> dict[str, Any]:
+def _expectation(type_: str, severity: str = Severity.ERROR, **kwargs: Any) -> dict[str, Any]:
     return {"type": type_, "kwargs": kwargs, "meta": {"severity": severity}}
 
 

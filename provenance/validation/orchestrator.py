@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
@@ -68,7 +69,8 @@ def validate(
     rules_path, rules_display = _rules_source(warehouse, rules_file)
     rules = load_rules(rules_path, rules_display)
     builtins = [
-        Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
+        Check(c.name, "builtin", Severity.ERROR, c.description, _as_compiled(c))
+        for c in builtin_checks()
     ]
     checks = builtins + [
         Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
@@ -268,7 +270,7 @@ def file_integrity(warehouse: Warehouse) -> RuleResult:
     return RuleResult(
         name=FILE_INTEGRITY,
         kind="builtin",
-        severity="error",
+        severity=Severity.ERROR,
         description="every Parquet file matches the sha256 recorded in its batch manifest",
         rows_checked=files,
         failures=[

@@ -342,7 +342,7 @@ def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
     return [
         (
             f"{suite} ({len(members)} expectations)",
-            "error",
+            Severity.ERROR,
             str(max(m.rows_checked for m in members)),
             "0",
             "",
