@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-README = REPO / "README.md"
-CLI_REFERENCE = REPO / "docs" / "cli.md"
+# The generated files, relative to the root of a clone.
+README = Path("README.md")
+CLI_REFERENCE = Path("docs", "cli.md")
 RULES_FILES = (
-    REPO / "expectations" / "rules.yaml",
-    REPO / "provenance" / "defaults" / "expectations" / "rules.yaml",
+    Path("expectations", "rules.yaml"),
+    Path("provenance", "defaults", "expectations", "rules.yaml"),
 )
 PROGRAM = "provenance"
 
@@ -182,22 +182,23 @@ def render_rules_file(text: str) -> str:
 # --- writing and checking ----------------------------------------------------------------------
 
 
-def expected_files() -> dict[Path, str]:
-    """Every generated file's path and the content it should have now."""
+def expected_files(root: Path) -> dict[Path, str]:
+    """Every generated file of the clone at ``root`` (relative path) and its content now."""
     files = {
-        README: render_readme(README.read_text(encoding="utf-8")),
+        README: render_readme((root / README).read_text(encoding="utf-8")),
         CLI_REFERENCE: cli_reference(),
     }
     for path in RULES_FILES:
-        files[path] = render_rules_file(path.read_text(encoding="utf-8"))
+        files[path] = render_rules_file((root / path).read_text(encoding="utf-8"))
     return files
 
 
-def stale_files() -> list[Path]:
+def stale_files(root: Path) -> list[Path]:
+    """The generated files of the clone at ``root`` that differ from what the code says."""
     return [
         path
-        for path, content in expected_files().items()
-        if not path.exists() or path.read_text(encoding="utf-8") != content
+        for path, content in expected_files(root).items()
+        if not (root / path).exists() or (root / path).read_text(encoding="utf-8") != content
     ]
 
 
@@ -208,20 +209,25 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="regenerate the files")
     mode.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the clone's root (default: here)"
+    )
     args = parser.parse_args(argv)
-    if not README.exists():
-        print(f"no {README}: run this from a clone of the repository", file=sys.stderr)
+    root: Path = args.root
+    if not (root / README).exists():
+        print(f"no {root / README}: run this from the root of a clone", file=sys.stderr)
         return 2
     if args.check:
-        stale = stale_files()
+        stale = stale_files(root)
         for path in stale:
-            print(f"stale: {path.relative_to(REPO)}", file=sys.stderr)
+            print(f"stale: {path.as_posix()}", file=sys.stderr)
         return 1 if stale else 0
-    for path, content in expected_files().items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8")
-            print(f"wrote {path.relative_to(REPO)}")
+    for path, content in expected_files(root).items():
+        target = root / path
+        if not target.exists() or target.read_text(encoding="utf-8") != content:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+            print(f"wrote {path.as_posix()}")
     return 0
 
 

@@ -17,13 +17,13 @@ from tests.conftest import REPO
 
 def test_generated_files_are_current() -> None:
     """docs/cli.md, README.md's generated tables and both rules.yaml headers are up to date."""
-    stale = [str(p.relative_to(REPO)) for p in reference.stale_files()]
+    stale = [p.as_posix() for p in reference.stale_files(REPO)]
     assert stale == [], "run `python -m provenance.cli.reference --write`"
 
 
 def test_every_command_argument_and_option_is_documented() -> None:
     """Each has help text, and docs/cli.md lists it under its command."""
-    text = reference.CLI_REFERENCE.read_text(encoding="utf-8")
+    text = (REPO / reference.CLI_REFERENCE).read_text(encoding="utf-8")
     sections = dict(re.findall(r"^## `([^`]+)`\n(.*?)(?=^## |\Z)", text, re.S | re.M))
     names = [name for name, _ in reference.commands()]
     assert "provenance import airwars" in names and "provenance validate" in names
@@ -38,11 +38,11 @@ def test_every_command_argument_and_option_is_documented() -> None:
 
 def test_rule_kinds_and_parameters_are_in_both_references() -> None:
     """The README table and the rules.yaml header name every kind and each of its parameters."""
-    readme = reference.README.read_text(encoding="utf-8")
+    readme = (REPO / reference.README).read_text(encoding="utf-8")
     table = readme.split("<!-- rule-kinds:start -->")[1].split("<!-- rule-kinds:end -->")[0]
     header = "".join(
         line
-        for line in reference.RULES_FILES[0].read_text(encoding="utf-8").splitlines(True)
+        for line in (REPO / reference.RULES_FILES[0]).read_text(encoding="utf-8").splitlines(True)
         if line.startswith("#")
     )
     rows = {
@@ -56,9 +56,10 @@ def test_rule_kinds_and_parameters_are_in_both_references() -> None:
             assert f"- {param}: " in header
 
 
-@pytest.mark.parametrize("path", reference.RULES_FILES, ids=lambda p: p.parent.parent.name)
-def test_rules_files_keep_their_rules(path: Path) -> None:
+@pytest.mark.parametrize("relative", reference.RULES_FILES, ids=lambda p: p.parent.parent.name)
+def test_rules_files_keep_their_rules(relative: Path) -> None:
     """Regenerating a header leaves the rules as they were, and does so once."""
+    path = REPO / relative
     text = path.read_text(encoding="utf-8")
     rendered = reference.render_rules_file(text)
     assert reference.render_rules_file(rendered) == rendered
@@ -67,25 +68,24 @@ def test_rules_files_keep_their_rules(path: Path) -> None:
 
 
 def test_check_names_a_stale_file_and_write_fixes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--check` exits 1 naming what is stale; `--write` regenerates it; then `--check` is 0."""
-    root = tmp_path / "repo"
-    (root / "docs").mkdir(parents=True)
-    shutil.copy(reference.README, root / "README.md")
-    rules = root / "rules.yaml"
-    shutil.copy(reference.RULES_FILES[0], rules)
-    monkeypatch.setattr(reference, "REPO", root)
-    monkeypatch.setattr(reference, "README", root / "README.md")
-    monkeypatch.setattr(reference, "CLI_REFERENCE", root / "docs" / "cli.md")
-    monkeypatch.setattr(reference, "RULES_FILES", (rules,))
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    (root / "README.md").write_text(readme.replace("| `sql` |", "| `sequel` |"), encoding="utf-8")
+    root = tmp_path / "clone"
+    for relative in (reference.README, *reference.RULES_FILES):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / relative, root / relative)
+    readme = (root / reference.README).read_text(encoding="utf-8")
+    (root / reference.README).write_text(
+        readme.replace("| `sql` |", "| `sequel` |"), encoding="utf-8"
+    )
+    args = ["--root", str(root)]
 
-    assert reference.main(["--check"]) == 1
+    assert reference.main(["--check", *args]) == 1
     err = capsys.readouterr().err
     assert "stale: README.md" in err and "stale: docs/cli.md" in err
     assert "rules.yaml" not in err
-    assert reference.main(["--write"]) == 0
-    assert reference.main(["--check"]) == 0
-    assert (root / "README.md").read_text(encoding="utf-8") == readme
+    assert reference.main(["--write", *args]) == 0
+    assert reference.main(["--check", *args]) == 0
+    assert (root / reference.README).read_text(encoding="utf-8") == readme
+    assert reference.main(["--check", "--root", str(tmp_path)]) == 2
