@@ -74,7 +74,7 @@ def _default(param: Any) -> str:
     if isinstance(value, bool):
         if not param.secondary_opts:
             return "" if value is False else "on"
-        return param.opts[0] if value else param.secondary_opts[0]
+        return f"`{param.opts[0] if value else param.secondary_opts[0]}`"
     return f"`{value}`"
 
 
