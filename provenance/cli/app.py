@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from provenance.core.enums import Language
 from provenance.core.errors import ExitCode, ProvenanceError
 
 app = typer.Typer(
@@ -104,9 +105,9 @@ def add_document(
     published: str | None = typer.Option(
         None, "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
     ),
-    url: str | None = typer.Option(None, "--url"),
-    outlet: str | None = typer.Option(None, "--outlet"),
-    title: str | None = typer.Option(None, "--title"),
+    url: str | None = typer.Option(None, "--url", help="Where the document was published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published it."),
+    title: str | None = typer.Option(None, "--title", help="Its headline or title."),
     root: Path | None = RootOption,
 ) -> int:
     """Archive documents' NFC texts as one batch; each id is the sha256 of its text.
@@ -114,7 +115,8 @@ def add_document(
     Flags give every file's metadata; a --metadata row for a file overrides them. A text already
     archived keeps its stored row, and one line says so when the metadata given differs.
     """
-    from provenance.storage.documents import add_documents, documents_from_files, read_sidecar
+    from provenance.storage.documents import add_document as run
+    from provenance.storage.documents import documents_from_files, read_sidecar
 
     defaults = {
         "language": language,
@@ -126,7 +128,7 @@ def add_document(
     sidecar = read_sidecar(metadata) if metadata else None
     documents = documents_from_files(files, defaults, sidecar)
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
-    result = add_documents(_warehouse(root), documents, source=source)
+    result = run(_warehouse(root), documents, source=source)
     for note in result.notes:
         _err(note)
     _err(result.summary())
@@ -167,7 +169,9 @@ def sql(
     query: str = typer.Argument(
         ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    output: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", "-f", help="How to print the result."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Run a query on the warehouse's views and macros."""
@@ -248,7 +252,7 @@ def extract(
     sources: list[str] = typer.Argument(
         ..., help="Text files, or document_ids of archived documents."
     ),
-    language: str = typer.Option(..., "--language", help="fr or en."),
+    language: Language = typer.Option(..., "--language", help="Language of the text."),
     published: str | None = typer.Option(
         None,
         "--published",
@@ -272,7 +276,7 @@ def extract(
         warehouse = None  # extraction works without a warehouse; ids are not checked then
     records = review_records(
         sources,
-        language=language,
+        language=language.value,
         published_on=date.fromisoformat(published) if published else None,
         warehouse=warehouse,
         outlet=outlet,

@@ -22,7 +22,6 @@ with one line of the report, never guessed.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import unicodedata
@@ -33,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from provenance.core.errors import ConfigError, Problem
+from provenance.core.ids import content_id, document_id
 from provenance.core.schema import ENTITY_KINDS, METRICS
-from provenance.storage.documents import document_id
 from provenance.storage.inputs import read_text
 from provenance.storage.warehouse import Warehouse
 
@@ -197,7 +196,7 @@ def import_series(
                 report.corrected += 1
             else:
                 report.new += 1
-            figure["figure_id"] = _figure_id(figure)
+            figure["figure_id"] = content_id("figures", figure)
             known[key] = (figure["figure_id"], figure["value_low"])
             figures.append(figure)
             tables["entities"] += _new_entity(row, options, known_entities)
@@ -306,26 +305,6 @@ def _parse_date(written: str | None) -> tuple[date, str] | None:
         )
     except ValueError:
         return None
-
-
-def _figure_id(figure: dict[str, Any]) -> str:
-    """A content hash of what makes the statement: the same row of the same release → same id."""
-    identity = [
-        figure[c]
-        for c in (
-            "document_id",
-            "subject_id",
-            "metric",
-            "claimant_id",
-            "stated_on",
-            "value_low",
-            "quote_start",
-            "quote_end",
-            "supersedes",
-        )
-    ]
-    digest = hashlib.sha256(json.dumps(identity, default=str).encode("utf-8")).hexdigest()
-    return "f-" + digest[:16]
 
 
 def _new_entity(row: _Row, options: SeriesOptions, known: set[str]) -> list[dict[str, Any]]:

@@ -13,10 +13,8 @@ is never rewritten, and when the metadata given differs, one line says so
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import BatchRejected, Problem
+from provenance.core.ids import document_id
 from provenance.storage.inputs import read_text
 
 if TYPE_CHECKING:
@@ -35,11 +34,6 @@ METADATA = ("language", "published_on", "published_precision", "url", "outlet", 
 ALIASES = {"published": "published_on", "date": "published_on", "lang": "language"}
 FILE_COLUMN = "file"
 REQUIRED = ("language", "published_on")
-
-
-def document_id(text: str) -> str:
-    """The id of a document: the sha256 of its NFC text (the store derives it the same way)."""
-    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -168,7 +162,7 @@ def documents_from_files(
     return documents
 
 
-def add_documents(
+def add_document(
     warehouse: Warehouse, documents: Sequence[NewDocument], source: str | None = None
 ) -> DocumentsResult:
     """Archive every new text as one batch; a known text keeps its stored row (see module doc)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS
+from provenance.core.sql import sql_literal
 from provenance.validation import series_rules
 from provenance.validation.rules import (
     OBSERVATION_LIMIT,
@@ -28,13 +29,7 @@ from provenance.validation.rules import (
     SubjectPeriodRule,
     WeekdayRule,
 )
-from provenance.validation.sql_text import (
-    INF,
-    CompiledRule,
-    bounds_sql,
-    num_sql,
-    sql_literal,
-)
+from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sql
 
 if TYPE_CHECKING:
     import duckdb

@@ -26,22 +26,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from provenance.core.enums import LANGUAGES, SEVERITIES
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.schema import METRICS
 
 if TYPE_CHECKING:
     pass
 
-SEVERITIES = ("error", "warning")
 RELATIONS = ("ratio", "sum", "share", "difference")
-LANGUAGES = ("fr", "en")
+# Where the weekday rule looks: the passages that state figures, or whole archived texts.
+SCOPES = ("quotes", "documents")
+# How the reference shows a revision rule's default metrics (resolved when rules compile).
+CUMULATIVE_DEFAULT = "the cumulative metrics of metrics.yaml"
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 # Passing measurements kept for the report (a ratio's deviation even when it holds).
 OBSERVATION_LIMIT = 20
 
 
 def _param(kind: str, default: Any = dataclasses.MISSING, help: str = "") -> Any:
-    """A kind-specific parameter; ``kind`` is how YAML values are checked (see _coerce)."""
+    """A kind-specific parameter; ``kind`` is how YAML values are checked (see _coerce);
+    ``help`` is how the reference shows a default of None (else "all" metrics, "none")."""
     metadata = {"param": kind, "help": help}
     if default is dataclasses.MISSING:
         return field(metadata=metadata)
@@ -66,7 +70,8 @@ class Rule:
 
 @dataclass(frozen=True, kw_only=True)
 class QuoteNumberRule(Rule):
-    """The number in the quote (``value_text``) reads back to the stored interval and qualifier."""
+    """``value_text`` is in the quote and reads back to the stored interval and qualifier ("au
+    moins 3 100" ↔ at_least 3100); only distinct wordings are parsed in Python."""
 
     kind: ClassVar[str] = "quote_number"
     tables: tuple[str, ...] = _param("tables", ("figures", "relations"))
@@ -74,7 +79,8 @@ class QuoteNumberRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class WeekdayRule(Rule):
-    """A weekday written next to a date ("le jeudi 25 mai") is that date's weekday."""
+    """A weekday written next to a date ("le jeudi 25 mai") agrees with it; a date without its
+    year takes the year nearest the publication."""
 
     kind: ClassVar[str] = "weekday"
     languages: tuple[str, ...] = _param("languages", LANGUAGES)
@@ -85,7 +91,8 @@ class WeekdayRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RelationRule(Rule):
-    """A stated ratio, sum, share or difference holds under interval arithmetic."""
+    """The stated relation holds under interval arithmetic within the tolerance; the measured
+    deviation is reported even on a pass."""
 
     kind: ClassVar[str] = "relation"
     relation: str = _param("relation")
@@ -94,29 +101,29 @@ class RelationRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionFallsRule(Rule):
-    """A claimant's cumulative toll does not fall unless a correction (``supersedes``) or a
-    recorded restart (a ``restart`` relation) explains it. ``metrics`` defaults to every
-    cumulative metric of the vocabulary (``expectations/metrics.yaml``)."""
+    """Per subject, metric and claimant, day after day, a cumulative toll's lower bound does not
+    fall; a fall explained by a correction (``supersedes``) or a recorded restart (a ``restart``
+    relation) is listed as explained, not failed."""
 
     kind: ClassVar[str] = "revision_falls"
-    metrics: tuple[str, ...] | None = _param("metrics", None)
+    metrics: tuple[str, ...] | None = _param("metrics", None, help=CUMULATIVE_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionJumpRule(Rule):
-    """A claimant's toll rises by more than ``factor`` from one day to a later one (falls are
-    ``revision_falls``' business). ``metrics`` defaults to the cumulative metrics."""
+    """A claimant's toll rises by more than ``factor`` from one day to a later one (rises only: a
+    fall is a fall; see the ``revision_history`` macro)."""
 
     kind: ClassVar[str] = "revision_jump"
     factor: float = _param("factor")
-    metrics: tuple[str, ...] | None = _param("metrics", None)
+    metrics: tuple[str, ...] | None = _param("metrics", None, help=CUMULATIVE_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClaimantGapRule(Rule):
-    """Claimants' figures for one subject and metric, stated within ``window_days`` of each
-    other (0: the same day), lie more than ``factor`` apart. Each figure meets every other
-    claimant's latest figure as of its date (as-of alignment), never one older than the window."""
+    """Claimants' figures for one subject and metric stated within ``window_days`` of each other
+    (default 0: the same day) lie more than ``factor`` apart; each figure meets every other
+    claimant's latest figure as of its date, never one older than the window."""
 
     kind: ClassVar[str] = "claimant_gap"
     factor: float = _param("factor")
@@ -140,8 +147,8 @@ class SubjectPeriodRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentDisagreementRule(Rule):
-    """One document gives disjoint intervals for the same subject, metric and claimant, stated
-    for the same date (a monthly report's months are different statements)."""
+    """One document's figures for the same subject, metric, claimant and date do not overlap (a
+    monitor's narrative vs its structured toll; a monthly report's months are not compared)."""
 
     kind: ClassVar[str] = "document_disagreement"
     metrics: tuple[str, ...] | None = _param("metrics", None)
@@ -149,8 +156,9 @@ class DocumentDisagreementRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class SqlRule(Rule):
-    """User SQL returning offending rows: record_id and message, optionally table_name, quote,
-    measured. ``checked_sql`` (one number) says how many rows were looked at."""
+    """Your own query returning offending rows: ``record_id``, ``message`` (and optionally
+    ``table_name``, ``quote``, ``measured``); ``checked_sql`` (one number) says how many rows
+    were looked at."""
 
     kind: ClassVar[str] = "sql"
     sql: str = _param("sql")
@@ -303,11 +311,10 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
             else (None, f"must be one of {', '.join(RELATIONS)}, got {value!r}")
         )
     if param == "scope":
-        scopes = ("quotes", "documents")
         return (
             (value, None)
-            if value in scopes
-            else (None, f"must be one of {', '.join(scopes)}, got {value!r}")
+            if value in SCOPES
+            else (None, f"must be one of {', '.join(SCOPES)}, got {value!r}")
         )
     if param == "sql":
         return (

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from provenance.core.sql import sql_literal
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -31,10 +33,6 @@ class CompiledRule:
 
 
 INF = "'inf'::DOUBLE"
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def in_list(column: str, values: tuple[str, ...] | None) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from provenance.core.errors import ConfigError
 from provenance.importers.series import SeriesOptions, import_series, slug
-from provenance.storage.documents import NewDocument, add_documents
+from provenance.storage.documents import NewDocument, add_document
 from provenance.storage.warehouse import Warehouse
 from provenance.validation.orchestrator import validate
 from provenance.validation.report import RuleResult
@@ -104,7 +104,7 @@ def test_restart_and_correction_are_listed_as_explained(tmp_path: Path, empty: W
     # Release 2 corrects 402 to 396; the ministry's statement records the restart.
     import_series(empty, [RELEASE_2], SeriesOptions())
     statement = FIXTURES / "restart-statement.txt"
-    added = add_documents(
+    added = add_document(
         empty,
         [
             NewDocument(
