@@ -331,10 +331,16 @@ def import_series(
     date_column: str | None = typer.Option(
         None, "--date-column", help="Column of the date (default: stated_on, else date)."
     ),
-    value_column: str = typer.Option("value", "--value-column"),
-    claimant_column: str = typer.Option("claimant", "--claimant-column"),
-    subject_column: str = typer.Option("subject", "--subject-column"),
-    metric_column: str = typer.Option("metric", "--metric-column"),
+    value_column: str = typer.Option("value", "--value-column", help="Column of the count."),
+    claimant_column: str = typer.Option(
+        "claimant", "--claimant-column", help="Column of the claimant's name."
+    ),
+    subject_column: str = typer.Option(
+        "subject", "--subject-column", help="Column of what is counted (a place, an incident)."
+    ),
+    metric_column: str = typer.Option(
+        "metric", "--metric-column", help="Column of the metric (see expectations/metrics.yaml)."
+    ),
     claimant: str | None = typer.Option(
         None, "--claimant", help="One claimant name for every row."
     ),
@@ -345,14 +351,16 @@ def import_series(
     metric_map: list[str] = typer.Option(
         [], "--metric-map", help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric."
     ),
-    claimant_kind: str = typer.Option("monitor", "--claimant-kind"),
+    claimant_kind: str = typer.Option(
+        "monitor", "--claimant-kind", help="Entity kind of a claimant the warehouse lacks."
+    ),
     subject_prefix: str = typer.Option("", "--subject-prefix", help="Prefix of every subject id."),
-    language: str = typer.Option("en", "--language"),
+    language: str = typer.Option("en", "--language", help="ISO 639 code of the releases."),
     published: str | None = typer.Option(
         None, "--published", help="Release date (default: the latest date in the file)."
     ),
-    url: str | None = typer.Option(None, "--url"),
-    outlet: str | None = typer.Option(None, "--outlet"),
+    url: str | None = typer.Option(None, "--url", help="Where the releases were published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published them."),
     root: Path | None = RootOption,
 ) -> int:
     """Import published series: each file archived as the document, each row a figure quoting it.
