@@ -43,8 +43,13 @@ CODES: dict[str, str] = {
     "empty-input": "the input file has no rows",
     "file-hash-mismatch": "a Parquet file's sha256 differs from its batch manifest",
     "missing-file": "a file named in a batch manifest is missing",
-    "unlisted-file": "a file in a batch folder that its manifest does not list",
-    "bad-manifest": "a batch manifest cannot be read",
+    "unlisted-file": "a file under batches/ that no manifest lists: reported, never read",
+    "bad-manifest": "a batch manifest cannot be read, or does not describe its own folder",
+    "broken-chain": "a manifest names a predecessor (by hash) that no manifest has: a batch was deleted, altered or re-ordered",
+    "head-mismatch": "the head pinned with --expect-head is not in the batch log: newest batches removed or rewritten",
+    "too-long": "an id or key is longer than the maximum (200 characters)",
+    "write-failed": "the warehouse could not be written (disk full, permissions): nothing was appended",
+    "not-allowed": "a statement that could write or reach outside the warehouse's views (provenance sql reads only)",
     "rule-failed": "a consistency rule returned offending rows",
     "expectation-failed": "a Great Expectations expectation failed",
     "config-error": "a rules or suite file is malformed",
@@ -69,18 +74,21 @@ class Problem:
             raise ValueError(f"unregistered problem code {self.code!r}")
 
     def line(self) -> str:
+        """One printable line, whatever the input held: long parts cut, line breaks escaped."""
         where = []
         if self.table:
             where.append(self.table)
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.record_id:
-            where.append(self.record_id)
+            where.append(_cut(str(self.record_id), 120))
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(f"column {_cut(str(self.column), 80)}")
         place = " ".join(where)
         value = "" if self.value is None else f" (value: {_short(self.value)})"
-        return f"{self.code}: {place + ': ' if place else ''}{self.message}{value}"
+        return _one_line(
+            f"{self.code}: {place + ': ' if place else ''}{_cut(self.message, 400)}{value}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -89,8 +97,34 @@ class Problem:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # A 1 MB cell (or a 5 000-digit number) is cut before repr, which would copy it whole.
+    if isinstance(value, str):
+        shown = repr(value[:limit])
+        if len(value) <= limit and len(shown) <= limit:
+            return shown
+        return shown[: limit - 1] + f"… ({len(value)} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = str(value)
+    except (ValueError, RecursionError):
+        text = f"a {type(value).__name__}"
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + f"… ({len(text)} characters)"
+
+
+# Everything str.splitlines() breaks on: an error line must stay one line for any reader.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+_LINE_BREAKS.update({ord("\n"): "\\n", ord("\r"): "\\r"})
+
+
+def _one_line(text: str) -> str:
+    text = text.translate(_LINE_BREAKS)
+    # Lone surrogates (from JSON "\\ud800") cannot be printed or encoded: show them escaped.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ProvenanceError(Exception):
@@ -123,3 +157,13 @@ class ConfigError(ProvenanceError):
 
 class WarehouseNotFound(ConfigError):
     """No warehouse where one was expected."""
+
+
+class WriteFailed(ProvenanceError):
+    """The environment refused a write (disk full, read-only, permissions); nothing was appended."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, action: str, error: OSError) -> None:
+        reason = error.strerror or type(error).__name__
+        super().__init__(Problem("write-failed", f"{action}: {reason} (errno {error.errno})"))

@@ -423,6 +423,12 @@ BATCHES = Table(
         Column("files", Kind.STRING_LIST, "Parquet files written, relative to warehouse/.", True),
         Column("file_rows", Kind.INTEGER_LIST, "Rows in each of those files.", True),
         Column("file_sha256", Kind.STRING_LIST, "sha256 of each of those files.", True),
+        Column(
+            "parents",
+            Kind.STRING_LIST,
+            "sha256 of the manifests of the batches it was appended after (the log's head then); "
+            "null in a manifest written before the log was chained.",
+        ),
     ),
     stored=False,
 )
