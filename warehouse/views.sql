@@ -45,8 +45,8 @@ CREATE OR REPLACE VIEW relations AS
   FROM read_parquet(getvariable('provenance_relations_files'), union_by_name = true);
 
 CREATE OR REPLACE VIEW batches AS
-  SELECT "batch_id", "recorded_at", "recorded_by", "input_file", "input_sha256", "tables", "row_count", "files", "file_rows", "file_sha256", "parents"
-  FROM read_json('warehouse/batches/*/manifest.json', columns = {"batch_id": 'VARCHAR', "recorded_at": 'TIMESTAMP WITH TIME ZONE', "recorded_by": 'VARCHAR', "input_file": 'VARCHAR', "input_sha256": 'VARCHAR', "tables": 'VARCHAR[]', "row_count": 'BIGINT', "files": 'VARCHAR[]', "file_rows": 'BIGINT[]', "file_sha256": 'VARCHAR[]', "parents": 'VARCHAR[]'}, format = 'auto');
+  SELECT "batch_id", "recorded_at", "recorded_by", "input_file", "input_sha256", "tables", "row_count", "files", "file_rows", "file_sha256", "parents", "parent_sha256"
+  FROM read_json('warehouse/batches/*/manifest.json', columns = {"batch_id": 'VARCHAR', "recorded_at": 'TIMESTAMP WITH TIME ZONE', "recorded_by": 'VARCHAR', "input_file": 'VARCHAR', "input_sha256": 'VARCHAR', "tables": 'VARCHAR[]', "row_count": 'BIGINT', "files": 'VARCHAR[]', "file_rows": 'BIGINT[]', "file_sha256": 'VARCHAR[]', "parents": 'VARCHAR[]', "parent_sha256": 'VARCHAR[]'}, format = 'auto');
 
 -- Figures that no later figure supersedes.
 CREATE OR REPLACE VIEW current_figures AS

@@ -426,8 +426,12 @@ BATCHES = Table(
         Column(
             "parents",
             Kind.STRING_LIST,
-            "sha256 of the manifests of the batches it was appended after (the log's head then); "
-            "null in a manifest written before the log was chained.",
+            "The batches it was appended after: the log's head then (null before the log was chained).",
+        ),
+        Column(
+            "parent_sha256",
+            Kind.STRING_LIST,
+            "sha256 of each of those batches' manifest.json: the hash chain validate checks.",
         ),
     ),
     stored=False,

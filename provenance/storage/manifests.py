@@ -1,14 +1,14 @@
 """The batch log: one manifest per batch, chained to its predecessors by hash.
 
 Each ``batches/<batch_id>/manifest.json`` lists the batch's Parquet files with their sha256 and
-names, in ``parents``, the sha256 of the manifests that were the log's *head* when it was
-appended (the manifests no other manifest names). The log is a DAG as in git: two branches
+names the batches that were the log's *head* when it was appended (those no other manifest
+names): their ids in ``parents`` and the sha256 of their manifests in ``parent_sha256``. The log is a DAG as in git: two branches
 that append from the same head each name it, and the next append after a merge names both
 heads. So deleting, altering or re-ordering any batch breaks a hash some later manifest holds;
 removing the newest batches is caught against a head pinned elsewhere (``--expect-head``).
 
 Only the files that readable manifests list are ever read (:mod:`provenance.storage.views`).
-Manifests written before the chain existed have no ``parents`` ("legacy"): they are accepted
+Manifests written before the chain existed have no ``parent_sha256`` ("legacy"): they are accepted
 as the oldest part of the log, and :func:`migrate_legacy` rewrites them into a chain once.
 """
 
@@ -46,7 +46,12 @@ class Manifest:
 
     @property
     def parents(self) -> list[str] | None:
-        return self.data.get("parents")
+        """The sha256 of the predecessors' manifests; None for a legacy manifest."""
+        return self.data.get("parent_sha256")
+
+    @property
+    def parent_ids(self) -> list[str]:
+        return list(self.data.get("parents") or [])
 
     @property
     def files(self) -> dict[str, str]:
@@ -62,8 +67,11 @@ class BatchLog:
 
     def heads(self) -> list[str]:
         """Hashes of the manifests no other manifest names as a parent, sorted."""
+        return sorted(m.sha256 for m in self.head_manifests())
+
+    def head_manifests(self) -> list[Manifest]:
         named = {p for m in self.manifests for p in m.parents or ()}
-        return sorted(m.sha256 for m in self.manifests if m.sha256 not in named)
+        return [m for m in self.manifests if m.sha256 not in named]
 
     def listed_files(self) -> dict[str, str]:
         """Every file a readable manifest lists (relative to warehouse/) → its recorded sha256."""
@@ -146,12 +154,17 @@ def _manifest_error(raw: bytes, folder: str) -> str | None:
             return f"the row count of {path} is not an integer"
     if len(set(files)) != len(files):
         return "lists a file twice"
-    parents = data.get("parents")
-    if parents is not None and not (
-        isinstance(parents, list)
-        and all(isinstance(p, str) and _HASH.fullmatch(p) for p in parents)
+    parents, hashes = data.get("parents"), data.get("parent_sha256")
+    if (parents is None) != (hashes is None):
+        return "parents and parent_sha256 go together"
+    if hashes is not None and not (
+        isinstance(hashes, list)
+        and isinstance(parents, list)
+        and len(parents) == len(hashes)
+        and all(isinstance(p, str) and _HASH.fullmatch(p) for p in hashes)
+        and all(isinstance(p, str) for p in parents)
     ):
-        return "parents must be a list of sha256"
+        return "parent_sha256 must be a list of sha256, one per parent"
     for name in ("recorded_by", "batch_id"):
         if not isinstance(data[name], str):
             return f"{name} is not text"
@@ -170,16 +183,24 @@ def chain_problems(log: BatchLog) -> list[Problem]:
     by_hash = {m.sha256: m for m in log.manifests}
     chained = [m for m in log.manifests if m.parents is not None]
     legacy = [m for m in log.manifests if m.parents is None]
+    broken = False
     for m in chained:
-        for parent in m.parents or ():
+        for parent_id, parent in zip(m.parent_ids, m.parents or (), strict=True):
             before = by_hash.get(parent)
             if before is None:
+                broken = True
+                still_there = parent_id in {x.batch_id for x in log.manifests}
                 problems.append(
                     Problem(
                         "broken-chain",
-                        f"batches/{m.folder} was appended after a batch whose manifest hashed to "
-                        f"{parent[:16]}…, and no manifest does now: a batch was deleted or altered",
-                        record_id=m.folder,
+                        f"batches/{m.folder} was appended after batch {parent_id[:80]} "
+                        f"(manifest sha256 {parent[:16]}…), which is "
+                        + (
+                            "not the same any more: altered or replaced"
+                            if still_there
+                            else "missing: deleted, moved or renamed"
+                        ),
+                        record_id=parent_id[:80],
                     )
                 )
             elif _recorded(before) > _recorded(m) or before.batch_id >= m.batch_id:
@@ -188,6 +209,20 @@ def chain_problems(log: BatchLog) -> list[Problem]:
                         "broken-chain",
                         f"batches/{m.folder} names batches/{before.folder} as its predecessor "
                         "but is not later than it: re-ordered batches",
+                        record_id=m.folder,
+                    )
+                )
+    if broken:
+        # A batch altered after its append is no longer named by its successor: a head that
+        # is not the newest is where to look.
+        newest = max((m.batch_id for m in log.manifests), default="")
+        for m in log.head_manifests():
+            if m.batch_id != newest and m.parents is not None:
+                problems.append(
+                    Problem(
+                        "broken-chain",
+                        f"batches/{m.folder} is named by no later batch: its manifest was "
+                        "altered, or the batches after it removed",
                         record_id=m.folder,
                     )
                 )
@@ -249,11 +284,12 @@ def migrate_legacy(batches_dir: Path) -> int:
     log = read_log(batches_dir)
     if any(m.parents is not None for m in log.manifests):
         return 0
-    previous: str | None = None
+    previous: tuple[str, str] | None = None
     for m in sorted(log.manifests, key=lambda m: m.batch_id):
         data = {name: m.data.get(name) for name in BATCHES.column_names}
-        data["parents"] = [previous] if previous else []
+        data["parents"] = [previous[0]] if previous else []
+        data["parent_sha256"] = [previous[1]] if previous else []
         raw = manifest_bytes(data)
         (batches_dir / m.folder / MANIFEST).write_bytes(raw)
-        previous = hashlib.sha256(raw).hexdigest()
+        previous = (m.batch_id, hashlib.sha256(raw).hexdigest())
     return len(log.manifests)

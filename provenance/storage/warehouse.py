@@ -353,6 +353,7 @@ class Warehouse:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        heads = sorted(self.log().head_manifests(), key=lambda m: m.batch_id)
         staging.mkdir(parents=True)
         files, file_rows, file_sha = [], [], []
         for name in APPEND_ORDER:
@@ -384,7 +385,8 @@ class Warehouse:
             "files": files,
             "file_rows": file_rows,
             "file_sha256": file_sha,
-            "parents": self.head(),
+            "parents": [m.batch_id for m in heads],
+            "parent_sha256": [m.sha256 for m in heads],
         }
         assert list(manifest) == BATCHES.column_names
         manifest_path = staging / MANIFEST
