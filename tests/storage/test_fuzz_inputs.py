@@ -86,15 +86,17 @@ scalars = st.one_of(
     texts,
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=8
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=8,
 )
 
 
 def rows_of(values: st.SearchStrategy[Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
     row = st.dictionaries(st.sampled_from(COLUMNS), values, max_size=8)
-    return st.tuples(st.sampled_from(ALIEN_COLUMNS), values, st.lists(row, min_size=1, max_size=4)).map(
-        lambda t: [{**t[2][0], t[0]: t[1]}, *t[2][1:]]
-    )
+    return st.tuples(
+        st.sampled_from(ALIEN_COLUMNS), values, st.lists(row, min_size=1, max_size=4)
+    ).map(lambda t: [{**t[2][0], t[0]: t[1]}, *t[2][1:]])
 
 
 @st.composite

@@ -261,7 +261,7 @@ def test_damage_is_reported_even_when_file_integrity_is_not_asked_for(
     delete_parquet(warehouse)
     report = validate(warehouse, only=["relation-*"])
     assert report.exit_code() == 1
-    assert [r.name for r in report.results][0] == "file-integrity"
+    assert report.results[0].name == "file-integrity"
 
 
 def test_branches_that_append_merge_into_a_valid_log(tmp_path: Path) -> None:

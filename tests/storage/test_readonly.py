@@ -110,7 +110,10 @@ def test_output_writes_the_result_outside_the_warehouse(
     assert tree_digest(bundled.root) == root_digest
 
 
-@pytest.mark.parametrize("inside", ["warehouse/out.csv", "expectations/rules.yaml", "warehouse/batches/x/figures.parquet"])
+@pytest.mark.parametrize(
+    "inside",
+    ["warehouse/out.csv", "expectations/rules.yaml", "warehouse/batches/x/figures.parquet"],
+)
 def test_output_under_the_root_is_refused(
     bundled: Warehouse, root_digest: dict[str, str], inside: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
