@@ -86,7 +86,7 @@ class Problem:
             where.append(f"column {_cut(str(self.column), 80)}")
         place = " ".join(where)
         value = "" if self.value is None else f" (value: {_short(self.value)})"
-        return _one_line(
+        return one_line(
             f"{self.code}: {place + ': ' if place else ''}{_cut(self.message, 400)}{value}"
         )
 
@@ -121,7 +121,8 @@ _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2
 _LINE_BREAKS.update({ord("\n"): "\\n", ord("\r"): "\\r"})
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks escaped, lone surrogates shown as escapes."""
     text = text.translate(_LINE_BREAKS)
     # Lone surrogates (from JSON "\\ud800") cannot be printed or encoded: show them escaped.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -27,6 +27,7 @@ from provenance.core.schema import BATCHES, STORED_TABLES
 
 MANIFEST = "manifest.json"
 _HASH = re.compile(r"[0-9a-f]{64}")
+_BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 _TABLE_NAMES = {t.name for t in STORED_TABLES}
 # The shortest head prefix --expect-head accepts (as git accepts short hashes).
 MIN_HEAD_PREFIX = 12
@@ -88,6 +89,16 @@ def read_log(batches_dir: Path) -> BatchLog:
     log = BatchLog()
     for entry in sorted(batches_dir.iterdir()):
         where = f"batches/{entry.name}"
+        if not _BATCH_ID.fullmatch(entry.name):
+            # Paths are handed to DuckDB, which reads * ? [ as a glob: only plain names pass.
+            log.problems.append(
+                Problem(
+                    "unlisted-file",
+                    f"batches/{entry.name[:80]} is not named like a batch; it is not read",
+                    record_id=entry.name[:80],
+                )
+            )
+            continue
         if not entry.is_dir():
             log.problems.append(
                 Problem("unlisted-file", f"{where} is not a batch folder", record_id=entry.name)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.errors import ConfigError, IntegrityError, Problem, one_line
 from provenance.storage.integrity import Verification, verify
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
@@ -96,8 +96,9 @@ def validate(
         _unknown_names(unmatched, known)
 
     results: list[RuleResult] = []
+    started = time.perf_counter()
     verification = verify(warehouse.data_dir, list(expect_head or ()))
-    integrity = _integrity_result(verification)
+    integrity = _integrity_result(verification, time.perf_counter() - started)
     if wanted(FILE_INTEGRITY) or integrity.failures:
         results.append(integrity)
     try:
@@ -275,11 +276,12 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
 
 def file_integrity(warehouse: Warehouse, expect_head: Sequence[str] | None = None) -> RuleResult:
     """The ``file-integrity`` check alone."""
-    return _integrity_result(verify(warehouse.data_dir, list(expect_head or ())))
-
-
-def _integrity_result(verification: Verification) -> RuleResult:
     started = time.perf_counter()
+    verification = verify(warehouse.data_dir, list(expect_head or ()))
+    return _integrity_result(verification, time.perf_counter() - started)
+
+
+def _integrity_result(verification: Verification, seconds: float) -> RuleResult:
     heads = verification.log.heads()
     return RuleResult(
         name=FILE_INTEGRITY,
@@ -291,10 +293,15 @@ def _integrity_result(verification: Verification) -> RuleResult:
         ),
         rows_checked=verification.files_checked,
         failures=[
-            Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches")
+            Failure(
+                FILE_INTEGRITY,
+                one_line(p.record_id or ""),
+                one_line(f"{p.code}: {p.message}"),
+                table="batches",
+            )
             for p in verification.problems
         ],
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         observations=[
             Failure(
                 FILE_INTEGRITY,

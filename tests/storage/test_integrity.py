@@ -130,6 +130,18 @@ def foreign_batch_from_another_warehouse(wh: Warehouse) -> str:
     return source.name
 
 
+def foreign_glob_named_batch(wh: Warehouse) -> str:
+    """A forged batch named like a glob, whose manifest lists its own files: never read."""
+    source = batches(wh)[-1]
+    target = wh.batches_dir / "2*"
+    shutil.copytree(source, target)
+    data = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    data["files"] = [f.replace(source.name, target.name) for f in data["files"]]
+    data["batch_id"] = target.name
+    (target / "manifest.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return target.name
+
+
 def rename_batch(wh: Warehouse) -> str:
     folder = batches(wh)[2]
     folder.rename(folder.with_name(folder.name.replace("Z-", "Z-renamed-")))
@@ -198,6 +210,7 @@ TAMPERS: dict[str, Tamper] = {
     "foreign parquet in a batch": foreign_parquet_in_batch,
     "foreign folder": foreign_folder,
     "batch from another warehouse": foreign_batch_from_another_warehouse,
+    "foreign glob-named batch": foreign_glob_named_batch,
     "renamed batch": rename_batch,
     "swapped batches": swap_batches,
     "renamed parquet": rename_parquet,
