@@ -6,23 +6,28 @@
 SET VARIABLE provenance_documents_files = (
   SELECT list('warehouse/' || f ORDER BY f) FROM (
     SELECT unnest(files) AS f, batch_id FROM read_json('warehouse/batches/*/manifest.json', columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))
-  WHERE f = 'batches/' || batch_id || '/documents.parquet');
+  WHERE f = 'batches/' || batch_id || '/documents.parquet'
+    AND regexp_full_match(batch_id, '[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}'));
 SET VARIABLE provenance_entities_files = (
   SELECT list('warehouse/' || f ORDER BY f) FROM (
     SELECT unnest(files) AS f, batch_id FROM read_json('warehouse/batches/*/manifest.json', columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))
-  WHERE f = 'batches/' || batch_id || '/entities.parquet');
+  WHERE f = 'batches/' || batch_id || '/entities.parquet'
+    AND regexp_full_match(batch_id, '[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}'));
 SET VARIABLE provenance_subjects_files = (
   SELECT list('warehouse/' || f ORDER BY f) FROM (
     SELECT unnest(files) AS f, batch_id FROM read_json('warehouse/batches/*/manifest.json', columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))
-  WHERE f = 'batches/' || batch_id || '/subjects.parquet');
+  WHERE f = 'batches/' || batch_id || '/subjects.parquet'
+    AND regexp_full_match(batch_id, '[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}'));
 SET VARIABLE provenance_figures_files = (
   SELECT list('warehouse/' || f ORDER BY f) FROM (
     SELECT unnest(files) AS f, batch_id FROM read_json('warehouse/batches/*/manifest.json', columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))
-  WHERE f = 'batches/' || batch_id || '/figures.parquet');
+  WHERE f = 'batches/' || batch_id || '/figures.parquet'
+    AND regexp_full_match(batch_id, '[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}'));
 SET VARIABLE provenance_relations_files = (
   SELECT list('warehouse/' || f ORDER BY f) FROM (
     SELECT unnest(files) AS f, batch_id FROM read_json('warehouse/batches/*/manifest.json', columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))
-  WHERE f = 'batches/' || batch_id || '/relations.parquet');
+  WHERE f = 'batches/' || batch_id || '/relations.parquet'
+    AND regexp_full_match(batch_id, '[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}'));
 
 CREATE OR REPLACE VIEW documents AS
   SELECT "document_id", "url", "title", "outlet", "language", "published_on", "published_precision", "retrieved_at", "text", "batch_id", "recorded_at"

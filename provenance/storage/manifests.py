@@ -24,10 +24,11 @@ from typing import Any
 
 from provenance.core.errors import Problem
 from provenance.core.schema import BATCHES, STORED_TABLES
+from provenance.storage.views import BATCH_ID_PATTERN
 
 MANIFEST = "manifest.json"
 _HASH = re.compile(r"[0-9a-f]{64}")
-_BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
+_BATCH_ID = re.compile(BATCH_ID_PATTERN)
 _TABLE_NAMES = {t.name for t in STORED_TABLES}
 # The shortest head prefix --expect-head accepts (as git accepts short hashes).
 MIN_HEAD_PREFIX = 12
