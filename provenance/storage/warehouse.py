@@ -18,6 +18,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import re
 import shutil
 import socket
 from collections.abc import Collection, Iterator
@@ -40,7 +41,7 @@ from provenance.storage.batch_checker import AppendResult, BatchChecker, Progres
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
-from provenance.storage.views import run_files, runs_views_sql, views_sql
+from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql, views_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -324,9 +325,11 @@ class Warehouse:
         input_sha256: str | None,
     ) -> str:
         """Write one batch; on a failed write (full disk…) nothing stays and WriteFailed is raised."""
-        self._clean_staging()
         now = datetime.now(UTC)
         batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}"
+        if not re.fullmatch(BATCH_ID_PATTERN, batch_id):
+            raise ConfigError(f"batch label {suffix[:80]!r}: use letters, digits, '-', '_', '.'")
+        self._clean_staging()
         staging = self.staging_dir / batch_id
         try:
             self._build_batch(staging, tables, now, batch_id, suffix, input_file, input_sha256)
