@@ -36,6 +36,13 @@ class RawBatch:
         return sum(len(r) for r in self.rows.values())
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -46,7 +53,7 @@ def file_sha256(path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """A text file's content, refusing (not guessing) anything that is not UTF-8."""
-    data = path.read_bytes()
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -72,7 +79,10 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     if not path.is_file():
         raise ConfigError(f"no such file: {path}")
     suffix = path.suffix.lower()
-    batch = RawBatch(source=str(path), sha256=file_sha256(path))
+    try:
+        batch = RawBatch(source=str(path), sha256=file_sha256(path))
+    except OSError as e:
+        raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
     if suffix == ".parquet":
         records = _read_parquet(path)
     else:
