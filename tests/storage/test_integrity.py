@@ -156,6 +156,15 @@ def swap_batches(wh: Warehouse) -> str:
     return a.name
 
 
+def swap_parquet_files(wh: Warehouse) -> str:
+    """Two batches' figures exchanged: each file is valid Parquet, in the wrong place."""
+    a, b = [f / "figures.parquet" for f in batches(wh)[1:] if (f / "figures.parquet").is_file()]
+    data = a.read_bytes()
+    a.write_bytes(b.read_bytes())
+    b.write_bytes(data)
+    return rel(wh, a)
+
+
 def rename_parquet(wh: Warehouse) -> str:
     victim = with_file(wh, "subjects.parquet") / "subjects.parquet"
     victim.rename(victim.with_name("figures.parquet"))
@@ -214,6 +223,7 @@ TAMPERS: dict[str, Tamper] = {
     "renamed batch": rename_batch,
     "swapped batches": swap_batches,
     "renamed parquet": rename_parquet,
+    "swapped parquet files": swap_parquet_files,
     "duplicated batch": duplicate_batch,
     "re-ordered batch": reorder_batch,
 }
