@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
+from provenance.core.text import one_line, shorten, shorten_value
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -81,51 +83,19 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.record_id:
-            where.append(_cut(str(self.record_id), 120))
+            where.append(shorten(str(self.record_id), 120))
         if self.column:
-            where.append(f"column {_cut(str(self.column), 80)}")
+            where.append(f"column {shorten(str(self.column), 80)}")
         place = " ".join(where)
-        value = "" if self.value is None else f" (value: {_short(self.value)})"
+        value = "" if self.value is None else f" (value: {shorten_value(self.value, 80)})"
         return one_line(
-            f"{self.code}: {place + ': ' if place else ''}{_cut(self.message, 400)}{value}"
+            f"{self.code}: {place + ': ' if place else ''}{shorten(self.message, 400)}{value}"
         )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["value"] = None if self.value is None else str(self.value)
         return d
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    # A 1 MB cell (or a 5 000-digit number) is cut before repr, which would copy it whole.
-    if isinstance(value, str):
-        shown = repr(value[:limit])
-        if len(value) <= limit and len(shown) <= limit:
-            return shown
-        return shown[: limit - 1] + f"… ({len(value)} characters)"
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
-        return f"an integer of {value.bit_length()} bits"
-    try:
-        text = str(value)
-    except (ValueError, RecursionError):
-        text = f"a {type(value).__name__}"
-    return _cut(text, limit)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + f"… ({len(text)} characters)"
-
-
-# Everything str.splitlines() breaks on: an error line must stay one line for any reader.
-_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
-_LINE_BREAKS.update({ord("\n"): "\\n", ord("\r"): "\\r"})
-
-
-def one_line(text: str) -> str:
-    """``text`` as one printable line: line breaks escaped, lone surrogates shown as escapes."""
-    text = text.translate(_LINE_BREAKS)
-    # Lone surrogates (from JSON "\\ud800") cannot be printed or encoded: show them escaped.
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ProvenanceError(Exception):

@@ -6,14 +6,14 @@ cell; here the rows meet each other and the stored tables, through a DuckDB conn
 
 from __future__ import annotations
 
-import hashlib
-import json
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import BatchRejected, Problem
+from provenance.core.ids import content_id
+from provenance.core.ids import document_id as hash_document
 from provenance.storage import contracts
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class BatchChecker:
             if text is None:
                 continue
             texts[i] = text = unicodedata.normalize("NFC", text)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            digest = hash_document(text)
             if ids[i] is None:
                 ids[i] = digest
             elif ids[i] != digest:
@@ -199,12 +199,11 @@ class BatchChecker:
     def _derive_content_ids(self, cols: contracts.Columns) -> None:
         table = cols.table
         ids = cols.values[table.key]
-        prefix = "f-" if table.name == "figures" else "r-"
-        identity = [cols.values[c] for c in table.identity]
+        identity = {c: cols.values[c] for c in table.identity}
         bad = self._bad_rows.get(table.name, set())
         for i in range(len(cols)):
             if ids[i] is None and i not in bad:
-                ids[i] = prefix + _row_hash([column[i] for column in identity])[:16]
+                ids[i] = content_id(table, {c: column[i] for c, column in identity.items()})
 
     def _check_duplicate_keys(self, cols: contracts.Columns) -> None:
         table = cols.table
@@ -350,9 +349,3 @@ def _keep_rows(cols: contracts.Columns, keep: list[int]) -> None:
     cols.positions = [cols.positions[i] for i in keep]
     for name, col in cols.values.items():
         cols.values[name] = [col[i] for i in keep]
-
-
-def _row_hash(values: Iterable[Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(list(values), default=str, ensure_ascii=False).encode("utf-8")
-    ).hexdigest()

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from provenance.core.schema import BATCHES, STORED_TABLES, Table
+from provenance.core.sql import sql_literal
 
 BATCH_ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}"
 
@@ -25,10 +26,6 @@ HEADER = """\
 -- Views over the Parquet files that this warehouse's batch manifests list, and table macros.
 -- From the folder holding warehouse/:  duckdb -init warehouse/views.sql
 """
-
-
-def _quote_path(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
@@ -54,7 +51,7 @@ def table_view(table: Table, files: Sequence[str] | None) -> str:
     if files is None:
         source = f"read_parquet(getvariable('{_variable(table)}'), union_by_name = true)"
     elif files:
-        listed = ", ".join(_quote_path(f) for f in files)
+        listed = ", ".join(sql_literal(f) for f in files)
         source = f"read_parquet([{listed}], union_by_name = true)"
     else:
         source = _empty(table)
@@ -64,9 +61,9 @@ def table_view(table: Table, files: Sequence[str] | None) -> str:
 def batches_view(manifests: Sequence[str] | None, prefix: str = "warehouse") -> str:
     names = ", ".join(_ident(c.name) for c in BATCHES.columns)
     if manifests is None:
-        listed = _quote_path(f"{prefix}/batches/*/manifest.json")
+        listed = sql_literal(f"{prefix}/batches/*/manifest.json")
     elif manifests:
-        listed = "[" + ", ".join(_quote_path(m) for m in manifests) + "]"
+        listed = "[" + ", ".join(sql_literal(m) for m in manifests) + "]"
     else:
         return f"CREATE OR REPLACE VIEW batches AS\n  SELECT {names}\n  FROM {_empty(BATCHES)};"
     return (
@@ -78,12 +75,12 @@ def batches_view(manifests: Sequence[str] | None, prefix: str = "warehouse") -> 
 
 def _file_variables(prefix: str) -> str:
     """views.sql's list of files per table, read from the manifests (own-folder paths only)."""
-    manifests = _quote_path(f"{prefix}/batches/*/manifest.json")
+    manifests = sql_literal(f"{prefix}/batches/*/manifest.json")
     lines = []
     for table in STORED_TABLES:
         lines.append(
             f"SET VARIABLE {_variable(table)} = (\n"
-            f"  SELECT list({_quote_path(prefix + '/')} || f ORDER BY f) FROM (\n"
+            f"  SELECT list({sql_literal(prefix + '/')} || f ORDER BY f) FROM (\n"
             f"    SELECT unnest(files) AS f, batch_id FROM read_json({manifests}, "
             "columns = {batch_id: 'VARCHAR', files: 'VARCHAR[]'}, format = 'auto'))\n"
             f"  WHERE f = 'batches/' || batch_id || '/{table.name}.parquet'\n"
@@ -191,7 +188,7 @@ def runs_views_sql(
     }
     if files is not None:
         sources = {
-            view: "[" + ", ".join(_quote_path(f) for f in paths) + "]"
+            view: "[" + ", ".join(sql_literal(f) for f in paths) + "]"
             for view, paths in files.items()
         }
     comments = {
