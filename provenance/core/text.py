@@ -17,14 +17,12 @@ def shorten(text: str | None, limit: int) -> str:
 def shorten_value(value: Any, limit: int) -> str:
     """A value as a message shows it: strings quoted (repr), then shortened.
 
-    A 1 MB cell is cut before repr (which would copy it whole) and says how long it was; an
-    integer of thousands of digits is described, not printed (str() refuses beyond 4 300).
+    A 1 MB cell is cut before repr (which would copy it whole); an integer of thousands of
+    digits is described, not printed (str() refuses beyond 4 300 digits).
     """
     if isinstance(value, str):
-        shown = repr(value[:limit])
-        if len(value) <= limit and len(shown) <= limit:
-            return shown
-        return shorten(shown, limit) + f" ({len(value)} characters)"
+        shown = repr(value[: limit + 1])
+        return shown if len(value) <= limit and len(shown) <= limit else shorten(shown, limit)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
         return f"an integer of {value.bit_length()} bits"
     try:
