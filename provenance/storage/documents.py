@@ -60,9 +60,10 @@ class DocumentsResult:
     append: AppendResult | None = None
 
     def summary(self) -> str:
-        batch = self.append.batch_id if self.append else None
-        head = f"archived {self.added} documents in batch {batch}" if batch else "archived nothing"
-        return f"{head}; {self.already_archived} already archived"
+        if self.append is None or self.append.batch_id is None:
+            return f"nothing to append: all {self.already_archived} documents are already archived"
+        known = f"; {self.already_archived} already archived" if self.already_archived else ""
+        return self.append.summary() + known
 
 
 def read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
