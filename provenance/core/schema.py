@@ -12,6 +12,8 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from provenance.core.qualifiers import QUALIFIER_NAMES
+
 
 class Kind(StrEnum):
     """The logical type of a column; each maps to one Arrow and one DuckDB type."""
@@ -46,7 +48,7 @@ SQL_TYPES: dict[Kind, str] = {
 }
 
 # Enumerations. Adding a member here is the whole change needed to accept a new value.
-QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "at_most", "less_than", "range")
+QUALIFIERS = QUALIFIER_NAMES  # declared once, with their meaning, in core/qualifiers.py
 PRECISIONS = ("day", "month", "year")
 ENTITY_KINDS = (
     "government",

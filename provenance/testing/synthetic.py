@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from provenance.core.intervals import band_for
+from provenance.core.qualifiers import QUALIFIERS, range_joiner
 from provenance.core.schema import METRICS, TABLES
 from provenance.storage.warehouse import Warehouse
 from provenance.text.numbers import format_number
@@ -67,26 +68,14 @@ def metric_phrase(metric: str, language: str) -> str:
     return phrases[language]
 
 
-# The qualifiers the generator states, and their wording before the number: plain forms that
-# provenance.text.numbers reads back to the same interval ("au moins 3 100", "about 50").
-QUALIFIER_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "exact": "",
-        "at_least": "au moins ",
-        "more_than": "plus de ",
-        "approximately": "environ ",
-        "range": "entre ",
-    },
-    "en": {
-        "exact": "",
-        "at_least": "at least ",
-        "more_than": "more than ",
-        "approximately": "about ",
-        "range": "between ",
-    },
-}
+# The qualifiers the generator states, and their wording before the number: each
+# qualifier's plain wording, declared with it in provenance.core.qualifiers ("au moins 3 100").
 GENERATED_QUALIFIERS = ("exact", "at_least", "more_than", "approximately", "range")
-RANGE_JOIN = {"fr": " et ", "en": " and "}
+QUALIFIER_WORDS: dict[str, dict[str, str]] = {
+    language: {name: QUALIFIERS[name].written(language) for name in GENERATED_QUALIFIERS}
+    for language in ("fr", "en")
+}
+RANGE_JOIN = {language: f" {range_joiner(language)} " for language in ("fr", "en")}
 GROUP_SEPARATOR = {"fr": " ", "en": ","}
 LEADS = {
     # (speaker?, correction?) → wording around the claimant; {S} is the speaker.

@@ -13,9 +13,7 @@ from provenance.text.extract import (
     Candidate,
     RelationCandidate,
     extract,
-    read_review_file,
     slugify,
-    write_review_file,
 )
 from provenance.text.headline import (
     narrative_killed_candidates,
@@ -168,18 +166,6 @@ def test_slugify_drops_articles_and_accents() -> None:
     assert slugify("Le Pentagone") == "pentagone"
     assert slugify("les témoins oculaires") == "temoins-oculaires"
     assert slugify("Airwars") == "airwars"
-
-
-def test_review_file_round_trips(tmp_path: Path) -> None:
-    """write_review_file → read_review_file gives one JSON record per candidate, dates ISO."""
-    text = "« Washington évoque un bilan de 352 victimes civiles », a indiqué Maria Zakharova."
-    candidates = extract(text, language="fr", published_on=PUBLISHED, source_file="a.txt")
-    path = tmp_path / "review.jsonl"
-    write_review_file(candidates, path)
-    records = read_review_file(path)
-    assert records == [c.to_record() for c in candidates]
-    assert records[0]["stated_on"] == "2017-05-28"
-    assert records[0]["table"] == "figures" and records[0]["source_file"] == "a.txt"
 
 
 def test_offsets_are_into_the_nfc_text() -> None:
