@@ -136,6 +136,9 @@ def _next_head_boundary(
     return limit
 
 
+_APPOSITION = re.compile(r"\s*,\s*")
+
+
 def _harm_for(
     text: str,
     quantity: Quantity,
@@ -154,12 +157,16 @@ def _harm_for(
     if before and _TIGHT_GAP.match(text[before[-1].end() : quantity.start]):
         return _harm_from(before[-1], tight=True)
     after_end = min(next_start, quantity.end + reach)
-    for match in _HARM.finditer(text, quantity.end, after_end):
+    # From the start: a suffix may carry the noun ("50 blessés et plus").
+    for match in _HARM.finditer(text, quantity.start, after_end):
         if _NOT_HARM_AFTER.match(text, match.end()) or _POSSESSIVE_AFTER.match(text, match.end()):
             return _harm_from(match, tight=False, weak=True)
         gap = _SUBSET_PARENTHETICAL.sub("", text[quantity.end : match.start()])
         return _harm_from(match, tight=len(gap) < 60 and not _CLAUSE_BREAK.search(gap))
-    if before and not _CLAUSE_BREAK.search(text, before[-1].end(), quantity.start):
+    if before and (
+        not _CLAUSE_BREAK.search(text, before[-1].end(), quantity.start)
+        or _APPOSITION.fullmatch(text, before[-1].end(), quantity.start)  # "morts, supérieur à 75"
+    ):
         return _harm_from(before[-1], tight=False)
     return None
 

@@ -61,7 +61,7 @@ _HEAD_OF_SUBSET = re.compile(
 # Counts of things, not people: they qualify a head count ("15 civilians from three
 # generations") or the strike ("hit three ambulances").
 _MODIFIER_AFTER = re.compile(
-    r"\W*(?:[\w-]+\s+)?(?:generations?|houses?|homes?|buildings?|ambulances?|families|floors?|"
+    r"[\s-]*(?:[\w-]+\s+)?(?:generations?|houses?|homes?|buildings?|ambulances?|families|floors?|"
     r"stor(?:e)?ys?|missiles?|strikes?|airstrikes?|rockets?|bombs?|shells?|days?|hours?|"
     r"minutes?|weeks?|months?|years?|times|sources?|posts?|videos?|images?|photos?|pictures?|"
     r"vehicles?|cars?|apartments?|mosques?|schools?|hospitals?|neighbou?rhoods?|areas?|"

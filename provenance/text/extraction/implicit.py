@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from provenance.text.extraction import implicit_fr as french
 from provenance.text.extraction.attribution import _PROPER_NAME
 from provenance.text.extraction.candidates import Candidate, Context, Harm, sentence_of
 from provenance.text.extraction.figures import make_candidate
@@ -75,7 +76,12 @@ _COMPANIONS_AT_START = re.compile(
     rf"(?P<list>{_CONJUNCT}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_CONJUNCT})*)"
 )
 _ENUMERATION_REACH = 400
-_ENUMERATION_LANGUAGES = ("en",)
+_ATTRIBUTED_BEFORE = re.compile(
+    r"\b(?:according\s+to|reported\s+by|cited\s+by|per|of|selon|d['’]après|de|des|du)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ENUMERATION_LANGUAGES = ("en", "fr")
 
 # (start, end) of the subject listed first ("X was killed with …") or None, then of the list.
 _Enumeration = tuple[tuple[int, int] | None, tuple[int, int]]
@@ -140,7 +146,7 @@ _IMPLIED_ONE = {
             rf"(?:\w+\s+){{0,2}}?{_HARM_VERB}\b"
         ),
     ],
-    "fr": [],
+    "fr": french.IMPLIED_ONE,
 }
 _IMPLIED_NOT_NAMES = re.compile(r"^(?:On|In|At|During|The|This|It|He|She|His|Her|An?)$")
 # More than one killed, number unstated: "several deaths", "killing a number of civilians",
@@ -176,11 +182,15 @@ def implicit_counts(context: Context, figures: Sequence[Candidate]) -> list[Cand
     """
     if context.language not in _ENUMERATION_LANGUAGES:
         return []
+    listings = _enumerations(context) if context.language == "en" else french.enumerations(context)
     killed = [f for f in figures if f.metric.endswith("killed")]
     counted = {sentence_of(context, f.value_start) for f in killed}
     found: list[Candidate] = []
     enumerated: set[tuple[int, int]] = set()
-    for enumeration in _enumerations(context):
+    for enumeration in listings:
+        first_start = (enumeration[0] or enumeration[1])[0]
+        if _ATTRIBUTED_BEFORE.search(context.text, max(0, first_start - 30), first_start):
+            continue  # "according to the Syrian Observatory, 31 civilians": a source, not a victim
         sentence = sentence_of(context, enumeration[1][0])
         if sentence in enumerated:
             continue
@@ -230,9 +240,10 @@ def _enumeration_candidate(
     killed: Sequence[Candidate],
 ) -> Candidate | None:
     first, (start, end) = enumeration
-    total = _count_conjuncts(context.text[start:end])
+    count = _count_conjuncts if context.language == "en" else french.count_conjuncts
+    total = count(context.text[start:end])
     if first is not None:
-        head = _count_conjuncts(context.text[first[0] : first[1]])
+        head = count(context.text[first[0] : first[1]])
         total = None if total is None or head is None else total + head
         start = first[0]
     if total is None or total < 2:

@@ -52,12 +52,14 @@ _RATIO_WORDS = {
 _SHARES = {
     "fr": re.compile(
         rf"\b(?P<approx>environ{_SP}+|près{_SP}+d['’]{_SP}*|presque{_SP}+)?(?:un|le|la){_SP}+"
-        rf"(?P<word>quart|tiers|moitié|cinquième|dixième){_SP}+(?:de|des|du|d['’])",
+        rf"(?P<word>quart|tiers|moitié|cinquième|dixième){_SP}+(?:de|des|du|d['’])"
+        rf"(?!{_SP}*(?:millions?|milliards?)\b)",  # "un quart de million" is a number
         re.IGNORECASE,
     ),
     "en": re.compile(
         rf"\b(?P<approx>about{_SP}+|around{_SP}+|nearly{_SP}+|roughly{_SP}+|almost{_SP}+)?"
-        rf"(?:a|one){_SP}+(?P<word>quarter|third|half|fifth|tenth){_SP}+of\b|\b(?P<half>half){_SP}+of\b",
+        rf"(?:(?:a|one){_SP}+(?P<word>quarter|third|half|fifth|tenth){_SP}+of\b|\b(?P<half>half){_SP}+of\b)"
+        rf"(?!{_SP}+(?:a|one){_SP}+(?:hundred|thousand|million|billion)\b)",  # a number
         re.IGNORECASE,
     ),
 }

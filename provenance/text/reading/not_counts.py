@@ -92,13 +92,17 @@ def _is_year(number: Number, text: str) -> bool:
     )
 
 
-def is_not_a_count(number: Number, text: str, language: str) -> bool:
-    """Years, dates, ages, times, percentages, references and articles are not counts."""
+def is_not_a_count(number: Number, text: str, language: str, *, qualified: bool = False) -> bool:
+    """Years, dates, ages, times, percentages, references and articles are not counts.
+
+    ``qualified``: a qualifier wording comes with the number ("equal to 2000 or less"), so a
+    four-digit number is a count, not a year.
+    """
     before = text[max(0, number.start - 40) : number.start]
     after = text[number.end : number.end + 40]
     if number.kind == "collective":
         return False
-    if _is_year(number, text) and not _PERSON_AFTER[language].match(after):
+    if _is_year(number, text) and not qualified and not _PERSON_AFTER[language].match(after):
         return True
     if _MONTH_AFTER.match(after) or (number.value <= 31 and _MONTH_BEFORE.search(before)):
         return True

@@ -152,7 +152,8 @@ def find_quantities(text: str, language: str) -> list[Quantity]:
         opener = wording if wording in RANGE_JOINERS[language] else None
         second = _range_end(text, number, following, opener, language)
         index += 2 if second else 1
-        if is_not_a_count(number, text, language) or (
+        qualified = qualifier not in ("exact", "range") or _suffix(text, number.end, language)
+        if is_not_a_count(number, text, language, qualified=bool(qualified and not second)) or (
             second and is_not_a_count(second, text, language)
         ):
             continue
@@ -212,7 +213,8 @@ def _quantity(
             qualifier = "approximately"
         expression = number.expression  # the noun sets the band: "environ une centaine"
     elif qualifier == "approximately":
-        expression = text[start:end]
+        # The wording sets the band ("about half a dozen" is about 6, not "a dozen"'s band).
+        expression = text[start : number.start] + " " + text[number.end : end]
     interval = interval_for(qualifier, number.value, expression=expression)
     return Quantity(interval.low, interval.high, qualifier, text[start:end], start, end)
 

@@ -220,9 +220,9 @@ def _plus_half(m: re.Match[str], language: str) -> float | None:
 
 _PHRASES: dict[str, list[_Phrase]] = {
     "en": [
+        (_phrase(rf"{_N} and a half {_BIG['en']}"), _plus_half),
         (_phrase(r"(?:a )?half[\s-]a[\s-]dozen|a half[\s-]dozen"), lambda m, lang: 6.0),
         (_phrase(r"a couple(?: of)? dozen"), lambda m, lang: 24.0),
-        (_phrase(rf"{_N} and a half {_BIG['en']}"), _plus_half),
         (_phrase(rf"(?:a|one) {_BIG['en']} and a half"), lambda m, lang: 1.5 * _scale(m)),
         (_phrase(rf"half a {_BIG['en']}"), lambda m, lang: 0.5 * _scale(m)),
         (_phrase(rf"(?:a|one) quarter(?: of a)? {_BIG['en']}"), lambda m, lang: 0.25 * _scale(m)),
