@@ -243,8 +243,19 @@ _PHRASES: dict[str, list[_Phrase]] = {
 }
 
 
+# Cheap pre-check: most texts hold none of the words a set phrase needs.
+_PHRASE_HINT = {
+    "en": re.compile(
+        r"(?i)\b(?:half|quarters?|dozen|an?\s+(?:hundred|thousand|million|billion))\b"
+    ),
+    "fr": re.compile(r"(?i)(?:demi|quarts?\s+de|\bet\s+demie?\b)"),
+}
+
+
 def phrase_numbers(text: str, language: str) -> list[Number]:
     numbers: list[Number] = []
+    if not _PHRASE_HINT[language].search(text):
+        return numbers
     for pattern, value_of in _PHRASES[language]:
         for match in pattern.finditer(text):
             if any(n.start <= match.start() < n.end for n in numbers):
@@ -369,21 +380,16 @@ def with_dozens(numbers: list[Number], text: str) -> list[Number]:
 
 def number_tokens(text: str, language: str) -> list[Number]:
     """All number tokens, in order; a set phrase or a collective hides the words inside it."""
-    phrases = phrase_numbers(text, language)
-    collectives = [
-        c
-        for c in collective_numbers(text, language)
-        if not any(p.start <= c.start < p.end or c.start <= p.start < c.end for p in phrases)
-    ]
-    covering = phrases + collectives
-    digits = [n for n in digit_numbers(text, language) if not _overlaps(n, covering)]
-    covering += digits
-    words = with_dozens(word_numbers(text, language), text)
-    kept = [n for n in words if not _overlaps(n, covering)]
-    return sorted(covering + kept, key=lambda n: n.start)
-
-
-def _overlaps(number: Number, others: list[Number]) -> bool:
-    return any(
-        o.start <= number.start < o.end or number.start <= o.start < number.end for o in others
-    )
+    covered = bytearray(len(text))  # 1 where a stronger token already reads the text
+    kept: list[Number] = []
+    for found in (
+        phrase_numbers(text, language),
+        collective_numbers(text, language),
+        digit_numbers(text, language),
+        with_dozens(word_numbers(text, language), text),
+    ):
+        fresh = [n for n in found if not any(covered[n.start : n.end])]
+        for number in fresh:
+            covered[number.start : number.end] = b"\x01" * (number.end - number.start)
+        kept += fresh
+    return sorted(kept, key=lambda n: n.start)
