@@ -47,11 +47,17 @@ def extract(
     published_on: dt.date,
     document_id: str | None = None,
     source_file: str | None = None,
+    author: str | None = None,
 ) -> list[Candidate | RelationCandidate]:
     """Candidate figures and relations stated in ``text``.
 
     The text is NFC-normalised first; every offset (quote_start, quote_end) is into that NFC
     text. ``document_id`` defaults to the sha256 of the NFC text, as in the documents table.
+
+    ``author`` is the entity slug of who wrote or publishes the text (an outlet, a monitor).
+    The claimant is the source a sentence names ("local media reported…", "according to the
+    Syrian Observatory…"); the author is then the speaker who relays it, or the claimant of
+    a count no one else is credited with. Without an author those stay empty for review.
     """
     text = unicodedata.normalize("NFC", text)
     if document_id is None:
@@ -65,6 +71,7 @@ def extract(
         sentences=sentence_spans(text),
         quotations=find_quotations(text, language),
         dates=find_dates(text, published_on),
+        author=author,
     )
     relation_spans = relation_matches(context)
     quantities = [

@@ -38,7 +38,45 @@ _CUE_VERBS = {
         r"identified|listed|put[ \u00a0\u202f]+the[ \u00a0\u202f]+(?:death[ \u00a0\u202f]+)?toll"
     ),
 }
+_CUE_VERBS["fr"] += (
+    r"|(?:ont|avaient|auraient){_SP}+(?:déclaré|indiqué|affirmé|annoncé|rapporté|signalé|estimé|"
+    r"dénombré|recensé|compté|évoqué|fait{_SP}+état|confirmé|précisé)"
+    r"|a{_SP}+(?:dénombré|recensé|compté|confirmé|évoqué)"
+).replace("{_SP}", _SP)
 _CUE_VERB = {lang: re.compile(rf"\b(?:{verbs})\b") for lang, verbs in _CUE_VERBS.items()}
+# Sources named by what they are rather than by name: "local media", "des sources locales",
+# "the Civil Defence" is a proper name and needs no entry here.
+_COMMON_SOURCES = {
+    "en": (
+        rf"(?:(?:the|a|an){_SP}+)?(?:[a-z-]+{_SP}+){{0,2}}?(?:media|sources|residents|witnesses|"
+        r"eyewitnesses|activists|medics|doctors|rescuers|officials|journalists?|relatives|"
+        r"survivors|paramedics|authorities|police|army|military|ministry|spokesm[ae]n|"
+        r"spokesperson|governor|mayor|council|volunteers|monitors?|observers|agency|workers|"
+        r"teams|staff|hospital|reporters|villagers|neighbou?rs|families|family|group)\b"
+    ),
+    "fr": (
+        rf"(?:(?:les|des|la|le|un|une){_SP}+|l['’])?(?:médias|sources|habitants|témoins|militants|"
+        r"médecins|secouristes|secours|responsables|autorités|journalistes?|proches|survivants|"
+        r"police|armée|ministère|porte-parole|gouverneur|maire|conseil|bénévoles|agence|hôpital|"
+        r"villageois|voisins|familles?|militaires)"
+        rf"(?:{_SP}+(?:locales?|locaux|médicales?|médicaux|sécuritaires|officielles?|officiels|"
+        r"militaires|humanitaires|sanitaires|hospitalières|hospitaliers|palestiniennes?|"
+        r"syriennes?|syriens|kurdes|irakiennes?|irakiens|sur{_SP}+place))?\b"
+    ),
+}
+_COMMON_BEFORE_VERB = {
+    lang: re.compile(rf"(?P<name>{pattern})(?:{_SP}+[a-zà-ÿ’']+ly)?{_SP}+$", re.IGNORECASE)
+    for lang, pattern in _COMMON_SOURCES.items()
+}
+# An attribution after the number, closing its clause: "…were killed, local sources said",
+# "…, said the governor", "…, a indiqué l'Observatoire".
+_TRAILING_CUE = {
+    lang: re.compile(
+        rf",{_SP}*(?:(?P<name>{_ARTICLE}?{_PROPER_NAME}|{_COMMON_SOURCES[lang]}){_SP}+"
+        rf"(?:{_CUE_VERBS[lang]})\b|(?:{_CUE_VERBS[lang]}){_SP}+(?P<name2>[^,.;:«»“”()]+))"
+    )
+    for lang in ("fr", "en")
+}
 # A named subject then up to four lower-case words ("a beaucoup tardé à") before the cue verb.
 _SUBJECT_BEFORE_VERB = re.compile(
     rf"(?P<name>{_ARTICLE}?{_PROPER_NAME})(?:{_SP}+[a-zà-ÿ’']+){{0,4}}{_SP}+$"
@@ -132,6 +170,13 @@ def attribution_of(context: Context, position: int, sentence: tuple[int, int]) -
         else sentence
     )
     claimant, cue_end = _claimant(context, position, scope)
+    author = context.author
+    if author and claimant != author:
+        # The document's author relays a source the sentence names, or states its own count.
+        if claimant is None and speaker is None:
+            claimant = author
+        elif speaker is None:
+            speaker = author
     return Attribution(claimant, speaker, cue_end)
 
 
@@ -145,9 +190,16 @@ def _claimant(
     for verb in _CUE_VERB[context.language].finditer(text, scope[0], position):
         if _CLAUSE_BREAK.search(text, verb.end(), position):
             continue
-        subject = _SUBJECT_BEFORE_VERB.search(text, max(scope[0], verb.start() - 90), verb.start())
+        floor = max(scope[0], verb.start() - 90)
+        subject = _COMMON_BEFORE_VERB[context.language].search(
+            text, floor, verb.start()
+        ) or _SUBJECT_BEFORE_VERB.search(text, floor, verb.start())
         if subject:
             options.append((position - verb.end(), slugify(subject.group("name")), verb.end()))
+    trailing = _TRAILING_CUE[context.language].search(text, position, scope[1])
+    if trailing and not options:
+        name = trailing.group("name") or _trim_name(trailing.group("name2"))
+        options.append((trailing.start() - position, slugify(name), trailing.end()))
     for cue in _ACCORDING_TO[context.language].finditer(text, *scope):
         name = _trim_name(cue.group("name"))
         if name:

@@ -113,6 +113,7 @@ class Context:
     sentences: list[tuple[int, int]]
     quotations: list[Quotation]
     dates: list[StatedDate]
+    author: str | None = None  # who wrote or publishes the text: the speaker when it relays
 
 
 @dataclass(frozen=True)

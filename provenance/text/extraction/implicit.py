@@ -77,8 +77,8 @@ _COMPANIONS_AT_START = re.compile(
 )
 _ENUMERATION_REACH = 400
 _ATTRIBUTED_BEFORE = re.compile(
-    r"\b(?:according\s+to|reported\s+by|cited\s+by|per|of|selon|d['’]après|de|des|du)"
-    r"\s+(?:the\s+)?$",
+    r"\b(?:according\s+to|reported\s+by|cited\s+by|per|selon|d['’]après)\s+[^,.;:]*$"
+    r"|\b(?:of|de|des|du)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _ENUMERATION_LANGUAGES = ("en", "fr")
@@ -189,7 +189,8 @@ def implicit_counts(context: Context, figures: Sequence[Candidate]) -> list[Cand
     enumerated: set[tuple[int, int]] = set()
     for enumeration in listings:
         first_start = (enumeration[0] or enumeration[1])[0]
-        if _ATTRIBUTED_BEFORE.search(context.text, max(0, first_start - 30), first_start):
+        floor = sentence_of(context, first_start)[0]
+        if _ATTRIBUTED_BEFORE.search(context.text, max(floor, first_start - 80), first_start):
             continue  # "according to the Syrian Observatory, 31 civilians": a source, not a victim
         sentence = sentence_of(context, enumeration[1][0])
         if sentence in enumerated:
