@@ -72,7 +72,7 @@ def metric_phrase(metric: str, language: str) -> str:
 # qualifier's plain wording, declared with it in provenance.core.qualifiers ("au moins 3 100").
 GENERATED_QUALIFIERS = ("exact", "at_least", "more_than", "approximately", "range")
 QUALIFIER_WORDS: dict[str, dict[str, str]] = {
-    language: {name: QUALIFIERS[name].written(language) for name in GENERATED_QUALIFIERS}
+    language: {name: qualifier.written(language) for name, qualifier in QUALIFIERS.items()}
     for language in ("fr", "en")
 }
 RANGE_JOIN = {language: f" {range_joiner(language)} " for language in ("fr", "en")}
