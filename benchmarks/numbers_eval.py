@@ -63,7 +63,9 @@ def evaluate_sentences(path: Path = DEV_SENTENCES) -> dict[str, Any]:
     for case in cases:
         got = read_sentence(case["sentence"], case["language"])
         ok = got is not None and (
-            got[0] == case["qualifier"] and _same(got[1], case["low"]) and _same(got[2], case["high"])
+            got[0] == case["qualifier"]
+            and _same(got[1], case["low"])
+            and _same(got[2], case["high"])
         )
         for key in (case["language"], f"{case['language']}/{case['kind']}"):
             right[key][0] += ok
@@ -71,7 +73,9 @@ def evaluate_sentences(path: Path = DEV_SENTENCES) -> dict[str, Any]:
         if not ok:
             misses.append({**case, "got": got})
     seconds = time.perf_counter() - started
-    scores = {key: {"right": r, "total": t, "share": r / t} for key, (r, t) in sorted(right.items())}
+    scores = {
+        key: {"right": r, "total": t, "share": r / t} for key, (r, t) in sorted(right.items())
+    }
     return {"scores": scores, "misses": misses, "sentences_per_second": len(cases) / seconds}
 
 

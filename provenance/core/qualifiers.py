@@ -112,7 +112,9 @@ class Qualifier:
     before: dict[str, tuple[str, ...]] = field(default_factory=dict)
     after: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def bounds(self, value: float, high: float | None = None, expression: str | None = None) -> Bounds:
+    def bounds(
+        self, value: float, high: float | None = None, expression: str | None = None
+    ) -> Bounds:
         """(value_low, value_high) the statement commits to; None is unbounded."""
         name = self.name
         if name == "exact":
@@ -145,7 +147,10 @@ _EXACT = Qualifier(
     True,
     True,
     # "equal to 2000 or less": a neutral wording the suffix may still qualify.
-    before={"en": ("exactly", "precisely", "equal to"), "fr": ("exactement", "précisément", "égal à")},
+    before={
+        "en": ("exactly", "precisely", "equal to"),
+        "fr": ("exactement", "précisément", "égal à"),
+    },
 )
 _APPROXIMATELY = Qualifier(
     "approximately",
@@ -249,8 +254,7 @@ _RANGE = Qualifier(
 )
 
 QUALIFIERS: dict[str, Qualifier] = {
-    q.name: q
-    for q in (_EXACT, _APPROXIMATELY, _AT_LEAST, _MORE_THAN, _AT_MOST, _LESS_THAN, _RANGE)
+    q.name: q for q in (_EXACT, _APPROXIMATELY, _AT_LEAST, _MORE_THAN, _AT_MOST, _LESS_THAN, _RANGE)
 }
 QUALIFIER_NAMES: tuple[str, ...] = tuple(QUALIFIERS)
 
@@ -322,7 +326,9 @@ def interval_violation_sql(
                 f"WHEN {q} = '{name}' AND {high} IS NOT NULL "
                 f"THEN '{name} is unbounded above: value_high must be empty'"
             )
-    cases.append(f"WHEN {q} = 'exact' AND {low} <> {high} THEN 'exact needs value_low = value_high'")
+    cases.append(
+        f"WHEN {q} = 'exact' AND {low} <> {high} THEN 'exact needs value_low = value_high'"
+    )
     cases.append(
         f"WHEN {q} = 'range' AND {low} = {high} THEN 'a range needs value_low < value_high'"
     )
