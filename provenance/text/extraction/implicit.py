@@ -148,6 +148,16 @@ _IMPLIED_ONE = {
     ],
     "fr": french.IMPLIED_ONE,
 }
+# "The father Bilal Al-Ashram reportedly died of his injuries", "an elderly civilian, …, was
+# injured … and later died from his injuries"
+_DIED_OF_INJURIES = r"died\s+(?:of|from)\s+(?:his|her|their)\s+(?:injuries|wounds)"
+_IMPLIED_ONE["en"] += [
+    re.compile(rf"(?P<np>{_PROPER_NAME})(?:\s*\([^)]*\))*\s+(?:\w+ly\s+)?{_DIED_OF_INJURIES}"),
+    re.compile(
+        rf"\b(?P<np>(?:[Aa]n?|[Oo]ne)\s+(?:[\w-]+\s+){{0,3}}?(?:{_SINGULAR_PERSON}))\b"
+        rf"[^.;]{{0,200}}?\b(?:later|subsequently|eventually)\s+{_DIED_OF_INJURIES}"
+    ),
+]
 _IMPLIED_NOT_NAMES = re.compile(r"^(?:On|In|At|During|The|This|It|He|She|His|Her|An?)$")
 # More than one killed, number unstated: "several deaths", "killing a number of civilians",
 # "multiple people were reported killed", "martyrs and wounded". Monitors such as Airwars
@@ -273,6 +283,7 @@ def _count_conjuncts(listed: str) -> int | None:
     plain = _PARENTHETICAL.sub("", listed)
     pieces = _LIST_SEPARATOR_KEPT.split(plain)
     total, previous, separator = 0, "", ""
+    head: int | None = None  # "two civilians, A and B": a count its names then spell out
     for index, raw in enumerate(pieces):
         if index % 2:
             separator = raw
@@ -296,9 +307,13 @@ def _count_conjuncts(listed: str) -> int | None:
                 return None  # "her children": how many is not said
             if not count.is_integer() or count < 1:
                 return None
+            if index == 0 and len(pieces) > 1 and pieces[1].strip() == ",":
+                head = int(count)
             total += int(count)
         else:
             total += 1
+    if head is not None and total - head == head:
+        return head
     return total
 
 

@@ -127,6 +127,11 @@ def is_article(number: Number, text: str, language: str) -> bool:
         return False
     after = text[number.end : number.end + 40]
     before = text[max(0, number.start - 12) : number.start]
-    if _ONE_OF.match(after) or _NO_ONE_BEFORE.search(before):
+    person = _PERSON_AFTER[language].match(after)
+    if _ONE_OF.match(after):
         return True
-    return not _PERSON_AFTER[language].match(after)
+    determiner = _NO_ONE_BEFORE.search(before)
+    # "reported that one civilian died": "that" is a conjunction when a person follows.
+    if determiner and not (person and determiner.group().strip().casefold() == "that"):
+        return True
+    return not person

@@ -70,7 +70,7 @@ def _digits_pattern(language: str) -> re.Pattern[str]:
     suffix = "|".join(sorted(SUFFIXES, key=len, reverse=True))
     return re.compile(
         rf"(?<![\d.,])(?P<digits>{other_decimal}|{grouped}(?:{decimal}\d+)?|\d+(?:{decimal}\d+)?)"
-        rf"(?![\d])(?:(?P<suffix>{suffix})(?![^\W\d_])|(?![^\W\dA-Z_]))"
+        rf"(?![\d])(?![.,]\d)(?:(?P<suffix>{suffix})(?![^\W\d_])|(?![^\W\dA-Z_]))"
         # scale words right after the digits ("250 thousand"), further parts with their own
         # scale ("3 thousand 2 hundred"), then maybe a bare remainder ("3 mille 200")
         rf"(?P<scales>(?:(?:{_S}+(?:{scale})\b)+"
