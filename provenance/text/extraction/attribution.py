@@ -44,29 +44,40 @@ _CUE_VERBS["fr"] += (
     r"|a{_SP}+(?:dénombré|recensé|compté|confirmé|évoqué)"
 ).replace("{_SP}", _SP)
 _CUE_VERB = {lang: re.compile(rf"\b(?:{verbs})\b") for lang, verbs in _CUE_VERBS.items()}
-# Sources named by what they are rather than by name: "local media", "des sources locales",
-# "the Civil Defence" is a proper name and needs no entry here.
-_COMMON_SOURCES = {
+# Sources named by what they are rather than by name: "local media", "des sources locales"
+# ("the Civil Defence" is a proper name and needs no entry here).
+_SOURCE_NOUNS = {
     "en": (
-        rf"(?:(?:the|a|an){_SP}+)?(?:[a-z-]+{_SP}+){{0,2}}?(?:media|sources|residents|witnesses|"
-        r"eyewitnesses|activists|medics|doctors|rescuers|officials|journalists?|relatives|"
-        r"survivors|paramedics|authorities|police|army|military|ministry|spokesm[ae]n|"
-        r"spokesperson|governor|mayor|council|volunteers|monitors?|observers|agency|workers|"
-        r"teams|staff|hospital|reporters|villagers|neighbou?rs|families|family|group)\b"
+        r"media|sources|residents|witnesses|eyewitnesses|activists|medics|doctors|rescuers|"
+        r"officials|journalists?|relatives|survivors|paramedics|authorities|police|army|"
+        r"military|ministry|spokesm[ae]n|spokesperson|governor|mayor|council|volunteers|"
+        r"monitors?|observers|agency|workers|teams|staff|hospital|reporters|villagers|"
+        r"neighbou?rs|families|family|group"
     ),
     "fr": (
-        rf"(?:(?:les|des|la|le|un|une){_SP}+|l['’])?(?:médias|sources|habitants|témoins|militants|"
-        r"médecins|secouristes|secours|responsables|autorités|journalistes?|proches|survivants|"
-        r"police|armée|ministère|porte-parole|gouverneur|maire|conseil|bénévoles|agence|hôpital|"
-        r"villageois|voisins|familles?|militaires)"
+        r"médias|sources|habitants|témoins|militants|médecins|secouristes|secours|responsables|"
+        r"autorités|journalistes?|proches|survivants|police|armée|ministère|porte-parole|"
+        r"gouverneur|maire|conseil|bénévoles|agence|hôpital|villageois|voisins|familles?|"
+        r"militaires"
+    ),
+}
+_COMMON_SOURCES = {
+    "en": rf"(?:(?:the|a|an){_SP}+)?(?:[a-z-]+{_SP}+){{0,2}}?(?:{_SOURCE_NOUNS['en']})\b",
+    "fr": (
+        rf"(?:(?:les|des|la|le|un|une){_SP}+|l['’])?(?:{_SOURCE_NOUNS['fr']})"
         rf"(?:{_SP}+(?:locales?|locaux|médicales?|médicaux|sécuritaires|officielles?|officiels|"
         r"militaires|humanitaires|sanitaires|hospitalières|hospitaliers|palestiniennes?|"
-        r"syriennes?|syriens|kurdes|irakiennes?|irakiens|sur{_SP}+place))?\b"
+        rf"syriennes?|syriens|kurdes|irakiennes?|irakiens|sur{_SP}+place))?\b"
     ),
 }
 _COMMON_BEFORE_VERB = {
     lang: re.compile(rf"(?P<name>{pattern})(?:{_SP}+[a-zà-ÿ’']+ly)?{_SP}+$", re.IGNORECASE)
     for lang, pattern in _COMMON_SOURCES.items()
+}
+# Cheap check before _COMMON_BEFORE_VERB: a source noun is among the last words before the verb.
+_SOURCE_NOUN_BEFORE = {
+    lang: re.compile(rf"\b(?:{nouns})(?:{_SP}+[\w’']+){{0,2}}{_SP}+$", re.IGNORECASE)
+    for lang, nouns in _SOURCE_NOUNS.items()
 }
 # An attribution after the number, closing its clause: "…were killed, local sources said",
 # "…, said the governor", "…, a indiqué l'Observatoire".
@@ -191,13 +202,20 @@ def _claimant(
         if _CLAUSE_BREAK.search(text, verb.end(), position):
             continue
         floor = max(scope[0], verb.start() - 90)
-        subject = _COMMON_BEFORE_VERB[context.language].search(
-            text, floor, verb.start()
+        near = max(floor, verb.start() - 40)
+        common = _SOURCE_NOUN_BEFORE[context.language].search(text, near, verb.start())
+        subject = (
+            common and _COMMON_BEFORE_VERB[context.language].search(text, floor, verb.start())
         ) or _SUBJECT_BEFORE_VERB.search(text, floor, verb.start())
         if subject:
             options.append((position - verb.end(), slugify(subject.group("name")), verb.end()))
-    trailing = _TRAILING_CUE[context.language].search(text, position, scope[1])
-    if trailing and not options:
+    comma = text.find(",", position, scope[1])
+    trailing = (
+        None
+        if options or comma < 0
+        else _TRAILING_CUE[context.language].match(text, comma, scope[1])
+    )
+    if trailing:
         name = trailing.group("name") or _trim_name(trailing.group("name2"))
         options.append((trailing.start() - position, slugify(name), trailing.end()))
     for cue in _ACCORDING_TO[context.language].finditer(text, *scope):

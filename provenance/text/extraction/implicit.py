@@ -149,15 +149,29 @@ _IMPLIED_ONE = {
     "fr": french.IMPLIED_ONE,
 }
 # "The father Bilal Al-Ashram reportedly died of his injuries", "an elderly civilian, …, was
-# injured … and later died from his injuries"
-_DIED_OF_INJURIES = r"died\s+(?:of|from)\s+(?:his|her|their)\s+(?:injuries|wounds)"
-_IMPLIED_ONE["en"] += [
-    re.compile(rf"(?P<np>{_PROPER_NAME})(?:\s*\([^)]*\))*\s+(?:\w+ly\s+)?{_DIED_OF_INJURIES}"),
-    re.compile(
-        rf"\b(?P<np>(?:[Aa]n?|[Oo]ne)\s+(?:[\w-]+\s+){{0,3}}?(?:{_SINGULAR_PERSON}))\b"
-        rf"[^.;]{{0,200}}?\b(?:later|subsequently|eventually)\s+{_DIED_OF_INJURIES}"
-    ),
-]
+# injured … and later died from his injuries": found from the verb backwards, which is fast.
+_DIED_OF_INJURIES = re.compile(
+    r"\b(?:(?P<later>later|subsequently|eventually)\s+)?died\s+(?:of|from)\s+"
+    r"(?:his|her|their)\s+(?:injuries|wounds)\b"
+)
+_NAME_BEFORE_DIED = re.compile(rf"(?P<np>{_PROPER_NAME})(?:\s*\([^)]*\))*\s+(?:\w+ly\s+)?$")
+_PERSON_BEFORE_DIED = re.compile(
+    rf"\b(?P<np>(?:[Aa]n?|[Oo]ne)\s+(?:[\w-]+\s+){{0,3}}?(?:{_SINGULAR_PERSON}))\b[^.;]{{0,200}}?$"
+)
+
+
+def _died_of_injuries(context: Context) -> list[re.Match[str]]:
+    found = []
+    for verb in _DIED_OF_INJURIES.finditer(context.text):
+        floor = max(sentence_of(context, verb.start())[0], verb.start() - 240)
+        named = _NAME_BEFORE_DIED.search(context.text, floor, verb.start())
+        if named is None and verb.group("later"):
+            named = _PERSON_BEFORE_DIED.search(context.text, floor, verb.start())
+        if named is not None:
+            found.append(named)
+    return found
+
+
 _IMPLIED_NOT_NAMES = re.compile(r"^(?:On|In|At|During|The|This|It|He|She|His|Her|An?)$")
 # More than one killed, number unstated: "several deaths", "killing a number of civilians",
 # "multiple people were reported killed", "martyrs and wounded". Monitors such as Airwars
@@ -210,17 +224,19 @@ def implicit_counts(context: Context, figures: Sequence[Candidate]) -> list[Cand
             enumerated.add(sentence)
             found.append(candidate)
     counted |= enumerated
-    for pattern in _IMPLIED_ONE.get(context.language, []):
-        for match in pattern.finditer(context.text):
-            np_start, np_end = match.span("np")
-            words = context.text[np_start:np_end].split()
-            if not words or (_IMPLIED_NOT_NAMES.match(words[0]) and len(words) == 1):
-                continue
-            sentence = sentence_of(context, np_start)
-            if sentence in counted:
-                continue
-            counted.add(sentence)
-            found.append(_implied_candidate(context, match, sentence))
+    implied = [m for p in _IMPLIED_ONE.get(context.language, []) for m in p.finditer(context.text)]
+    if context.language == "en":
+        implied += _died_of_injuries(context)
+    for match in implied:
+        np_start, np_end = match.span("np")
+        words = context.text[np_start:np_end].split()
+        if not words or (_IMPLIED_NOT_NAMES.match(words[0]) and len(words) == 1):
+            continue
+        sentence = sentence_of(context, np_start)
+        if sentence in counted:
+            continue
+        counted.add(sentence)
+        found.append(_implied_candidate(context, match, sentence))
     vague = _VAGUE_PLURAL.get(context.language)
     if vague is not None:
         for match in vague.finditer(context.text):

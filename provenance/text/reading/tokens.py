@@ -342,9 +342,10 @@ class _Token:
 _WORD_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]")
 # Cheap pre-check so texts without any number word skip the text2num call on each chunk.
 _NUMBER_WORD_HINT = re.compile(
-    r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|"
+    r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"hundred|thousand|million|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
     r"treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille)\b"
+    r"|(?i:teen|ty)\b"  # "nineteen", "forty": a window around the ending reaches the start
 )
 # Words text2num values but that count nothing: "their loved ones", "the little ones".
 _NOT_NUMBERS = {"ones", "Ones"}
@@ -353,18 +354,42 @@ _DOZEN_AFTER = re.compile(rf"{_S}+(?:dozen|douzaines?)(?![\w-])", re.IGNORECASE)
 
 def word_numbers(text: str, language: str) -> list[Number]:
     """Cardinal numbers written in words, valued by text2num; "two dozen" is 24."""
-    if not _NUMBER_WORD_HINT.search(text):
-        return []
-    tokens = [_Token(m.group(), m.start(), m.end()) for m in _WORD_TOKEN.finditer(text)]
     numbers = []
-    for occurrence in find_numbers(tokens, language, threshold=0):
-        if occurrence.is_ordinal:
-            continue
-        if occurrence.end - occurrence.start == 1 and tokens[occurrence.start].word in _NOT_NUMBERS:
-            continue
-        first, last = tokens[occurrence.start], tokens[occurrence.end - 1]
-        numbers.append(Number(first.start, last.end, float(occurrence.value), "words"))
+    for start, end in _word_windows(text):
+        tokens = [
+            _Token(m.group(), m.start(), m.end()) for m in _WORD_TOKEN.finditer(text, start, end)
+        ]
+        for occurrence in find_numbers(tokens, language, threshold=0):
+            if occurrence.is_ordinal:
+                continue
+            first, last = tokens[occurrence.start], tokens[occurrence.end - 1]
+            if occurrence.end - occurrence.start == 1 and first.word in _NOT_NUMBERS:
+                continue
+            numbers.append(Number(first.start, last.end, float(occurrence.value), "words"))
     return numbers
+
+
+_WINDOW_REACH = 80
+
+
+def _word_windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around number words, whole words only: tokenising and valuing them
+    there, not the whole text, keeps long narratives fast."""
+    windows: list[tuple[int, int]] = []
+    for hint in _NUMBER_WORD_HINT.finditer(text):
+        start, end = max(0, hint.start() - _WINDOW_REACH), hint.end() + _WINDOW_REACH
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    snapped = []
+    for start, end in windows:
+        while 0 < start < len(text) and text[start - 1].isalnum():
+            start += 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        snapped.append((start, min(end, len(text))))
+    return snapped
 
 
 def with_dozens(numbers: list[Number], text: str) -> list[Number]:
