@@ -160,14 +160,15 @@ _APPROXIMATELY = Qualifier(
         "en": (
             "about", "around", "approximately", "roughly", "some", "nearly", "almost", "close to",
             "an estimated", "estimated at", "approx.", "circa", "in the region of",
+            "more or less", "give or take",
         ),
         "fr": (
             "environ", "près de", "près d'", "quelque", "approximativement", "presque",
             "quasiment", "autour de", "aux alentours de", "à peu près", "grosso modo",
-            "de l'ordre de", "pas loin de",
+            "de l'ordre de", "pas loin de", "pratiquement", "plus ou moins",
         ),
     },
-    after={"en": ("or so", "approximately", "roughly"), "fr": ("environ", "à peu près")},
+    after={"en": ("or so", "approximately", "roughly", "-odd"), "fr": ("environ", "à peu près")},
 )  # fmt: skip
 _AT_LEAST = Qualifier(
     "at_least",
@@ -178,18 +179,18 @@ _AT_LEAST = Qualifier(
             "at least", "no fewer than", "no less than", "not less than", "not fewer than",
             "a minimum of", "minimum of", "at minimum", "at a minimum", "at the very least",
             "at least or equal to", "greater than or equal to", "more than or equal to",
-            "equal to or more than", "equal to or greater than",
+            "equal to or more than", "equal to or greater than", "as few as", "minimum",
         ),
         "fr": (
             "au moins", "au minimum", "pas moins de", "pas moins d'", "un minimum de",
             "supérieur ou égal à", "supérieure ou égale à", "supérieurs ou égaux à",
-            "au bas mot", "à tout le moins", "au moins égal à",
+            "au bas mot", "à tout le moins", "au moins égal à", "minimum",
         ),
     },
     after={
         "en": ("or more", "or above", "or higher", "or over", "and more", "and above", "at least",
                "-plus", "+"),
-        "fr": ("ou plus", "et plus", "au moins", "au minimum", "ou davantage", "+"),
+        "fr": ("ou plus", "et plus", "au moins", "au minimum", "ou davantage", "au bas mot", "+"),
     },
 )  # fmt: skip
 _MORE_THAN = Qualifier(
@@ -198,7 +199,7 @@ _MORE_THAN = Qualifier(
     False,
     before={
         "en": (
-            "more than", "over", "upwards of", "in excess of", "above", "greater than",
+            "more than", "over", "upwards of", "upward of", "in excess of", "above", "greater than",
             "larger than", "higher than", "exceeding", "exceeded", "exceeds", "topped",
             "surpassed", "beyond", "well over", "north of",
         ),
@@ -217,12 +218,12 @@ _AT_MOST = Qualifier(
         "en": (
             "at most", "up to", "as many as", "no more than", "not more than", "a maximum of",
             "maximum of", "at the most", "less than or equal to", "fewer than or equal to",
-            "equal to or less than", "equal to or fewer than", "not exceeding",
+            "equal to or less than", "equal to or fewer than", "not exceeding", "maximum",
         ),
         "fr": (
             "au plus", "jusqu'à", "pas plus de", "pas plus d'", "un maximum de", "au maximum",
             "tout au plus", "inférieur ou égal à", "inférieure ou égale à",
-            "inférieurs ou égaux à", "au plus égal à",
+            "inférieurs ou égaux à", "au plus égal à", "maximum",
         ),
     },
     after={
@@ -242,6 +243,7 @@ _LESS_THAN = Qualifier(
         "fr": (
             "moins de", "moins d'", "inférieur à", "inférieure à", "inférieurs à",
             "en dessous de", "en-dessous de", "au-dessous de", "sous la barre de",
+            "en deçà de",
         ),
     },
 )  # fmt: skip

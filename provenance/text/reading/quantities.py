@@ -149,7 +149,12 @@ def find_quantities(text: str, language: str) -> list[Quantity]:
         prefix = _prefix(text, number.start, language)
         wording = _normalise(prefix.group("wording")) if prefix else None
         qualifier = _BEFORE[language].get(wording or "", "exact")
-        opener = wording if wording in RANGE_JOINERS[language] else None
+        opening = prefix if wording in RANGE_JOINERS[language] else None
+        if prefix is not None and opening is None:  # "between about 20 and 30"
+            outer = _prefix(text, prefix.start(), language)
+            if outer and _normalise(outer.group("wording")) in RANGE_JOINERS[language]:
+                opening = outer
+        opener = _normalise(opening.group("wording")) if opening else None
         second = _range_end(text, number, following, opener, language)
         index += 2 if second else 1
         qualified = qualifier not in ("exact", "range") or _suffix(text, number.end, language)
@@ -163,7 +168,9 @@ def find_quantities(text: str, language: str) -> list[Quantity]:
             and qualifier in ("exact", "range")
         ):
             continue
-        quantity = _quantity(text, number, second, prefix, qualifier, language)
+        wording_match = opening or prefix
+        range_start = wording_match.start() if wording_match else number.start
+        quantity = _quantity(text, number, second, prefix, qualifier, language, range_start)
         if quantity is not None:
             quantities.append(quantity)
     return _join_bounds(text, quantities)
@@ -176,6 +183,7 @@ def _quantity(
     prefix: re.Match[str] | None,
     qualifier: str,
     language: str,
+    range_start: int,
 ) -> Quantity | None:
     """Assemble the qualified quantity; ``None`` for a backwards "range" such as "7-3"."""
     if second is not None:
@@ -188,7 +196,7 @@ def _quantity(
             low_value = number.value * second.scale  # "between 1.5 and 2 million"
         if second.value < low_value:
             return None
-        start = prefix.start() if prefix and qualifier == "range" else number.start
+        start = range_start
         name = "range" if second.value > low_value else "exact"
         interval = interval_for(name, low_value, high=second.value)
         return Quantity(

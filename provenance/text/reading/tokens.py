@@ -209,7 +209,7 @@ _Phrase = tuple[re.Pattern[str], Callable[[re.Match[str], str], float | None]]
 
 
 def _phrase(pattern: str) -> re.Pattern[str]:
-    spaced = pattern.replace(" ", r"\s+")
+    spaced = pattern.replace(" ", r"[\s-]+")  # "one-and-a-half million" too
     return re.compile(rf"(?<![\w-])(?:{spaced})(?![\w-])", re.IGNORECASE)
 
 
@@ -299,22 +299,31 @@ _COLLECTIVE = {
     "fr": re.compile(
         r"(?<!\w)(?:(?:une|la)\s+(?P<sg>dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|"
         r"cinquantaine|soixantaine|centaine)|un\s+(?P<sg2>millier)"
-        r"|(?:des|plusieurs)\s+(?P<pl>dizaines|centaines|milliers))(?!\w)",
+        r"|(?:des|plusieurs|quelques)\s+(?P<pl>dizaines|centaines|milliers))(?!\w)",
         re.IGNORECASE,
     ),
     "en": re.compile(
-        r"(?<!\w)(?:an?\s+(?P<sg>dozen)|(?P<pl>dozens|hundreds|thousands)(?=\s+of\b))(?!\w)",
+        r"(?<!\w)(?:an?\s+(?P<sg>dozen)|(?P<pl>dozens|hundreds|thousands)(?=\s+of\b)"
+        r"|(?:several|a\s+few)\s+(?P<pl2>dozen|hundred|thousand))(?!\w)",
         re.IGNORECASE,
     ),
 }
+_PLURAL_OF = {"dozen": "dozens", "hundred": "hundreds", "thousand": "thousands"}
 
 
 def collective_numbers(text: str, language: str) -> list[Number]:
     numbers = []
     for match in _COLLECTIVE[language].finditer(text):
-        noun = (match.group("sg") or match.groupdict().get("sg2") or match.group("pl")).casefold()
-        value = COLLECTIVE_NOMINAL[noun]
-        numbers.append(Number(match.start(), match.end(), value, "collective", match.group()))
+        groups = match.groupdict()
+        noun = (groups["sg"] or groups.get("sg2") or groups["pl"] or groups["pl2"]).casefold()
+        noun = _PLURAL_OF.get(noun, noun) if groups.get("pl2") else noun
+        # "plusieurs centaines", "several hundred": the band of "des centaines", "hundreds"
+        expression = f"des {noun}" if groups["pl"] and language == "fr" else match.group()
+        if groups.get("pl2"):
+            expression = noun
+        numbers.append(
+            Number(match.start(), match.end(), COLLECTIVE_NOMINAL[noun], "collective", expression)
+        )
     return numbers
 
 
