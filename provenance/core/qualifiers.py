@@ -54,10 +54,12 @@ APPROXIMATION_BANDS: dict[str, Band] = {
     "pres de": Band(0.9, 1.0),
     "presque": Band(0.9, 1.0),
     "quasiment": Band(0.9, 1.0),
+    "pratiquement": Band(0.9, 1.0),
     # collective nouns: "une centaine" is 100 give or take a fifth
     "une dizaine": Band(0.8, 1.5),
     "une douzaine": Band(0.8, 1.25),
     "a dozen": Band(0.8, 1.25),
+    "une quinzaine": Band(0.8, 1.2),
     "une vingtaine": Band(0.8, 1.25),
     "une trentaine": Band(0.8, 1.2),
     "une quarantaine": Band(0.8, 1.2),

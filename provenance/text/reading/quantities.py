@@ -105,7 +105,17 @@ _WORD_JOIN = {
     for lang in ("fr", "en")
 }
 # Between a lower and an upper bound: "more than 10 but fewer than 20", "au plus 80 et au moins 15".
-_BOUNDS_JOIN = re.compile(rf"^{_S}*,?{_S}*(?:(?:and|but|et|mais){_S}+)?$", re.IGNORECASE)
+_BOUNDS_JOIN = re.compile(
+    rf"^{_S}*,?{_S}*(?:(?:and|but|et|mais){_S}+)?(?:(?:possibly|perhaps|maybe|probably)"
+    rf"{_S}+)?$",
+    re.IGNORECASE,
+)
+# "at least 30, or even 40", "au moins 30, voire 40": a lower bound, then how far it may go.
+_EVEN_JOIN = re.compile(
+    rf"^{_S}*,?{_S}*(?:(?:and|or|et|ou){_S}+)?(?:possibly|perhaps|maybe|even|voire|"
+    rf"peut-être(?:{_S}+même)?|sinon){_S}+$",
+    re.IGNORECASE,
+)
 
 
 def _prefix(text: str, start: int, language: str) -> re.Match[str] | None:
@@ -228,23 +238,43 @@ def _quantity(
 
 
 def _join_bounds(text: str, quantities: list[Quantity]) -> list[Quantity]:
-    """ "more than 10 but fewer than 20" and "au plus 80 et au moins 15" are ranges."""
+    """ "more than 10 but fewer than 20", "au plus 80 et au moins 15" and "at least 30, or even
+    40" are ranges."""
     joined: list[Quantity] = []
     for quantity in quantities:
         previous = joined[-1] if joined else None
-        if previous is not None and _BOUNDS_JOIN.match(text[previous.end : quantity.start]):
-            kinds = {previous.qualifier, quantity.qualifier}
-            if kinds & set(LOWER_BOUNDS) and kinds & set(UPPER_BOUNDS) and len(kinds) == 2:
-                lower = previous if previous.qualifier in LOWER_BOUNDS else quantity
-                upper = quantity if lower is previous else previous
-                low, high = lower.low, upper.high
-                if low is not None and high is not None and low <= high:
-                    name = "range" if low < high else "exact"
-                    start, end = previous.start, quantity.end
-                    joined[-1] = Quantity(low, high, name, text[start:end], start, end)
-                    continue
-        joined.append(quantity)
+        merged = _bounds_range(text, previous, quantity) if previous else None
+        if merged is not None:
+            joined[-1] = merged
+        else:
+            joined.append(quantity)
     return joined
+
+
+def _bounds_range(text: str, previous: Quantity, quantity: Quantity) -> Quantity | None:
+    gap = text[previous.end : quantity.start]
+    low: float | None = None
+    high: float | None = None
+    kinds = {previous.qualifier, quantity.qualifier}
+    if (
+        _BOUNDS_JOIN.match(gap)
+        and kinds & set(LOWER_BOUNDS)
+        and kinds & set(UPPER_BOUNDS)
+        and len(kinds) == 2
+    ):
+        lower = previous if previous.qualifier in LOWER_BOUNDS else quantity
+        upper = quantity if lower is previous else previous
+        low, high = lower.low, upper.high
+    elif (
+        previous.qualifier in LOWER_BOUNDS
+        and quantity.qualifier in ("exact", *UPPER_BOUNDS)
+        and _EVEN_JOIN.match(gap)
+    ):
+        low, high = previous.low, quantity.high
+    if low is None or high is None or low > high:
+        return None
+    start, end = previous.start, quantity.end
+    return Quantity(low, high, "range" if low < high else "exact", text[start:end], start, end)
 
 
 def read_quantity(text: str, language: str) -> Quantity | None:

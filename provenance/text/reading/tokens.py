@@ -234,8 +234,8 @@ _PHRASES: dict[str, list[_Phrase]] = {
     ],
     "fr": [
         (_phrase(r"une demi-douzaine"), lambda m, lang: 6.0),
-        (_phrase(r"un demi[- ]million"), lambda m, lang: 5e5),
-        (_phrase(r"un demi[- ]milliard"), lambda m, lang: 5e8),
+        (_phrase(r"un demi[\s-]million"), lambda m, lang: 5e5),
+        (_phrase(r"un demi[\s-]milliard"), lambda m, lang: 5e8),
         (_phrase(rf"{_N} {_BIG['fr']} et demie?"), _plus_half),
         (_phrase(rf"un quart de {_BIG['fr']}"), lambda m, lang: 0.25 * _scale(m)),
         (_phrase(rf"trois quarts de {_BIG['fr']}"), lambda m, lang: 0.75 * _scale(m)),
