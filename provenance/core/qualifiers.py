@@ -167,7 +167,7 @@ _APPROXIMATELY = Qualifier(
         "fr": (
             "environ", "près de", "près d'", "quelque", "approximativement", "presque",
             "quasiment", "autour de", "aux alentours de", "à peu près", "grosso modo",
-            "de l'ordre de", "pas loin de", "pratiquement", "plus ou moins",
+            "de l'ordre de", "pas loin de", "pratiquement", "plus ou moins", "aux environs de",
         ),
     },
     after={"en": ("or so", "approximately", "roughly", "-odd"), "fr": ("environ", "à peu près")},
@@ -182,6 +182,8 @@ _AT_LEAST = Qualifier(
             "a minimum of", "minimum of", "at minimum", "at a minimum", "at the very least",
             "at least or equal to", "greater than or equal to", "more than or equal to",
             "equal to or more than", "equal to or greater than", "as few as", "minimum",
+            "at the least", "not under", "not below", "no lower than", "no smaller than",
+            "at or above",
         ),
         "fr": (
             "au moins", "au minimum", "pas moins de", "pas moins d'", "un minimum de",
@@ -190,7 +192,8 @@ _AT_LEAST = Qualifier(
         ),
     },
     after={
-        "en": ("or more", "or above", "or higher", "or over", "and more", "and above", "at least",
+        "en": ("or more", "or above", "or higher", "or over", "or greater", "and more", "and above",
+               "and over", "at least",
                "-plus", "+"),
         "fr": ("ou plus", "et plus", "au moins", "au minimum", "ou davantage", "au bas mot", "+"),
     },
@@ -221,6 +224,8 @@ _AT_MOST = Qualifier(
             "at most", "up to", "as many as", "no more than", "not more than", "a maximum of",
             "maximum of", "at the most", "less than or equal to", "fewer than or equal to",
             "equal to or less than", "equal to or fewer than", "not exceeding", "maximum",
+            "no greater than", "no higher than", "no larger than", "not over", "not above",
+            "at or below", "at or under",
         ),
         "fr": (
             "au plus", "jusqu'à", "pas plus de", "pas plus d'", "un maximum de", "au maximum",
@@ -269,8 +274,8 @@ RANGE_JOINERS: dict[str, dict[str, str]] = {
     "fr": {"entre": "et", "de": "à", "d'": "à"},
 }
 FREE_RANGE_JOINERS: dict[str, tuple[str, ...]] = {
-    "en": ("to", "through", "thru", "or", "-", "–", "—"),
-    "fr": ("à", "a", "ou", "-", "–", "—"),
+    "en": ("to", "through", "thru", "or", "-", "–", "—", "~"),
+    "fr": ("à", "a", "ou", "-", "–", "—", "~"),
 }
 
 

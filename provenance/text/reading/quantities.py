@@ -65,6 +65,16 @@ def _normalise(wording: str) -> str:
 
 
 _BEFORE = {lang: _wordings(lang, "before") for lang in ("fr", "en")}
+
+
+def _before_key(wording: str, language: str) -> str:
+    """The declared wording a match stands for ("au-delà des" is "au-delà de")."""
+    key = _normalise(wording)
+    if key not in _BEFORE[language]:
+        key = re.sub(r" d(?:es|u)$", " de", key)
+    return key
+
+
 _AFTER = {lang: _wordings(lang, "after") for lang in ("fr", "en")}
 
 
@@ -72,9 +82,14 @@ def _before_pattern(language: str) -> re.Pattern[str]:
     wordings = sorted(
         (w for q in QUALIFIERS.values() for w in q.before.get(language, ())), key=len, reverse=True
     )
-    alternation = "|".join(_escaped(w) for w in wordings)
+    # "au-delà des 60", "sous la barre des 100": a French "de" also contracts with the article.
+    alternation = "|".join(
+        _escaped(w)[:-2] + "d(?:e|es|u)" if w.endswith(" de") else _escaped(w) for w in wordings
+    )
+    # "dépassant les 60", "au-delà des 60": an article may stand before the number in French.
+    article = f"(?:(?:les|des){_S}+)?" if language == "fr" else ""
     return re.compile(
-        rf"(?:^|(?<=[\W]))(?P<wording>{alternation})(?:(?<=['’])|{_S}+)$", re.IGNORECASE
+        rf"(?:^|(?<=[\W]))(?P<wording>{alternation})(?:(?<=['’])|{_S}+){article}$", re.IGNORECASE
     )
 
 
@@ -96,7 +111,7 @@ _PREFIX = {lang: _before_pattern(lang) for lang in ("fr", "en")}
 _SUFFIX = {lang: _after_pattern(lang) for lang in ("fr", "en")}
 _PREFIX_WINDOW = 48
 
-_DASH = re.compile(rf"{_S}*[–—-]{_S}*")
+_DASH = re.compile(rf"{_S}*[–—~-]{_S}*")
 _WORD_JOIN = {
     lang: re.compile(
         rf"{_S}+(?P<word>{'|'.join(sorted({*RANGE_JOINERS[lang].values(), *(w for w in FREE_RANGE_JOINERS[lang] if w.isalpha())}))}){_S}+",
@@ -157,14 +172,14 @@ def find_quantities(text: str, language: str) -> list[Quantity]:
         number = numbers[index]
         following = numbers[index + 1] if index + 1 < len(numbers) else None
         prefix = _prefix(text, number.start, language)
-        wording = _normalise(prefix.group("wording")) if prefix else None
+        wording = _before_key(prefix.group("wording"), language) if prefix else None
         qualifier = _BEFORE[language].get(wording or "", "exact")
         opening = prefix if wording in RANGE_JOINERS[language] else None
         if prefix is not None and opening is None:  # "between about 20 and 30"
             outer = _prefix(text, prefix.start(), language)
-            if outer and _normalise(outer.group("wording")) in RANGE_JOINERS[language]:
+            if outer and _before_key(outer.group("wording"), language) in RANGE_JOINERS[language]:
                 opening = outer
-        opener = _normalise(opening.group("wording")) if opening else None
+        opener = _before_key(opening.group("wording"), language) if opening else None
         second = _range_end(text, number, following, opener, language)
         index += 2 if second else 1
         qualified = qualifier not in ("exact", "range") or _suffix(text, number.end, language)

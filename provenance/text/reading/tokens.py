@@ -44,7 +44,15 @@ SCALES: dict[str, float] = {
     "douzaines": 12,
 }
 # Suffixes glued to digits in tweets and summaries: "12k", "3mil", "1.2M", "4bn".
-SUFFIXES: dict[str, float] = {"k": 1e3, "K": 1e3, "mil": 1e6, "M": 1e6, "mn": 1e6, "bn": 1e9}
+SUFFIXES: dict[str, float] = {
+    "k": 1e3,
+    "K": 1e3,
+    "mil": 1e6,
+    "M": 1e6,
+    "m": 1e6,  # only after a decimal ("1.5m"): "5m" is a length
+    "mn": 1e6,
+    "bn": 1e9,
+}
 _SCALE_WORDS = {
     "en": "hundred|thousand|millions?|billions?|dozen",
     "fr": "mille|millions?|milliards?|douzaines?",
@@ -75,12 +83,15 @@ def _digits_pattern(language: str) -> re.Pattern[str]:
         # scale ("3 thousand 2 hundred"), then maybe a bare remainder ("3 mille 200")
         rf"(?P<scales>(?:(?:{_S}+(?:{scale})\b)+"
         rf"(?:{_S}+\d{{1,3}}(?:{_S}+(?:{scale})\b)+)*"
-        rf"(?:{_S}+\d{{1,3}}(?![\d.,]\d)(?![^\W\d_])(?!{_S}+(?:{scale})\b))?)?)"
+        rf"(?:{_S}+\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})*(?![\d.,]\d)(?![^\W\d_])"
+        rf"(?!{_S}+(?:{scale})\b))?)?)"
     )
 
 
 _DIGITS = {lang: _digits_pattern(lang) for lang in LANGUAGES}
-_SCALE_PART = re.compile(r"(?:(?P<n>\d+)\W+)?(?P<scale>[^\W\d_]+)|(?P<bare>\d+)")
+_SCALE_PART = re.compile(
+    r"(?:(?P<n>\d+)\W+)?(?P<scale>[^\W\d_]+)|(?P<bare>\d+(?:[ \u00a0\u202f]\d{3})*)"
+)
 
 
 def digits_value(digits: str, language: str) -> float:
@@ -118,7 +129,7 @@ def _scaled(match: re.Match[str], language: str) -> tuple[float, float]:
     total, current = 0.0, value
     for part in _SCALE_PART.finditer(match.group("scales")):
         if part.group("bare"):
-            total, current = total + current, float(part.group("bare"))
+            total, current = total + current, float(re.sub(r"\D", "", part.group("bare")))
             continue
         word = part.group("scale").casefold()
         if word in ("and", "et"):
@@ -136,6 +147,8 @@ def _scaled(match: re.Match[str], language: str) -> tuple[float, float]:
 def digit_numbers(text: str, language: str) -> list[Number]:
     numbers = []
     for match in _DIGITS[language].finditer(text):
+        if match.group("suffix") == "m" and not re.search(r"[.,]", match.group("digits")):
+            continue
         value, scale = _scaled(match, language)
         numbers.append(Number(match.start(), match.end(), value, "digits", scale=scale))
     return numbers
@@ -205,6 +218,11 @@ def _scale(match: re.Match[str]) -> float:
     return SCALES[match.group("scale").casefold()]
 
 
+_UNITS_EN = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|"
+    r"five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
 _Phrase = tuple[re.Pattern[str], Callable[[re.Match[str], str], float | None]]
 
 
@@ -229,6 +247,10 @@ _PHRASES: dict[str, list[_Phrase]] = {
         (
             _phrase(rf"three[\s-]quarters(?: of a)? {_BIG['en']}"),
             lambda m, lang: 0.75 * _scale(m),
+        ),
+        (
+            _phrase(rf"a (?P<scale>hundred|thousand) and (?P<rest>{_UNITS_EN})"),
+            lambda m, lang: _scale(m) + parse_number(m.group("rest"), lang),
         ),
         (_phrase(r"a (?P<scale>hundred|thousand|million|billion)"), lambda m, lang: _scale(m)),
     ],
