@@ -52,6 +52,8 @@ _CONJUNCT = (
     rf"(?:{_DETERMINER}\s+(?:[\w-]+\s+){{0,4}}?(?:{_SINGULAR_PERSON}|{_SINGULAR_KIN})\b"
     rf"(?:,?\s+{_PERSON_NAME})?"
     rf"|(?:{_DETERMINER}\s+)?(?i:{_COUNT_WORD})\s+(?:[\w-]+\s+)?(?:{_PLURAL_PERSON})\b"
+    # "10 members of the Al-Suwerki family and nine members of the Atallah family"
+    rf"(?:\s+of\s+(?:the|his|her|their)\s+(?:[\w’'-]+\s+){{0,2}}?famil(?:y|ies)\b)?"
     rf"|{_AGE_PREFIX}?{_PERSON_NAME})"
     rf"(?:\s*\([^()]{{0,80}}\))?"
 )
@@ -328,7 +330,10 @@ def _count_conjuncts(listed: str) -> int | None:
             total += int(count)
         else:
             total += 1
-    if head is not None and total - head == head:
+    rest = total - (head or 0)
+    # "two civilians, A and B": the names spell the head count out; "two civilians, a man
+    # named A…": the list of names is cut short.
+    if head is not None and (rest == head or (rest < head and len(pieces) == 3)):
         return head
     return total
 
