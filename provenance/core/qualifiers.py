@@ -162,12 +162,14 @@ _APPROXIMATELY = Qualifier(
         "en": (
             "about", "around", "approximately", "roughly", "some", "nearly", "almost", "close to",
             "an estimated", "estimated at", "approx.", "circa", "in the region of",
-            "more or less", "give or take",
+            "more or less", "give or take", "something like", "in the vicinity of",
+            "on the order of",
         ),
         "fr": (
             "environ", "près de", "près d'", "quelque", "approximativement", "presque",
             "quasiment", "autour de", "aux alentours de", "à peu près", "grosso modo",
             "de l'ordre de", "pas loin de", "pratiquement", "plus ou moins", "aux environs de",
+            "quelques", "dans les",
         ),
     },
     after={"en": ("or so", "approximately", "roughly", "-odd"), "fr": ("environ", "à peu près")},
@@ -183,17 +185,19 @@ _AT_LEAST = Qualifier(
             "at least or equal to", "greater than or equal to", "more than or equal to",
             "equal to or more than", "equal to or greater than", "as few as", "minimum",
             "at the least", "not under", "not below", "no lower than", "no smaller than",
+            "greater or equal to", "more or equal to", "higher or equal to", "equal to or above",
             "at or above",
         ),
         "fr": (
             "au moins", "au minimum", "pas moins de", "pas moins d'", "un minimum de",
             "supérieur ou égal à", "supérieure ou égale à", "supérieurs ou égaux à",
-            "au bas mot", "à tout le moins", "au moins égal à", "minimum",
+            "au bas mot", "à tout le moins", "au moins égal à", "minimum", "égal ou supérieur à",
+            "égale ou supérieure à",
         ),
     },
     after={
         "en": ("or more", "or above", "or higher", "or over", "or greater", "and more", "and above",
-               "and over", "at least",
+               "and over", "or upwards", "and upwards", "at least",
                "-plus", "+"),
         "fr": ("ou plus", "et plus", "au moins", "au minimum", "ou davantage", "au bas mot", "+"),
     },
@@ -206,12 +210,14 @@ _MORE_THAN = Qualifier(
         "en": (
             "more than", "over", "upwards of", "upward of", "in excess of", "above", "greater than",
             "larger than", "higher than", "exceeding", "exceeded", "exceeds", "topped",
-            "surpassed", "beyond", "well over", "north of",
+            "surpassed", "beyond", "well over", "north of", "topping", "tops", "passed",
+            "surpassing", "crossed",
         ),
         "fr": (
             "plus de", "plus d'", "supérieur à", "supérieure à", "supérieurs à", "au-delà de",
             "au-dessus de", "au dessus de", "a dépassé", "ont dépassé", "dépassé", "dépasse",
-            "dépassent", "dépassant", "excède", "excédant",
+            "dépassent", "dépassant", "excède", "excédant", "franchi la barre de",
+            "franchi le seuil de", "franchi le cap de", "dépassé la barre de", "passé la barre de",
         ),
     },
 )  # fmt: skip
@@ -225,12 +231,14 @@ _AT_MOST = Qualifier(
             "maximum of", "at the most", "less than or equal to", "fewer than or equal to",
             "equal to or less than", "equal to or fewer than", "not exceeding", "maximum",
             "no greater than", "no higher than", "no larger than", "not over", "not above",
-            "at or below", "at or under",
+            "at or below", "at or under", "less or equal to", "smaller or equal to",
+            "lower or equal to", "fewer or equal to", "equal to or below",
         ),
         "fr": (
             "au plus", "jusqu'à", "pas plus de", "pas plus d'", "un maximum de", "au maximum",
             "tout au plus", "inférieur ou égal à", "inférieure ou égale à",
-            "inférieurs ou égaux à", "au plus égal à", "maximum",
+            "inférieurs ou égaux à", "au plus égal à", "maximum", "égal ou inférieur à",
+            "égale ou inférieure à",
         ),
     },
     after={
@@ -245,7 +253,7 @@ _LESS_THAN = Qualifier(
     before={
         "en": (
             "fewer than", "less than", "below", "under", "smaller than", "lower than",
-            "short of",
+            "short of", "shy of", "beneath",
         ),
         "fr": (
             "moins de", "moins d'", "inférieur à", "inférieure à", "inférieurs à",
@@ -274,8 +282,8 @@ RANGE_JOINERS: dict[str, dict[str, str]] = {
     "fr": {"entre": "et", "de": "à", "d'": "à"},
 }
 FREE_RANGE_JOINERS: dict[str, tuple[str, ...]] = {
-    "en": ("to", "through", "thru", "or", "-", "–", "—", "~"),
-    "fr": ("à", "a", "ou", "-", "–", "—", "~"),
+    "en": ("to", "through", "thru", "or", "up to", "-", "–", "—", "~"),
+    "fr": ("à", "a", "ou", "jusqu'à", "-", "–", "—", "~"),
 }
 
 

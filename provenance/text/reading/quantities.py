@@ -112,13 +112,17 @@ _SUFFIX = {lang: _after_pattern(lang) for lang in ("fr", "en")}
 _PREFIX_WINDOW = 48
 
 _DASH = re.compile(rf"{_S}*[–—~-]{_S}*")
-_WORD_JOIN = {
-    lang: re.compile(
-        rf"{_S}+(?P<word>{'|'.join(sorted({*RANGE_JOINERS[lang].values(), *(w for w in FREE_RANGE_JOINERS[lang] if w.isalpha())}))}){_S}+",
-        re.IGNORECASE,
+
+
+def _joiner_pattern(language: str) -> re.Pattern[str]:
+    words = {*RANGE_JOINERS[language].values(), *FREE_RANGE_JOINERS[language]}
+    alternation = "|".join(
+        _escaped(w) for w in sorted(words, key=len, reverse=True) if w[0].isalpha()
     )
-    for lang in ("fr", "en")
-}
+    return re.compile(rf"{_S}+(?P<word>{alternation}){_S}+", re.IGNORECASE)
+
+
+_WORD_JOIN = {lang: _joiner_pattern(lang) for lang in ("fr", "en")}
 # Between a lower and an upper bound: "more than 10 but fewer than 20", "au plus 80 et au moins 15".
 _BOUNDS_JOIN = re.compile(
     rf"^{_S}*,?{_S}*(?:(?:and|but|et|mais){_S}+)?(?:(?:possibly|perhaps|maybe|probably)"
@@ -156,7 +160,7 @@ def _range_end(
     joiner = _WORD_JOIN[language].fullmatch(gap)
     if not joiner:
         return None
-    word = joiner.group("word").casefold()
+    word = _normalise(joiner.group("word"))
     if opener is not None and RANGE_JOINERS[language].get(opener) == word:
         return following
     return following if word in FREE_RANGE_JOINERS[language] else None
