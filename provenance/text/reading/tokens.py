@@ -223,6 +223,14 @@ _UNITS_EN = (
     r"five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 )
+_DEMI = {
+    "douzaine": 12.0,
+    "dizaine": 10.0,
+    "centaine": 100.0,
+    "millier": 1e3,
+    "million": 1e6,
+    "milliard": 1e9,
+}
 _Phrase = tuple[re.Pattern[str], Callable[[re.Match[str], str], float | None]]
 
 
@@ -240,7 +248,10 @@ _PHRASES: dict[str, list[_Phrase]] = {
     "en": [
         (_phrase(rf"{_N} and a half {_BIG['en']}"), _plus_half),
         (_phrase(r"(?:a )?half[\s-]a[\s-]dozen|a half[\s-]dozen"), lambda m, lang: 6.0),
-        (_phrase(r"a couple(?: of)? dozen"), lambda m, lang: 24.0),
+        (
+            _phrase(r"a couple(?: of)? (?P<scale>dozen|hundred|thousand)"),
+            lambda m, lang: 2.0 * _scale(m),
+        ),
         (_phrase(rf"(?:a|one) {_BIG['en']} and a half"), lambda m, lang: 1.5 * _scale(m)),
         (_phrase(rf"half a {_BIG['en']}"), lambda m, lang: 0.5 * _scale(m)),
         (_phrase(rf"(?:a|one) quarter(?: of a)? {_BIG['en']}"), lambda m, lang: 0.25 * _scale(m)),
@@ -255,9 +266,10 @@ _PHRASES: dict[str, list[_Phrase]] = {
         (_phrase(r"a (?P<scale>hundred|thousand|million|billion)"), lambda m, lang: _scale(m)),
     ],
     "fr": [
-        (_phrase(r"une demi-douzaine"), lambda m, lang: 6.0),
-        (_phrase(r"un demi[\s-]million"), lambda m, lang: 5e5),
-        (_phrase(r"un demi[\s-]milliard"), lambda m, lang: 5e8),
+        (
+            _phrase(r"une? demi[\s-](?P<noun>douzaine|dizaine|centaine|millier|million|milliard)"),
+            lambda m, lang: 0.5 * _DEMI[m.group("noun").casefold()],
+        ),
         (_phrase(rf"{_N} {_BIG['fr']} et demie?"), _plus_half),
         (_phrase(rf"un quart de {_BIG['fr']}"), lambda m, lang: 0.25 * _scale(m)),
         (_phrase(rf"trois quarts de {_BIG['fr']}"), lambda m, lang: 0.75 * _scale(m)),
@@ -268,7 +280,7 @@ _PHRASES: dict[str, list[_Phrase]] = {
 # Cheap pre-check: most texts hold none of the words a set phrase needs.
 _PHRASE_HINT = {
     "en": re.compile(
-        r"(?i)\b(?:half|quarters?|dozen|an?\s+(?:hundred|thousand|million|billion))\b"
+        r"(?i)\b(?:half|quarters?|dozen|couple|an?\s+(?:hundred|thousand|million|billion))\b"
     ),
     "fr": re.compile(r"(?i)(?:demi|quarts?\s+de|\bet\s+demie?\b)"),
 }
