@@ -39,6 +39,20 @@ _RATIOS = {
         ),
     ],
 }
+# Words each pattern cannot match without, in the same order as _RATIOS.
+_RATIO_KEYWORDS = {
+    "fr": [("multipli",), ("fois",), ("double", "triple", "quadruple")],
+    "en": [
+        ("times",),
+        ("fold",),
+        ("multiplied",),
+        ("twice", "double", "triple", "thrice", "quadruple"),
+    ],
+}
+_SHARE_KEYWORDS = {
+    "fr": ("quart", "tiers", "moitié", "cinquième", "dixième"),
+    "en": ("quarter", "third", "half", "fifth", "tenth"),
+}
 _RATIO_WORDS = {
     "twice": 2.0,
     "double": 2.0,
@@ -82,14 +96,18 @@ _RelationMatch = tuple[int, int, str, float, str, str]  # start, end, kind, valu
 
 def relation_matches(context: Context) -> list[_RelationMatch]:
     text, language = context.text, context.language
+    lowered = text.casefold()
     found: list[_RelationMatch] = []
-    for pattern in _RATIOS[language]:
+    for pattern, keywords in zip(_RATIOS[language], _RATIO_KEYWORDS[language], strict=True):
+        if not any(k in lowered for k in keywords):
+            continue  # a substring test is much cheaper than the pattern on long narratives
         for match in pattern.finditer(text):
             value = _relation_value(match, language)
             if value is not None and value > 1:
                 written = match.group("word" if match.groupdict().get("word") else "num")
                 found.append((match.start(), match.end(), "ratio", value, written, "exact"))
-    for match in _SHARES[language].finditer(text):
+    shares = _SHARES[language] if any(k in lowered for k in _SHARE_KEYWORDS[language]) else None
+    for match in shares.finditer(text) if shares else ():
         word = (match.group("word") or match.group("half")).casefold()
         qualifier = "approximately" if match.group("approx") else "exact"
         written = match.group().strip()

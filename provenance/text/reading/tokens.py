@@ -384,12 +384,52 @@ class _Token:
 
 _WORD_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]")
 # Cheap pre-check so texts without any number word skip the text2num call on each chunk.
-_NUMBER_WORD_HINT = re.compile(
-    r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"hundred|thousand|million|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
-    r"treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille)\b"
-    r"|(?i:teen|ty)\b"  # "nineteen", "forty": a window around the ending reaches the start
+# Words that start or end a number in words: text2num only runs in windows around them.
+_NUMBER_WORD_HINTS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "hundred",
+        "thousand",
+        "million",
+        "un",
+        "une",
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "six",
+        "sept",
+        "huit",
+        "neuf",
+        "dix",
+        "onze",
+        "douze",
+        "treize",
+        "quatorze",
+        "quinze",
+        "seize",
+        "vingt",
+        "trente",
+        "quarante",
+        "cinquante",
+        "soixante",
+        "cent",
+        "cents",
+        "mille",
+    ]
 )
+_WORD = re.compile(r"[^\W\d_]+")
 # Words text2num values but that count nothing: "their loved ones", "the little ones".
 _NOT_NUMBERS = {"ones", "Ones"}
 _DOZEN_AFTER = re.compile(rf"{_S}+(?:dozen|douzaines?)(?![\w-])", re.IGNORECASE)
@@ -419,8 +459,11 @@ def _word_windows(text: str) -> list[tuple[int, int]]:
     """Stretches of text around number words, whole words only: tokenising and valuing them
     there, not the whole text, keeps long narratives fast."""
     windows: list[tuple[int, int]] = []
-    for hint in _NUMBER_WORD_HINT.finditer(text):
-        start, end = max(0, hint.start() - _WINDOW_REACH), hint.end() + _WINDOW_REACH
+    for word in _WORD.finditer(text):
+        folded = word.group().casefold()
+        if folded not in _NUMBER_WORD_HINTS and not folded.endswith(("teen", "ty")):
+            continue
+        start, end = max(0, word.start() - _WINDOW_REACH), word.end() + _WINDOW_REACH
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:
