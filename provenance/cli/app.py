@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from provenance.core.enums import Language
 from provenance.core.errors import ExitCode, ProvenanceError
 
 app = typer.Typer(
@@ -97,9 +98,9 @@ def add_document(
     published: str = typer.Option(
         ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
     ),
-    url: str | None = typer.Option(None, "--url"),
-    outlet: str | None = typer.Option(None, "--outlet"),
-    title: str | None = typer.Option(None, "--title"),
+    url: str | None = typer.Option(None, "--url", help="Where the document was published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published it."),
+    title: str | None = typer.Option(None, "--title", help="Its headline or title."),
     root: Path | None = RootOption,
 ) -> int:
     """Archive a document's NFC text; its id is the sha256 of that text."""
@@ -153,7 +154,9 @@ def sql(
     query: str = typer.Argument(
         ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    output: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", "-f", help="How to print the result."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Run a query on the warehouse's views and macros."""
@@ -234,7 +237,7 @@ def extract(
     sources: list[str] = typer.Argument(
         ..., help="Text files, or document_ids of archived documents."
     ),
-    language: str = typer.Option(..., "--language", help="fr or en."),
+    language: Language = typer.Option(..., "--language", help="Language of the text."),
     published: str | None = typer.Option(
         None,
         "--published",
@@ -258,7 +261,7 @@ def extract(
         warehouse = None  # extraction works without a warehouse; ids are not checked then
     records = review_records(
         sources,
-        language=language,
+        language=language.value,
         published_on=date.fromisoformat(published) if published else None,
         warehouse=warehouse,
         outlet=outlet,

@@ -20,7 +20,9 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
-LANGUAGES = ("fr", "en")
+from provenance.core.enums import LANGUAGES
+
+__all__ = ["LANGUAGES", "QUALIFIERS", "QUALIFIER_NAMES", "Qualifier"]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import os
 import shutil
 import socket
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,6 +33,8 @@ from provenance.core.errors import (
     Problem,
     WarehouseNotFound,
 )
+from provenance.core.ids import content_id
+from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage import contracts
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
@@ -427,7 +429,7 @@ class _BatchChecker:
             if text is None:
                 continue
             texts[i] = text = unicodedata.normalize("NFC", text)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            digest = hash_document(text)
             if ids[i] is None:
                 ids[i] = digest
             elif ids[i] != digest:
@@ -528,12 +530,11 @@ class _BatchChecker:
     def _derive_content_ids(self, cols: contracts.Columns) -> None:
         table = cols.table
         ids = cols.values[table.key]
-        prefix = "f-" if table.name == "figures" else "r-"
-        identity = [cols.values[c] for c in table.identity]
+        identity = {c: cols.values[c] for c in table.identity}
         bad = self._bad_rows.get(table.name, set())
         for i in range(len(cols)):
             if ids[i] is None and i not in bad:
-                ids[i] = prefix + _row_hash([column[i] for column in identity])[:16]
+                ids[i] = content_id(table, {c: column[i] for c, column in identity.items()})
 
     def _check_duplicate_keys(self, cols: contracts.Columns) -> None:
         table = cols.table
@@ -678,12 +679,6 @@ def _keep_rows(cols: contracts.Columns, keep: list[int]) -> None:
     cols.positions = [cols.positions[i] for i in keep]
     for name, col in cols.values.items():
         cols.values[name] = [col[i] for i in keep]
-
-
-def _row_hash(values: Iterable[Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(list(values), default=str, ensure_ascii=False).encode("utf-8")
-    ).hexdigest()
 
 
 def _content_hash(tables: dict[str, pa.Table]) -> str:

@@ -25,9 +25,9 @@ back from the quote must skip them, since the value is not written there.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import unicodedata
 
+from provenance.core.ids import document_id as make_document_id
 from provenance.text.extraction.attribution import find_quotations, slugify
 from provenance.text.extraction.candidates import Candidate, Context, RelationCandidate
 from provenance.text.extraction.dates import find_dates
@@ -61,7 +61,7 @@ def extract(
     """
     text = unicodedata.normalize("NFC", text)
     if document_id is None:
-        document_id = hashlib.sha256(text.encode()).hexdigest()
+        document_id = make_document_id(text)
     context = Context(
         text=text,
         language=language,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from provenance.core.intervals import interval_for
 from provenance.core.qualifiers import QUALIFIER_NAMES, QUALIFIERS
-from provenance.testing import synthetic
+from provenance.testing import wording as testing_wording
 from provenance.text.numbers import find_quantities, format_number, parse_number, read_quantity
 
 SEPARATORS = {"fr": [" ", "\u00a0", "\u202f", ".", ""], "en": [" ", "\u00a0", "\u202f", ",", ""]}
@@ -285,9 +285,9 @@ def test_rendered_figure_reads_back_to_its_interval_and_qualifier(
 ) -> None:
     """provenance.testing's wording of every qualifier reads back to the same interval."""
     high = value + extra if qualifier == "range" else None
-    written = synthetic.value_text(qualifier, value, language, high=high)
-    wording = synthetic.QUALIFIER_WORDS[language][qualifier].strip() or None
-    expected = interval_for(qualifier, value, high=high, expression=wording)
+    written = testing_wording.value_text(qualifier, value, language, high=high)
+    plain = testing_wording.QUALIFIER_WORDS[language][qualifier].strip() or None
+    expected = interval_for(qualifier, value, high=high, expression=plain)
     quantity = read_quantity(written, language)
     assert quantity is not None, written
     assert (quantity.qualifier, quantity.low, quantity.high) == (
@@ -314,7 +314,7 @@ def _declared_wordings() -> list[tuple[str, str, str, str]]:
 def test_every_declared_wording_reads_back(case: tuple[str, str, str, str], value: float) -> None:
     """Each wording declared with a qualifier, before or after a number, gives that qualifier."""
     qualifier, language, where, wording = case
-    number = synthetic.count_text(value, language)
+    number = testing_wording.count_text(value, language)
     if where == "before":
         written = f"{wording}{'' if wording.endswith(chr(39)) else ' '}{number}"
     else:

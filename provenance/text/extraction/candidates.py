@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,11 +94,6 @@ def _record(candidate: Candidate | RelationCandidate) -> dict[str, Any]:
         if isinstance(value, dt.date):
             record[key] = value.isoformat()
     return record
-
-
-def _content_id(prefix: str, parts: Iterable[object]) -> str:
-    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode())
-    return prefix + digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from provenance.core.ids import content_id
 from provenance.text.extraction.attribution import _CLAUSE_BREAK, attribution_of, stated_date
 from provenance.text.extraction.candidates import (
     Candidate,
     Context,
     Harm,
-    _content_id,
     sentence_of,
 )
 from provenance.text.extraction.harm import (
@@ -214,18 +214,20 @@ def make_candidate(
         confidence -= 0.25
     stated_on = stated.date if stated else context.published_on
     quote_start, quote_end = sentence
-    figure_id = _content_id(
-        "f-",
-        (
-            context.document_id,
-            metric,
-            quantity.low,
-            quantity.high,
-            quantity.qualifier,
-            quote_start,
-            quote_end,
-            quantity.start,
-        ),
+    figure_id = content_id(
+        "figures",
+        {
+            "document_id": context.document_id,
+            "metric": metric,
+            "claimant_id": attribution.claimant,
+            "speaker_id": attribution.speaker,
+            "stated_on": stated_on,
+            "value_low": quantity.low,
+            "value_high": quantity.high,
+            "qualifier": quantity.qualifier,
+            "quote_start": quote_start,
+            "quote_end": quote_end,
+        },
     )
     return Candidate(
         figure_id=figure_id,

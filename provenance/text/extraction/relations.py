@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from provenance.core.ids import content_id
+from provenance.core.qualifiers import QUALIFIERS
 from provenance.text.extraction.attribution import attribution_of
 from provenance.text.extraction.candidates import (
     Candidate,
     Context,
     RelationCandidate,
-    _content_id,
     sentence_of,
 )
 from provenance.text.extraction.sentences import _SP
@@ -139,24 +140,24 @@ def relations_for(
         references = [f for f in preceding[:-1] if f.metric.endswith(family)][-1:]
         attribution = attribution_of(context, start, sentence)
         claimant = attribution.claimant or attribution.speaker
-        if qualifier == "approximately":
-            low, high = value * 0.9, value * 1.1
-        else:
-            low = high = value
+        # "environ un quart de": the approximation band of its wording, as for any figure
+        low, high = QUALIFIERS[qualifier].bounds(value, expression=value_text)
         reference_ids = [f.figure_id for f in references]
-        relation_id = _content_id(
-            "r-",
-            (
-                kind,
-                subject.figure_id,
-                "|".join(reference_ids),
-                context.document_id,
-                low,
-                high,
-                qualifier,
-                sentence[0],
-                sentence[1],
-            ),
+        relation_id = content_id(
+            "relations",
+            {
+                "kind": kind,
+                "figure_id": subject.figure_id,
+                "reference_ids": reference_ids,
+                "document_id": context.document_id,
+                "claimant_id": claimant,
+                "speaker_id": attribution.speaker,
+                "value_low": low,
+                "value_high": high,
+                "qualifier": qualifier,
+                "quote_start": sentence[0],
+                "quote_end": sentence[1],
+            },
         )
         relations.append(
             RelationCandidate(
