@@ -7,6 +7,10 @@ Every candidate carries its quote with code-point offsets into the NFC-normalise
 guessed claimant and speaker, the date it was stated (resolved against the publication date),
 a confidence in [0, 1] and the name of the pattern that matched.
 
+The parts live in :mod:`provenance.text.extraction` (sentences, dates, attribution, harm
+lexicon, figures, counts without digits, relations); numbers are read by
+:mod:`provenance.text.numbers`.
+
 The rules are linguistic and deliberately simple: a count is a figure when a harm word
 (killed, dead, victims, injured / tués, morts, victimes, blessés) is attached to it in its
 clause; everything else a person fixes in review. A head count owns the harm word beyond the
@@ -14,10 +18,10 @@ parts listed inside its phrase ("20 members, including eight women and eight chi
 killed" → 20, the parts ranked below it); counts of things ("three generations", "two houses")
 are not counts of people.
 
-Some English candidates count people without a number in the quote: enumerations ("a woman
-and her infant were killed" → 2, "a father and his four sons" → 5, "A and B were killed" → 2),
-one person ("a young man was killed" → 1) and an unstated plural ("several deaths" → at least
-2). Their ``pattern`` starts with ``"implicit:"`` (``implicit:enumeration+killed``,
+Some candidates count people without a number in the quote: enumerations ("a woman and her
+infant were killed" → 2, "une femme et ses deux enfants ont été tués" → 3, "A and B were
+killed" → 2), one person ("a young man was killed", "un jeune homme a été tué" → 1) and, in
+English, an unstated plural ("several deaths" → at least 2). Their ``pattern`` starts with ``"implicit:"`` (``implicit:enumeration+killed``,
 ``implicit:one+killed``, ``implicit:plural+killed``): a validation rule that reads the number
 back from the quote must skip them, since the value is not written there.
 """
