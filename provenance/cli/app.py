@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from provenance.core.enums import Language
-from provenance.core.errors import ExitCode, ProvenanceError
+from provenance.core.errors import ExitCode, ProvenanceError, WriteFailed
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -115,7 +115,8 @@ def add_document(
         title=title,
         source=str(file),
     )
-    document_id = result.ids.get("documents", [None])[0]
+    # The id of the text, whether this call archived it or it already was.
+    document_id = next(iter(result.keys.get("documents") or []), None)
     _err(result.summary())
     if document_id:
         print(document_id)
@@ -157,13 +158,31 @@ def sql(
     output: OutputFormat = typer.Option(
         OutputFormat.table, "--format", "-f", help="How to print the result."
     ),
+    file: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the result to this file (not under warehouse/ or expectations/).",
+    ),
     root: Path | None = RootOption,
 ) -> int:
-    """Run a query on the warehouse's views and macros."""
+    """Run a read-only query on the warehouse's views and macros (it cannot change a file)."""
     from provenance.cli.tabular import render
 
-    columns, rows = _warehouse(root).query(query)
-    render(columns, rows, output.value, sys.stdout)
+    warehouse = _warehouse(root)
+    if file is not None:
+        warehouse.refuse_inside(file)
+    columns, rows = warehouse.query(query)
+    if file is None:
+        render(columns, rows, output.value, sys.stdout)
+        return ExitCode.OK
+    try:
+        with file.open("w", encoding="utf-8", newline="") as stream:
+            render(columns, rows, output.value, stream)
+    except OSError as e:
+        raise WriteFailed(f"cannot write {file}", e) from None
+    _err(f"wrote {len(rows)} rows to {file}")
     return ExitCode.OK
 
 
@@ -206,6 +225,12 @@ def validate(
         file_okay=False,
         help="Write Great Expectations Data Docs (HTML) to this folder.",
     ),
+    expect_head: list[str] | None = typer.Option(
+        None,
+        "--expect-head",
+        help="A head hash printed by append or a previous validate (≥ 12 hex digits): fail if "
+        "it is no longer in the batch log (newest batches removed). Repeatable.",
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Check the warehouse: files, contracts, references, quotes, consistency rules and GX suites.
@@ -216,7 +241,12 @@ def validate(
     from provenance.validation.orchestrator import validate as run
 
     report = run(
-        _warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs
+        _warehouse(root),
+        rules_file=rules,
+        only=only or None,
+        store=store,
+        data_docs=data_docs,
+        expect_head=expect_head or None,
     )
     rendered = report.render(report_format.value)
     if output is None:

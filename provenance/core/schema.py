@@ -425,6 +425,16 @@ BATCHES = Table(
         Column("files", Kind.STRING_LIST, "Parquet files written, relative to warehouse/.", True),
         Column("file_rows", Kind.INTEGER_LIST, "Rows in each of those files.", True),
         Column("file_sha256", Kind.STRING_LIST, "sha256 of each of those files.", True),
+        Column(
+            "parents",
+            Kind.STRING_LIST,
+            "The batches it was appended after: the log's head then (null before the log was chained).",
+        ),
+        Column(
+            "parent_sha256",
+            Kind.STRING_LIST,
+            "sha256 of each of those batches' manifest.json: the hash chain validate checks.",
+        ),
     ),
     stored=False,
 )
