@@ -13,6 +13,7 @@ from enum import StrEnum
 import pyarrow as pa
 
 from provenance.core.metrics import packaged_vocabulary
+from provenance.core.qualifiers import QUALIFIER_NAMES
 
 
 class Kind(StrEnum):
@@ -48,7 +49,7 @@ SQL_TYPES: dict[Kind, str] = {
 }
 
 # Enumerations. Adding a member here is the whole change needed to accept a new value.
-QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "at_most", "less_than", "range")
+QUALIFIERS = QUALIFIER_NAMES  # declared once, with their meaning, in core/qualifiers.py
 PRECISIONS = ("day", "month", "year")
 ENTITY_KINDS = (
     "government",

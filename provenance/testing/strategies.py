@@ -60,9 +60,6 @@ _KIND_VALUES: dict[Kind, st.SearchStrategy[Any]] = {
     Kind.INTEGER_LIST: st.lists(st.integers(min_value=0, max_value=10**6), max_size=3),
 }
 
-# How long before its document's publication a generated figure may be stated.
-STATED_BEFORE_PUBLICATION = 30
-
 
 def column_values(column: Column) -> st.SearchStrategy[Any]:
     """Values ``column`` accepts, from its declaration alone (None included when optional)."""
@@ -206,7 +203,7 @@ def figure_rows(
     figures = []
     for index in chosen:
         quantity, start, end, quote = candidates[index]
-        stated = draw(st.dates(published - timedelta(days=STATED_BEFORE_PUBLICATION), published))
+        stated = draw(st.dates(published - timedelta(days=30), published))
         figures.append(
             draw(
                 rows(
@@ -253,9 +250,8 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
     articles = draw(st.lists(_relation_articles(floor), max_size=2))
     subject_rows = draw(
         st.lists(
-            # Figures are stated up to STATED_BEFORE_PUBLICATION days before their document,
-            # which is published after ``floor``: periods start before any statement.
-            subjects(before=floor - timedelta(days=STATED_BEFORE_PUBLICATION)),
+            # figure_rows states a figure up to 30 days before its document, which is after floor
+            subjects(before=floor - timedelta(days=31)),
             min_size=1,
             max_size=3,
             unique_by=lambda s: s["subject_id"],
