@@ -1,12 +1,21 @@
-"""Benchmark: generate, validate and append at warehouse sizes, against a plain DuckDB scan.
+"""Benchmark: validate and append at warehouse sizes, as multiples of yardsticks measured alongside.
 
     python benchmarks/bench.py --sizes 100000 1000000 --out bench-results/
 
 Per size, in a temporary folder: generate a synthetic warehouse (provenance.testing.synthetic) with
-100 000 further figures held out; time ``provenance validate`` (a child process: wall time,
-peak memory, per-check seconds from its JSON report); time a plain DuckDB scan of the same
-figures Parquet in this process; then time ``provenance append`` of the held-out figures
-(which reference documents already in the warehouse). Prints a table and writes JSON.
+100 000 further figures held out, then, each in its own child process (wall time, peak memory):
+
+- the floor: one DuckDB query reading every column the checks read (every figures column,
+  joined to its document's text), timed inside the child;
+- ``provenance validate`` (per-check seconds from its JSON report, grouped into the built-ins,
+  the rules and GX); the whole and each layer are printed as multiples of the floor;
+- pyarrow reading the held-out figures' Parquet and writing it again (the yardstick of a write);
+- ``provenance append`` of the held-out figures (they reference documents already in the
+  warehouse), then the same file again (a no-op), both as multiples of the pyarrow copy.
+
+The bundled warehouse's ``validate`` is timed once too. Prints a table and writes JSON.
+Ratios are what to compare across runs: on a shared machine the seconds drift with the load,
+and both sides of each ratio are measured minutes apart in the same run.
 
 Peak memory of a child is its own ru_maxrss, read with os.wait4 (RUSAGE_CHILDREN would be the
 maximum over every child so far). Load average is recorded: on a shared machine it explains
@@ -61,19 +70,57 @@ def generate(root: Path, size: int, seed: int, holdout_path: Path) -> dict[str, 
     return result
 
 
-def plain_scan(root: Path) -> dict[str, Any]:
-    """The floor: one DuckDB pass over the figures Parquet, no rules."""
-    import duckdb
+FLOOR_CODE = """
+import sys, time, duckdb
+batches = sys.argv[1]
+with duckdb.connect() as connection:
+    figures = f"read_parquet('{batches}/*/figures.parquet', union_by_name = true)"
+    documents = f"read_parquet('{batches}/*/documents.parquet', union_by_name = true)"
+    columns = connection.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {figures})").fetchall()
+    reads = ", ".join(
+        f'max(len(f."{name}"))' if kind.endswith("[]") else f'max(f."{name}")' for name, kind in columns
+    )
+    started = time.perf_counter()
+    row = connection.execute(
+        f"SELECT count(*), {reads}, "
+        "sum(length(substring(d.text, f.quote_start + 1, f.quote_end - f.quote_start))) "
+        f"FROM {figures} f JOIN {documents} d USING (document_id)"
+    ).fetchone()
+    print(time.perf_counter() - started, row[0], file=sys.stderr)
+"""
 
-    pattern = (root / "warehouse" / "batches" / "*" / "figures.parquet").as_posix()
-    with duckdb.connect() as connection:
-        started = time.perf_counter()
-        row = connection.execute(
-            f"SELECT count(*), sum(value_low), max(length(quote)) FROM read_parquet('{pattern}')"
-        ).fetchone()
-        seconds = time.perf_counter() - started
-    assert row is not None
-    return {"seconds": seconds, "rows": row[0]}
+COPY_CODE = """
+import sys, time
+import pyarrow.parquet as pq
+started = time.perf_counter()
+table = pq.read_table(sys.argv[1])
+pq.write_table(table, sys.argv[2], compression="zstd")
+print(time.perf_counter() - started, table.num_rows, file=sys.stderr)
+"""
+
+
+def timed_child(code: str, *args: str) -> dict[str, Any]:
+    """Run a snippet that prints '<seconds> <rows>' last on stderr; its own timing and the child's."""
+    result = run_child([sys.executable, "-c", code, *args])
+    if result["exit_code"] != 0:
+        raise SystemExit(f"yardstick failed: {result['stderr_tail']}")
+    seconds, rows = result.pop("stderr_tail")[-1].split()
+    result.update(query_seconds=float(seconds), rows=int(rows))
+    return result
+
+
+def floor(root: Path) -> dict[str, Any]:
+    """The floor: one DuckDB query reading every column the checks read (figures ⨝ documents)."""
+    return timed_child(FLOOR_CODE, (root / "warehouse" / "batches").as_posix())
+
+
+def pyarrow_copy(source: Path, work: Path) -> dict[str, Any]:
+    """The yardstick of an append: pyarrow reads the same rows and writes them as Parquet."""
+    target = work / f"copy-{source.name}"
+    try:
+        return timed_child(COPY_CODE, str(source), str(target))
+    finally:
+        target.unlink(missing_ok=True)
 
 
 def validate(root: Path, report_path: Path) -> dict[str, Any]:
@@ -91,6 +138,7 @@ def validate(root: Path, report_path: Path) -> dict[str, Any]:
             str(report_path),
         ]
     )
+    result.pop("stderr_tail")
     rules = (
         json.loads(report_path.read_text(encoding="utf-8"))["rules"]
         if report_path.is_file()
@@ -124,54 +172,81 @@ def bench_size(size: int, seed: int, work: Path) -> dict[str, Any]:
     held = work / f"figures-{size}.parquet"
     out: dict[str, Any] = {"size": size, "load_before": os.getloadavg()}
     out["generate"] = generate(root, size, seed, held)
+    out["floor"] = floor(root)
     out["validate"] = validate(root, work / f"report-{size}.json")
-    out["scan"] = plain_scan(root)
-    out["validate_over_scan"] = out["validate"]["seconds"] / out["scan"]["seconds"]
+    base = out["floor"]["query_seconds"]
+    out["validate_over_floor"] = {
+        "whole": out["validate"]["seconds"] / base,
+        **{k: v / base for k, v in out["validate"]["seconds_by_group"].items()},
+    }
+    out["pyarrow_copy"] = pyarrow_copy(held, work)
     out["append"] = append(root, held)
+    out["reappend"] = append(root, held)
+    copy = out["pyarrow_copy"]["seconds"]
+    out["append_over_copy"] = out["append"]["seconds"] / copy
+    out["reappend_over_copy"] = out["reappend"]["seconds"] / copy
+    out["reappend_over_append"] = out["reappend"]["seconds"] / out["append"]["seconds"]
     out["load_after"] = os.getloadavg()
     return out
+
+
+def bench_bundled(work: Path) -> dict[str, Any]:
+    """``validate`` of the bundled 8-figure warehouse: start-up and fixed costs dominate."""
+    return validate(REPOSITORY, work / "report-bundled.json")
 
 
 def render(results: list[dict[str, Any]]) -> str:
     header = (
         "figures",
-        "generate s",
-        "gen MB",
+        "floor s",
         "validate s",
         "val MB",
-        "scan s",
-        "val/scan",
-        "builtin s",
-        "rules s",
-        "gx s",
+        "floor MB",
+        "whole",
+        "builtin",
+        "rules",
+        "gx",
+        "copy s",
         "append s",
         "app MB",
+        "append",
+        "no-op s",
+        "no-op",
+        "no-op/app",
         "status",
     )
     lines = []
     for r in results:
-        v = r["validate"]
+        v, x = r["validate"], r["validate_over_floor"]
+        failed = "" if r["append"]["exit_code"] == 0 else " (failed)"
         lines.append(
             (
                 f"{r['size']:,}",
-                f"{r['generate']['seconds']:.1f}",
-                f"{r['generate']['peak_mb']:.0f}",
+                f"{r['floor']['query_seconds']:.3f}",
                 f"{v['seconds']:.1f}",
                 f"{v['peak_mb']:.0f}",
-                f"{r['scan']['seconds']:.3f}",
-                f"{r['validate_over_scan']:.0f}×",
-                f"{v['seconds_by_group']['builtin']:.1f}",
-                f"{v['seconds_by_group']['rules']:.1f}",
-                f"{v['seconds_by_group']['gx']:.1f}",
-                f"{r['append']['seconds']:.1f}"
-                + ("" if r["append"]["exit_code"] == 0 else " (failed)"),
+                f"{r['floor']['peak_mb']:.0f}",
+                f"{x['whole']:.1f}×",
+                f"{x['builtin']:.1f}×",
+                f"{x['rules']:.1f}×",
+                f"{x['gx']:.1f}×",
+                f"{r['pyarrow_copy']['seconds']:.2f}",
+                f"{r['append']['seconds']:.1f}{failed}",
                 f"{r['append']['peak_mb']:.0f}",
+                f"{r['append_over_copy']:.1f}×",
+                f"{r['reappend']['seconds']:.1f}",
+                f"{r['reappend_over_copy']:.1f}×",
+                f"{r['reappend_over_append']:.2f}×",
                 v["status"],
             )
         )
     widths = [max(len(h), *(len(row[i]) for row in lines)) for i, h in enumerate(header)]
     text = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
     text += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in lines]
+    text.append(
+        "whole/builtin/rules/gx: validate's wall time and each layer's check seconds ÷ the floor "
+        "query; append and no-op: wall time ÷ the pyarrow copy's wall time (each a child process)"
+    )
     for r in results:
         slowest = sorted(r["validate"]["per_check"].items(), key=lambda kv: -kv[1])[:8]
         text.append(
@@ -182,9 +257,17 @@ def render(results: list[dict[str, Any]]) -> str:
     return "\n".join(text)
 
 
-DEV_EXPORT = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "airwars" / "incidents-dev.csv"
-)
+def render_bundled(result: dict[str, Any]) -> str:
+    groups = result["seconds_by_group"]
+    return (
+        f"bundled warehouse: validate {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB "
+        f"(checks: built-ins {groups['builtin']:.2f} s, rules {groups['rules']:.2f} s, "
+        f"GX {groups['gx']:.2f} s), {result['status']}"
+    )
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DEV_EXPORT = REPOSITORY.parent / "shared" / "data" / "airwars" / "incidents-dev.csv"
 
 
 def bench_airwars(csv_path: Path, work: Path) -> dict[str, Any]:
@@ -251,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--no-airwars", action="store_true", help="Skip the Airwars import and extractor scores."
+    )
+    parser.add_argument(
         "--airwars",
         type=Path,
         default=DEV_EXPORT if DEV_EXPORT.is_file() else None,
@@ -270,9 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             results.append(bench_size(size, args.seed, work))
             print(render(results[-1:]), flush=True)
-        airwars = bench_airwars(args.airwars, work) if args.airwars else None
+        bundled = bench_bundled(work)
+        print(render_bundled(bundled), flush=True)
+        airwars = (
+            bench_airwars(args.airwars, work) if args.airwars and not args.no_airwars else None
+        )
     numbers = bench_numbers()
     print("\n" + render(results))
+    print(render_bundled(bundled))
     if airwars:
         print("\n" + render_airwars(airwars))
     from numbers_eval import render as render_numbers
@@ -287,7 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     path.write_text(
         json.dumps(
-            {"machine": machine, "results": results, "airwars": airwars, "numbers": numbers},
+            {
+                "machine": machine,
+                "results": results,
+                "bundled": bundled,
+                "airwars": airwars,
+                "numbers": numbers,
+            },
             indent=2,
         )
         + "\n",
