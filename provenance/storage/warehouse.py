@@ -37,7 +37,12 @@ from provenance.core.errors import (
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage import contracts
-from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress
+from provenance.storage.batch_checker import (
+    AppendResult,
+    BatchChecker,
+    Progress,
+    appended_before,
+)
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
@@ -269,6 +274,9 @@ class Warehouse:
     def append_batch(self, raw: RawBatch, progress: Progress | None = None) -> AppendResult:
         report = progress or (lambda stage, done, total: None)
         total = raw.row_count
+        seen = appended_before(self.log(), raw)
+        if seen is not None:
+            return seen
         problems: list[Problem] = []
         columns: dict[str, contracts.Columns] = {}
         for name in APPEND_ORDER:

@@ -76,6 +76,46 @@ def test_same_batch_twice_adds_nothing(bundled: Warehouse, tmp_path: Path) -> No
     assert tree_digest(bundled.data_dir) == before
 
 
+def test_same_file_again_is_recognised_before_the_contract(
+    bundled: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The very file appended before is a no-op without coercing or checking a single row."""
+    path = write_csv(
+        tmp_path / "figures.csv",
+        [good_figure(), good_figure(value_low="35", qualifier="at_least")],
+    )
+    first = bundled.append(path)
+    assert first.written == {"figures": 2}
+    before = tree_digest(bundled.data_dir)
+
+    def no_coercion(*args: object) -> None:
+        raise AssertionError("a known file was coerced row by row")
+
+    monkeypatch.setattr("provenance.storage.contracts.coerce", no_coercion)
+    again = bundled.append(path)
+    assert again.batch_id is None and again.already_present == {"figures": 2}
+    assert tree_digest(bundled.data_dir) == before
+    # One more row makes other bytes: the file is checked in full, and only the new row written.
+    monkeypatch.undo()
+    grown = write_csv(
+        path,
+        [
+            good_figure(),
+            good_figure(value_low="35", qualifier="at_least"),
+            good_figure(value_low="40"),
+        ],
+    )
+    assert bundled.append(grown).written == {"figures": 1}
+
+
+def test_same_file_into_another_table_is_still_checked(bundled: Warehouse, tmp_path: Path) -> None:
+    """Same bytes, other table: not the append recorded in the manifest, so every row is checked."""
+    path = write_csv(tmp_path / "figures.csv", [good_figure()])
+    bundled.append(path)
+    with pytest.raises(BatchRejected):
+        bundled.append(path, table="relations")
+
+
 def test_changed_row_with_existing_id_is_a_conflict(bundled: Warehouse, tmp_path: Path) -> None:
     """An existing id with other content is refused: history is never rewritten."""
     path = write_csv(
