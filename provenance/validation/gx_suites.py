@@ -94,6 +94,24 @@ def write_default_suites(folder: Path) -> list[Path]:
     return written
 
 
+def suites_hold_expectations(suites_dir: Path) -> bool:
+    """Whether any suite in ``suites_dir`` holds an expectation, read as JSON without GX.
+
+    great_expectations costs seconds to import: a folder of empty suites (or none) must not.
+    An unreadable file counts as holding some, so that loading it reports the problem.
+    """
+    if not suites_dir.is_dir():
+        return False
+    for path in sorted(suites_dir.glob("*.json")):
+        try:
+            suite = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return True
+        if not isinstance(suite, dict) or suite.get("expectations") != []:
+            return True
+    return False
+
+
 def generated_suite_folders(repository: Path) -> list[Path]:
     """Where the generated suites are committed: the bundled warehouse's and the package's."""
     return [

@@ -28,6 +28,7 @@ from provenance.core.text import one_line
 from provenance.storage.integrity import Verification, verify
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
+from provenance.validation.gx_suites import suites_hold_expectations
 from provenance.validation.report import Failure, Report, RuleResult
 from provenance.validation.rules import Rule, SqlRule, load_rules
 
@@ -89,9 +90,10 @@ def validate(
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
-    run_gx = gx_dir.is_dir()
-    if data_docs is not None and not run_gx:
+    if data_docs is not None and not gx_dir.is_dir():
         raise ConfigError(f"--data-docs needs Great Expectations suites in {gx_dir}")
+    # GX (seconds to import) runs only when a suite holds an expectation, or for Data Docs.
+    run_gx = data_docs is not None or suites_hold_expectations(gx_dir)
 
     known = [FILE_INTEGRITY, *(c.name for c in checks)]
     wanted = _selector(only)

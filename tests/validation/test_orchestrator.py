@@ -197,3 +197,27 @@ def test_store_keeps_runs_queryable(root: Path, capsys: pytest.CaptureFixture[st
         report.exit_code() == 0
         and next(r for r in report.results if r.name == "file-integrity").failure_count == 0
     )
+
+
+def test_suites_without_expectations_do_not_import_gx(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty GX suites cost nothing: great_expectations is not imported, the verdict is the same."""
+    suites = root / "expectations" / "gx"
+    suites.mkdir()
+    (suites / "figures.json").write_text('{"name": "figures", "expectations": []}\n')
+
+    def no_gx() -> None:
+        raise AssertionError("great_expectations imported for suites without expectations")
+
+    monkeypatch.setattr("provenance.validation.gx._import_gx", no_gx)
+    report = validate(Warehouse(root))
+    assert report.exit_code() == 0
+    assert not [r for r in report.results if r.name.startswith("gx-")]
+    # One expectation in a suite is enough to need GX.
+    (suites / "figures.json").write_text(
+        '{"name": "figures", "expectations": [{"type": "expect_table_row_count_to_be_between",'
+        ' "kwargs": {"min_value": 1}}]}\n'
+    )
+    with pytest.raises(AssertionError, match="great_expectations imported"):
+        validate(Warehouse(root))
