@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from provenance.storage.inputs import RawBatch
     from provenance.storage.manifests import BatchLog
 
 # Called as progress(stage, done, total) during long appends.
@@ -54,21 +53,24 @@ class AppendResult:
         return line
 
 
-def appended_before(log: BatchLog, raw: RawBatch) -> AppendResult | None:
+def appended_before(
+    log: BatchLog, sha256: str | None, counts: dict[str, int]
+) -> AppendResult | None:
     """The no-op answer when this very file was appended before, else None (check it in full).
 
     A manifest records the sha256 of the file ``append`` read. The warehouse only grows, so the
     same bytes read into the same tables add nothing: every row was written then or was already
     present. Recognising that before coercion makes a re-append cost a read, not an append.
-    The tables must match the manifest's exactly and hold at least the rows it wrote, so the
-    same file read into other tables (``--table``) is still checked row by row.
+    ``counts`` are the file's rows per table; the tables must be the manifest's exactly, each
+    holding at least the rows it wrote, so the same file read into other tables (``--table``)
+    is still checked row by row.
     """
-    if raw.sha256 is None:
+    if sha256 is None:
         return None
-    counts = {name: len(rows) for name, rows in raw.rows.items() if rows}
+    counts = {name: n for name, n in counts.items() if n}
     for manifest in log.manifests:
         data = manifest.data
-        if data.get("input_sha256") != raw.sha256 or set(data["tables"]) != counts.keys():
+        if data.get("input_sha256") != sha256 or set(data["tables"]) != counts.keys():
             continue
         written = dict(zip(data["tables"], data["file_rows"], strict=True))
         if all(written[name] <= n for name, n in counts.items()):

@@ -43,7 +43,13 @@ from provenance.storage.batch_checker import (
     Progress,
     appended_before,
 )
-from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
+from provenance.storage.inputs import (
+    RawBatch,
+    file_sha256,
+    peek_parquet,
+    read_batch,
+    rows_batch,
+)
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
 from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql, views_sql
@@ -260,6 +266,9 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
+        peeked = peek_parquet(Path(path), table)  # a known Parquet file needs no rows read
+        if peeked is not None and (seen := appended_before(self.log(), *peeked)) is not None:
+            return seen
         return self.append_batch(read_batch(Path(path), table), progress)
 
     def append_rows(
@@ -274,7 +283,8 @@ class Warehouse:
     def append_batch(self, raw: RawBatch, progress: Progress | None = None) -> AppendResult:
         report = progress or (lambda stage, done, total: None)
         total = raw.row_count
-        seen = appended_before(self.log(), raw)
+        counts = {name: len(rows) for name, rows in raw.rows.items()}
+        seen = appended_before(self.log(), raw.sha256, counts)
         if seen is not None:
             return seen
         problems: list[Problem] = []

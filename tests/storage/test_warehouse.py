@@ -108,6 +108,27 @@ def test_same_file_again_is_recognised_before_the_contract(
     assert bundled.append(grown).written == {"figures": 1}
 
 
+def test_known_parquet_file_is_recognised_without_reading_its_rows(
+    bundled: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet file appended before is known from its footer and bytes: no row is read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "figures.parquet"
+    pq.write_table(pa.Table.from_pylist([good_figure(), good_figure(value_low="40")]), path)
+    assert bundled.append(path).written == {"figures": 2}
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("a known Parquet file was read row by row")
+
+    monkeypatch.setattr("provenance.storage.warehouse.read_batch", no_reading)
+    again = bundled.append(path)
+    assert again.batch_id is None and again.already_present == {"figures": 2}
+    with pytest.raises(AssertionError, match="row by row"):
+        bundled.append(path, table="relations")
+
+
 def test_same_file_into_another_table_is_still_checked(bundled: Warehouse, tmp_path: Path) -> None:
     """Same bytes, other table: not the append recorded in the manifest, so every row is checked."""
     path = write_csv(tmp_path / "figures.csv", [good_figure()])
