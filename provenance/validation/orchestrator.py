@@ -14,6 +14,8 @@ matches nothing at all is a configuration error (exit 2).
 from __future__ import annotations
 
 import fnmatch
+import os
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,11 +40,26 @@ if TYPE_CHECKING:
     from provenance.storage.warehouse import Warehouse
 
 FILE_INTEGRITY = "file-integrity"
+# DuckDB would take 80 % of the machine's memory; validate caps it and spills the rest to a
+# temporary folder, so a warehouse ten times larger needs more time, not more memory.
+MEMORY_LIMIT_VARIABLE = "PROVENANCE_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
 RULES_FILE = "rules.yaml"
 GX_DIR = "gx"
 PACKAGED_RULES = "package:provenance/defaults/expectations/rules.yaml"
 REQUIRED_COLUMNS = ("record_id", "message")
 OPTIONAL_COLUMNS = ("table_name", "quote", "measured")
+
+
+def _bound_memory(connection: duckdb.DuckDBPyConnection, spill: Path) -> None:
+    import duckdb
+
+    limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
+    try:
+        connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    except duckdb.Error as e:
+        raise ConfigError(f"{MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size: {e}") from None
+    connection.execute(f"SET temp_directory = '{spill.as_posix().replace(chr(39), chr(39) * 2)}'")
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,8 @@ def validate(
         if not integrity.failures:
             raise
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
-    with connection:
+    with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
+        _bound_memory(connection, Path(spill))
         for check in checks:
             if wanted(check.name):
                 results.append(run_check(connection, check, rules_display))

@@ -12,6 +12,7 @@ import pytest
 from provenance.cli import main
 from provenance.storage.views import has_runs, runs_views_sql
 from provenance.storage.warehouse import Warehouse
+from provenance.validation import orchestrator
 from provenance.validation.orchestrator import validate
 from tests.conftest import copy_bundled, figure
 
@@ -221,3 +222,25 @@ def test_suites_without_expectations_do_not_import_gx(
     )
     with pytest.raises(AssertionError, match="great_expectations imported"):
         validate(Warehouse(root))
+
+
+def test_memory_limit_is_set_and_checked(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DuckDB's memory is capped (spilling to a temporary folder); a bad cap is a usage error."""
+    seen: list[str] = []
+    real_run_check = orchestrator.run_check
+
+    def spy(connection: duckdb.DuckDBPyConnection, *args: Any) -> Any:
+        if not seen:
+            row = connection.execute("SELECT current_setting('memory_limit')").fetchone()
+            seen.append(str(row[0]) if row else "")
+        return real_run_check(connection, *args)
+
+    monkeypatch.setattr(orchestrator, "run_check", spy)
+    monkeypatch.setenv("PROVENANCE_MEMORY_LIMIT", "300MB")
+    assert run(root) == 0
+    assert seen and seen[0].replace(" ", "") in ("286.1MiB", "300.0MB", "300MB")
+    monkeypatch.setenv("PROVENANCE_MEMORY_LIMIT", "lots")
+    assert run(root) == 2
+    assert "PROVENANCE_MEMORY_LIMIT='lots' is not a memory size" in capsys.readouterr().err
