@@ -53,6 +53,6 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: validate at 100 000 and 1 000 000 figures, append, extraction (prints figures)."""
+    """Benchmarks: validate and append as multiples of a scan and a pyarrow copy (`-- --sizes 10000000`)."""
     session.install(".[test]")
     session.run("python", "benchmarks/bench.py", *session.posargs)
