@@ -35,7 +35,9 @@ from provenance.core.errors import (
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage import contracts
+from provenance.storage.catalog import is_lake, parse_catalog
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
+from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.views import has_runs, runs_views_sql, views_sql
 
 if TYPE_CHECKING:
@@ -82,7 +84,10 @@ class Warehouse:
         self.batches_dir = self.data_dir / "batches"
         self.staging_dir = self.data_dir / ".staging"
         self.expectations_dir = self.root / EXPECTATIONS_DIR
-        if not self.batches_dir.is_dir():
+        # Lake seam: a folder holding lake.json keeps its rows in DuckLake (storage.lake); the
+        # folder itself then holds expectations/ and, under warehouse/, only stored runs.
+        self.lake = LakeStore(self.root) if is_lake(self.root) else None
+        if self.lake is None and not self.batches_dir.is_dir():
             raise WarehouseNotFound(
                 f"no warehouse at {self.root} (expected {self.batches_dir}); run `provenance init`"
             )
@@ -96,16 +101,32 @@ class Warehouse:
             return cls(Path(root))
         here = Path.cwd().resolve()
         for candidate in (here, *here.parents):
-            if (candidate / WAREHOUSE_DIR / "batches").is_dir():
+            if (candidate / WAREHOUSE_DIR / "batches").is_dir() or is_lake(candidate):
                 return cls(candidate)
         raise WarehouseNotFound(
             f"no warehouse/ in {here} or its parents; pass --root or run `provenance init DIR`"
         )
 
     @classmethod
-    def init(cls, root: Path | str) -> Warehouse:
-        """Create an empty warehouse and default expectations in ``root`` (kept if present)."""
+    def init(
+        cls, root: Path | str, catalog: str | None = None, data_path: str | Path | None = None
+    ) -> Warehouse:
+        """Create an empty warehouse and default expectations in ``root`` (kept if present).
+
+        With ``catalog`` (``postgres:…`` or ``duckdb:FILE``) and ``data_path``, the rows go to a
+        DuckLake instead (created, or joined when the catalog already holds one).
+        """
         root = Path(root)
+        if catalog is not None or data_path is not None:  # lake seam
+            if catalog is None or data_path is None:
+                raise ConfigError("a lake needs both --catalog and --data-path")
+            if (root / WAREHOUSE_DIR / "batches").is_dir():
+                raise ConfigError(f"{root / WAREHOUSE_DIR} already holds a folder warehouse")
+            LakeStore.create(root.resolve(), parse_catalog(catalog, data_path), _who())
+            _write_default_expectations(root / EXPECTATIONS_DIR)
+            return cls(root)
+        if is_lake(root):
+            raise ConfigError(f"{root} already holds a lake warehouse")
         data = root / WAREHOUSE_DIR
         if (data / "batches").is_dir() and any((data / "batches").iterdir()):
             raise ConfigError(f"{data} already holds a warehouse")
@@ -130,8 +151,12 @@ class Warehouse:
         """An in-memory DuckDB connection with the warehouse's views and macros."""
         import duckdb
 
-        connection = duckdb.connect()
-        ddl = views_sql(self.data_dir.as_posix())
+        if self.lake is not None:  # lake seam: the views read the attached lake
+            connection = self.lake.connect()
+            ddl = ""
+        else:
+            connection = duckdb.connect()
+            ddl = views_sql(self.data_dir.as_posix())
         if has_runs(self.data_dir):
             ddl += "\n" + runs_views_sql(self.data_dir.as_posix())
         try:
@@ -159,7 +184,15 @@ class Warehouse:
             except duckdb.Error as e:
                 raise ConfigError(Problem("bad-query", str(e).splitlines()[0])) from None
 
+    def views_ddl(self) -> str:
+        """The views for a separate DuckDB database (Great Expectations opens its own)."""
+        if self.lake is not None:  # lake seam
+            return self.lake.file_views_sql()
+        return views_sql(self.data_dir.as_posix())
+
     def manifests(self) -> list[dict[str, Any]]:
+        if self.lake is not None:  # lake seam: the batches table is the log
+            return self.lake.batch_log()
         out = []
         for folder in sorted(self.batches_dir.iterdir()):
             path = folder / "manifest.json"
@@ -169,6 +202,8 @@ class Warehouse:
 
     def verify_files(self) -> list[Problem]:
         """Every batch file against the sha256 its manifest recorded."""
+        if self.lake is not None:  # lake seam: the catalog's file list and sizes
+            return self.lake.verify_files()
         problems: list[Problem] = []
         for folder in sorted(p for p in self.batches_dir.iterdir() if p.is_dir()):
             manifest_path = folder / "manifest.json"
@@ -215,6 +250,9 @@ class Warehouse:
     @contextmanager
     def lock(self, timeout: float = 600) -> Iterator[None]:
         """Serialise writers across processes."""
+        if self.lake is not None:  # lake seam: no lock; each commit is a DuckLake transaction
+            yield
+            return
         from filelock import FileLock, Timeout
 
         try:
@@ -293,6 +331,8 @@ class Warehouse:
                 tables, result = checker.new_rows()
             if not tables:
                 return result
+            if self.lake is not None:  # lake seam: one transaction, re-checked as it commits
+                return self._commit_to_lake(tables, result, raw)
             self._clean_staging()
             report("writing", 0, total)
             result.batch_id = self._commit_batch(
@@ -313,8 +353,54 @@ class Warehouse:
         one by one would cost more than writing them. Nothing here checks content: run
         ``validate`` afterwards. Columns are cast to the schema; batch_id and recorded_at are added.
         """
+        if self.lake is not None:  # lake seam
+            batch = BatchRow.new(label, _who(), source, None)
+            self.lake.commit(tables, batch, dedupe=False)
+            return batch.batch_id
         with self.lock():
             return self._commit_batch(tables, suffix=label, input_file=source, input_sha256=None)
+
+    def write_copied_batch(self, batch: dict[str, Any], tables: dict[str, pa.Table]) -> bool:
+        """Write another warehouse's batch with its id, time and author (``provenance copy``).
+
+        Rows are written as they are (they were checked where they come from); a lake leaves
+        out rows it already holds. Returns False when the batch id is already here.
+        """
+        if any(m["batch_id"] == batch["batch_id"] for m in self.manifests()):
+            return False
+        given = BatchRow(
+            batch["batch_id"],
+            batch["recorded_at"],
+            batch["recorded_by"],
+            batch["input_file"],
+            batch["input_sha256"],
+        )
+        if self.lake is not None:  # lake seam
+            self.lake.commit(tables, given, dedupe=True)
+            return True
+        with self.lock():
+            self._commit_batch(
+                tables,
+                suffix="",
+                input_file=given.input_file,
+                input_sha256=given.input_sha256,
+                given=given,
+            )
+        return True
+
+    def _commit_to_lake(
+        self, tables: dict[str, pa.Table], result: AppendResult, raw: RawBatch
+    ) -> AppendResult:
+        assert self.lake is not None
+        batch = BatchRow.new(_content_hash(tables)[:8], _who(), raw.source, raw.sha256)
+        written = self.lake.commit(tables, batch)
+        for name, table in tables.items():
+            kept = written[name].num_rows if name in written else 0
+            result.already_present[name] = result.already_present.get(name, 0) + table.num_rows - kept
+            result.written[name] = kept
+            result.ids[name] = written[name].column(TABLES[name].key).to_pylist() if kept else []
+        result.batch_id = batch.batch_id if written else None
+        return result
 
     def _commit_batch(
         self,
@@ -323,12 +409,13 @@ class Warehouse:
         suffix: str,
         input_file: str | None,
         input_sha256: str | None,
+        given: BatchRow | None = None,
     ) -> str:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        now = datetime.now(UTC)
-        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}"
+        now = datetime.now(UTC) if given is None else given.recorded_at
+        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}" if given is None else given.batch_id
         staging = self.staging_dir / batch_id
         staging.mkdir(parents=True)
         files, file_rows, file_sha = [], [], []
@@ -353,7 +440,7 @@ class Warehouse:
         manifest = {
             "batch_id": batch_id,
             "recorded_at": now.isoformat(),
-            "recorded_by": _who(),
+            "recorded_by": _who() if given is None else given.recorded_by,
             "input_file": input_file,
             "input_sha256": input_sha256,
             "tables": [f.split("/")[-1].removesuffix(".parquet") for f in files],

@@ -252,11 +252,9 @@ def _views_database(warehouse: Warehouse, scratch: Path) -> str:
     """
     import duckdb
 
-    from provenance.storage.views import views_sql
-
     path = scratch / "views.duckdb"
     with duckdb.connect(str(path)) as connection:
-        connection.execute(views_sql(warehouse.data_dir.as_posix()))
+        connection.execute(warehouse.views_ddl())
     return f"duckdb:///{path.as_posix()}"
 
 
