@@ -142,12 +142,15 @@ def _check_conninfo(text: str, conninfo: str) -> str:
     return " ".join(f"{k}={v}" for k, v in pairs)
 
 
-def extension_files() -> list[Path]:
-    """The extension files inside the installed wheels, for this DuckDB release."""
+def extension_files(kind: str = "postgres") -> list[Path]:
+    """The extension files inside the installed wheels, for this DuckDB release (the
+    PostgreSQL scanner only for a postgres catalog: it is the slower one to load)."""
     import duckdb
 
     files = []
     for package, name in EXTENSIONS.items():
+        if name == "postgres_scanner" and kind != "postgres":
+            continue
         spec = util.find_spec(package)
         locations = list(spec.submodule_search_locations or []) if spec else []
         if not locations:
@@ -155,7 +158,12 @@ def extension_files() -> list[Path]:
                 f"the {package.replace('_', '-')} package is not installed: "
                 'pip install "provenance[lake]" to use a lake warehouse'
             )
-        path = Path(locations[0]) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+        path = (
+            Path(locations[0])
+            / "extensions"
+            / f"v{duckdb.__version__}"
+            / f"{name}.duckdb_extension"
+        )
         if not path.is_file():
             raise ConfigError(
                 f"{path} is missing: the {package.replace('_', '-')} wheel does not match "
@@ -165,8 +173,8 @@ def extension_files() -> list[Path]:
     return files
 
 
-def load_sql() -> str:
-    return "\n".join(f"LOAD {_literal(p.as_posix())};" for p in extension_files())
+def load_sql(kind: str = "postgres") -> str:
+    return "\n".join(f"LOAD {_literal(p.as_posix())};" for p in extension_files(kind))
 
 
 def attach(
@@ -175,7 +183,7 @@ def attach(
     """Load the extensions and attach the lake as ``lake``; failures are one ConfigError line."""
     import duckdb
 
-    connection.execute(load_sql())
+    connection.execute(load_sql(config.kind))
     try:
         connection.execute(config.attach_sql(read_only=read_only))
     except duckdb.Error as e:

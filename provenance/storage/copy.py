@@ -52,7 +52,8 @@ def copy_warehouse(source: Warehouse, target: Warehouse) -> CopyReport:
 
 
 def _batch_tables(
-    connection: duckdb.DuckDBPyConnection, batch_id: str, names: list[str]) -> dict[str, pa.Table]:
+    connection: duckdb.DuckDBPyConnection, batch_id: str, names: list[str]
+) -> dict[str, pa.Table]:
     """The rows one batch wrote, per table, without the columns a commit stamps."""
     tables = {}
     for name in APPEND_ORDER:
@@ -65,5 +66,5 @@ def _batch_tables(
         # No ORDER BY: DuckDB keeps the stored order, so a copy keeps the batch's row order.
         tables[name] = connection.execute(
             f"SELECT {columns} FROM {name} WHERE batch_id = ?", [batch_id]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     return tables

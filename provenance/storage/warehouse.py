@@ -368,9 +368,12 @@ class Warehouse:
         """
         if any(m["batch_id"] == batch["batch_id"] for m in self.manifests()):
             return False
+        recorded_at = batch["recorded_at"]
+        if isinstance(recorded_at, str):  # a folder's manifest holds ISO text
+            recorded_at = datetime.fromisoformat(recorded_at)
         given = BatchRow(
             batch["batch_id"],
-            batch["recorded_at"],
+            recorded_at,
             batch["recorded_by"],
             batch["input_file"],
             batch["input_sha256"],
@@ -396,7 +399,9 @@ class Warehouse:
         written = self.lake.commit(tables, batch)
         for name, table in tables.items():
             kept = written[name].num_rows if name in written else 0
-            result.already_present[name] = result.already_present.get(name, 0) + table.num_rows - kept
+            result.already_present[name] = (
+                result.already_present.get(name, 0) + table.num_rows - kept
+            )
             result.written[name] = kept
             result.ids[name] = written[name].column(TABLES[name].key).to_pylist() if kept else []
         result.batch_id = batch.batch_id if written else None
