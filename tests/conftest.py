@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +11,8 @@ from typing import Any
 import pytest
 
 from provenance import Warehouse
+from provenance.testing.postgres import PG_BIN, PostgresServer, throwaway_postgres
+from provenance.testing.postgres import available as postgres_available
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -80,75 +78,11 @@ def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
 
 # -- a throw-away PostgreSQL for lake tests ----------------------------------------------------
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-class PostgresServer:
-    """A PostgreSQL started for this test session; each lake gets a database of its own."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self._count = 0
-
-    def catalog(self) -> str:
-        """A fresh, empty database as a `--catalog` string."""
-        self._count += 1
-        name = f"lake{self._count}"
-        subprocess.run(
-            [
-                str(PG_BIN / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                name,
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return f"postgres:dbname={name} host=127.0.0.1 port={self.port} user=postgres"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    """PostgreSQL 15 on a free port, as the `postgres` user when we are root (it refuses root)."""
-    if not (PG_BIN / "pg_ctl").is_file():
-        pytest.skip(f"PostgreSQL 15 binaries are not installed in {PG_BIN}")
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    folder = Path(tempfile.mkdtemp(prefix="provenance-pg-"))
-    if as_root:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*prefix, *command], check=True, capture_output=True, cwd=folder)
-
-    run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
-    options = (
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    )
-    run(
-        str(PG_BIN / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(folder / "log"),
-        "-w",
-        "start",
-    )
-    try:
-        yield PostgresServer(port)
-    finally:
-        run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+    """PostgreSQL 15 on a free port for the session (as the `postgres` user when we are root)."""
+    if not postgres_available():
+        pytest.skip(f"PostgreSQL binaries are not installed in {PG_BIN}")
+    with throwaway_postgres() as server:
+        yield server

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,8 +181,8 @@ class LakeStore:
         """Views over the current snapshot's Parquet files, for a database that cannot attach
         the lake itself (Great Expectations opens its own connections to a DuckDB file)."""
         by_table: dict[str, list[str]] = {}
-        for table, path, _ in self.data_files():
-            by_table.setdefault(table, []).append(path)
+        for name, path, _ in self.data_files():
+            by_table.setdefault(name, []).append(path)
         parts = []
         for table in (*STORED_TABLES, BATCHES):
             columns = ", ".join(f'"{c.name}"' for c in table.columns)
@@ -339,10 +339,8 @@ def _database(config: LakeConfig, *, read_only: bool) -> duckdb.DuckDBPyConnecti
 def _rollback(connection: duckdb.DuckDBPyConnection) -> None:
     import duckdb
 
-    try:
+    with suppress(duckdb.Error):  # a failed COMMIT has already ended the transaction
         connection.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # a failed COMMIT has already ended the transaction
 
 
 def _create_tables(connection: duckdb.DuckDBPyConnection, recorded_by: str) -> None:

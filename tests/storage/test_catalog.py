@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from provenance.cli import main
 from provenance.core.errors import ConfigError
 from provenance.storage.catalog import LakeConfig, extension_files, is_lake, parse_catalog
-from tests.conftest import free_port
+from provenance.testing.postgres import free_port
 
 
 def test_postgres_catalog_is_normalised(tmp_path: Path) -> None:
