@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from provenance.storage.inputs import RawBatch
+    from provenance.storage.warehouse import AppendResult
+
 HEAD = "append_head"
 MAX_ATTEMPTS = 200
 GENESIS_SUFFIX = "schema"
@@ -200,6 +203,29 @@ class LakeStore:
         return "\n".join(parts) + "\n\n" + MACROS
 
     # -- writing ------------------------------------------------------------------------------
+
+    def commit_append(
+        self,
+        tables: dict[str, pa.Table],
+        result: AppendResult,
+        raw: RawBatch,
+        *,
+        suffix: str,
+        who: str,
+    ) -> AppendResult:
+        """Commit an append's checked rows; ``result`` then counts what this commit wrote
+        (rows another appender committed meanwhile count as already present)."""
+        batch = BatchRow.new(suffix, who, raw.source, raw.sha256)
+        written = self.commit(tables, batch)
+        for name, table in tables.items():
+            kept = written[name].num_rows if name in written else 0
+            result.already_present[name] = (
+                result.already_present.get(name, 0) + table.num_rows - kept
+            )
+            result.written[name] = kept
+            result.ids[name] = written[name].column(TABLES[name].key).to_pylist() if kept else []
+        result.batch_id = batch.batch_id if written else None
+        return result
 
     def commit(
         self, tables: dict[str, pa.Table], batch: BatchRow, *, dedupe: bool = True

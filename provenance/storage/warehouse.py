@@ -332,7 +332,8 @@ class Warehouse:
             if not tables:
                 return result
             if self.lake is not None:  # lake seam: one transaction, re-checked as it commits
-                return self._commit_to_lake(tables, result, raw)
+                suffix = _content_hash(tables)[:8]
+                return self.lake.commit_append(tables, result, raw, suffix=suffix, who=_who())
             self._clean_staging()
             report("writing", 0, total)
             result.batch_id = self._commit_batch(
@@ -390,22 +391,6 @@ class Warehouse:
                 given=given,
             )
         return True
-
-    def _commit_to_lake(
-        self, tables: dict[str, pa.Table], result: AppendResult, raw: RawBatch
-    ) -> AppendResult:
-        assert self.lake is not None
-        batch = BatchRow.new(_content_hash(tables)[:8], _who(), raw.source, raw.sha256)
-        written = self.lake.commit(tables, batch)
-        for name, table in tables.items():
-            kept = written[name].num_rows if name in written else 0
-            result.already_present[name] = (
-                result.already_present.get(name, 0) + table.num_rows - kept
-            )
-            result.written[name] = kept
-            result.ids[name] = written[name].column(TABLES[name].key).to_pylist() if kept else []
-        result.batch_id = batch.batch_id if written else None
-        return result
 
     def _commit_batch(
         self,

@@ -131,6 +131,7 @@ def test_lake_gives_the_folder_report_on_the_bundled_warehouse(
         assert lake.query(query) == folder.query(query)
 
 
+@pytest.mark.slow
 def test_eight_writers_at_once_lose_and_duplicate_nothing(
     postgres: PostgresServer, tmp_path: Path
 ) -> None:
@@ -151,6 +152,7 @@ def test_eight_writers_at_once_lose_and_duplicate_nothing(
     assert validate(lake, only=["contract-figures", "file-integrity"]).exit_code() == 0
 
 
+@pytest.mark.slow
 def test_four_writers_of_the_same_file_store_one_copy(
     postgres: PostgresServer, tmp_path: Path
 ) -> None:
@@ -168,6 +170,7 @@ def test_four_writers_of_the_same_file_store_one_copy(
     assert sum("nothing to append" in err for _, err in outcomes) == 3
 
 
+@pytest.mark.slow
 def test_a_killed_append_leaves_no_partial_batch(postgres: PostgresServer, tmp_path: Path) -> None:
     """kill -9 while the batch's Parquet files are being written: no row of it is visible."""
     lake = lake_of_bundled(tmp_path, postgres.catalog())
@@ -242,7 +245,7 @@ def test_import_airwars_into_a_lake(postgres: PostgresServer, tmp_path: Path) ->
 
 
 @settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # an example takes seconds: no shrinking
@@ -258,7 +261,7 @@ def test_generated_warehouses_get_the_same_report_on_both_backends(
     (rules and built-ins; GX is covered on the bundled warehouse) says the same of both."""
     with tempfile.TemporaryDirectory(prefix="provenance-equivalence-") as scratch:
         root = Path(scratch)
-        generate_warehouse(root / "folder", n_figures=300, seed=seed, batch_size=120)
+        generate_warehouse(root / "folder", n_figures=200, seed=seed, batch_size=80)
         for kind in broken:
             inject_violation(root / "folder", kind, seed=seed)
         folder = Warehouse.open(root / "folder")
