@@ -291,17 +291,24 @@ def _write(
         connection.unregister("incoming")
     names = list(kept)
     genesis = batch.batch_id.endswith(GENESIS_SUFFIX)
+    given = {
+        "batch_id": batch.batch_id,
+        "recorded_at": batch.recorded_at,
+        "recorded_by": batch.recorded_by,
+        "input_file": batch.input_file,
+        "input_sha256": batch.input_sha256,
+        "tables": names,
+        "row_count": 0 if genesis else sum(t.num_rows for t in kept.values()),
+    }
+    # The folder's per-file lists (files, hashes, parents) have no lake counterpart: the
+    # catalog lists the data files, and the snapshots order the batches.
+    values = [
+        "?" if c.name in given else ("[]" if c.sql_type.endswith("[]") else "NULL")
+        for c in BATCHES.columns
+    ]
     connection.execute(
-        f"INSERT INTO {ALIAS}.batches VALUES (?, ?, ?, ?, ?, ?, ?, [], [], [])",
-        [
-            batch.batch_id,
-            batch.recorded_at,
-            batch.recorded_by,
-            batch.input_file,
-            batch.input_sha256,
-            names,
-            0 if genesis else sum(t.num_rows for t in kept.values()),
-        ],
+        f"INSERT INTO {ALIAS}.batches VALUES ({', '.join(values)})",
+        [given[c.name] for c in BATCHES.columns if c.name in given],
     )
     # The write that makes simultaneous appends conflict (see the module's docstring).
     connection.execute(f"UPDATE {ALIAS}.{HEAD} SET appends = appends + 1")

@@ -105,6 +105,23 @@ def test_walkthrough_works_on_a_lake(
     )
     assert [s[0] for s in snapshots] == [b["batch_id"] for b in log]
     assert {s[1] for s in snapshots} == {b["recorded_by"] for b in log}
+    # The DuckDB CLI attaches the lake with the same views: duckdb -init lake.sql
+    cli = Path(sys.executable).with_name("duckdb")
+    if cli.is_file():
+        shown = subprocess.run(
+            [
+                str(cli),
+                "-init",
+                str(Path(root) / "lake.sql"),
+                "-csv",
+                "-c",
+                "select value_text from figures",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shown.stdout.splitlines()[-1] == "plus de 35"
     # A second machine joins the same lake with init on the same catalog.
     other = tmp_path / "second-desk"
     assert (
