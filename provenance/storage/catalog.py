@@ -107,8 +107,12 @@ def is_lake(directory: Path) -> bool:
     return (directory / LAKE_FILE).is_file()
 
 
-def parse_catalog(text: str, data_path: str | Path, base: Path | None = None) -> LakeConfig:
+def parse_catalog(
+    text: str | None, data_path: str | Path | None, base: Path | None = None
+) -> LakeConfig:
     """Check a ``--catalog`` string and ``--data-path``; relative paths are taken from ``base``."""
+    if text is None or data_path is None:
+        raise ConfigError("a lake needs both --catalog and --data-path")
     base = (base or Path.cwd()).resolve()
     kind, sep, rest = text.strip().partition(":")
     rest = rest.strip()

@@ -8,9 +8,11 @@ a copy resumable. Each warehouse's genesis (the empty batch ``init`` writes) sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from provenance.core.schema import APPEND_ORDER, TABLES
+from provenance.storage.lake import BatchRow
 
 if TYPE_CHECKING:
     import duckdb
@@ -37,18 +39,33 @@ class CopyReport:
 def copy_warehouse(source: Warehouse, target: Warehouse) -> CopyReport:
     """Copy every batch of ``source`` that ``target`` lacks, oldest first."""
     report = CopyReport()
+    present = {m["batch_id"] for m in target.manifests()}
     with source.connect() as connection:
-        for batch in source.manifests():
-            batch_id = batch["batch_id"]
-            if batch_id.endswith(GENESIS_SUFFIX):
+        for manifest in source.manifests():
+            batch = _batch_row(manifest)
+            if batch.batch_id.endswith(GENESIS_SUFFIX):
                 continue
-            tables = _batch_tables(connection, batch_id, batch["tables"])
-            if target.write_copied_batch(batch, tables):
-                report.copied.append(batch_id)
-                report.rows += sum(t.num_rows for t in tables.values())
-            else:
-                report.skipped.append(batch_id)
+            if batch.batch_id in present:
+                report.skipped.append(batch.batch_id)
+                continue
+            tables = _batch_tables(connection, batch.batch_id, manifest["tables"])
+            target.write_copied_batch(batch, tables)
+            report.copied.append(batch.batch_id)
+            report.rows += sum(t.num_rows for t in tables.values())
     return report
+
+
+def _batch_row(manifest: dict[str, Any]) -> BatchRow:
+    recorded_at = manifest["recorded_at"]
+    if isinstance(recorded_at, str):  # a folder's manifest holds ISO text
+        recorded_at = datetime.fromisoformat(recorded_at)
+    return BatchRow(
+        manifest["batch_id"],
+        recorded_at,
+        manifest["recorded_by"],
+        manifest["input_file"],
+        manifest["input_sha256"],
+    )
 
 
 def _batch_tables(

@@ -85,6 +85,8 @@ class LakeStore:
         """Create the lake's tables (or join a lake that has them) and write ``lake.json``."""
         import duckdb
 
+        if (root / "warehouse" / "batches").is_dir():
+            raise ConfigError(f"{root} already holds a folder warehouse")
         if config.kind == "duckdb":
             Path(config.catalog.split(":", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         if "://" not in config.data_path:
@@ -226,6 +228,14 @@ class LakeStore:
             result.ids[name] = written[name].column(TABLES[name].key).to_pylist() if kept else []
         result.batch_id = batch.batch_id if written else None
         return result
+
+    def write_unchecked(
+        self, tables: dict[str, pa.Table], label: str, source: str | None, who: str
+    ) -> str:
+        """``Warehouse.write_batch`` on a lake: one transaction, no checks; the batch id."""
+        batch = BatchRow.new(label, who, source, None)
+        self.commit(tables, batch, dedupe=False)
+        return batch.batch_id
 
     def commit(
         self, tables: dict[str, pa.Table], batch: BatchRow, *, dedupe: bool = True

@@ -118,10 +118,6 @@ class Warehouse:
         """
         root = Path(root)
         if catalog is not None or data_path is not None:  # lake seam
-            if catalog is None or data_path is None:
-                raise ConfigError("a lake needs both --catalog and --data-path")
-            if (root / WAREHOUSE_DIR / "batches").is_dir():
-                raise ConfigError(f"{root / WAREHOUSE_DIR} already holds a folder warehouse")
             LakeStore.create(root.resolve(), parse_catalog(catalog, data_path), _who())
             _write_default_expectations(root / EXPECTATIONS_DIR)
             return cls(root)
@@ -355,42 +351,23 @@ class Warehouse:
         ``validate`` afterwards. Columns are cast to the schema; batch_id and recorded_at are added.
         """
         if self.lake is not None:  # lake seam
-            batch = BatchRow.new(label, _who(), source, None)
-            self.lake.commit(tables, batch, dedupe=False)
-            return batch.batch_id
+            return self.lake.write_unchecked(tables, label, source, _who())
         with self.lock():
             return self._commit_batch(tables, suffix=label, input_file=source, input_sha256=None)
 
-    def write_copied_batch(self, batch: dict[str, Any], tables: dict[str, pa.Table]) -> bool:
-        """Write another warehouse's batch with its id, time and author (``provenance copy``).
-
-        Rows are written as they are (they were checked where they come from); a lake leaves
-        out rows it already holds. Returns False when the batch id is already here.
-        """
-        if any(m["batch_id"] == batch["batch_id"] for m in self.manifests()):
-            return False
-        recorded_at = batch["recorded_at"]
-        if isinstance(recorded_at, str):  # a folder's manifest holds ISO text
-            recorded_at = datetime.fromisoformat(recorded_at)
-        given = BatchRow(
-            batch["batch_id"],
-            recorded_at,
-            batch["recorded_by"],
-            batch["input_file"],
-            batch["input_sha256"],
-        )
+    def write_copied_batch(self, batch: BatchRow, tables: dict[str, pa.Table]) -> None:
+        """Write another warehouse's batch with its id, time and author (``provenance copy``)."""
         if self.lake is not None:  # lake seam
-            self.lake.commit(tables, given, dedupe=True)
-            return True
+            self.lake.commit(tables, batch, dedupe=True)
+            return
         with self.lock():
             self._commit_batch(
                 tables,
                 suffix="",
-                input_file=given.input_file,
-                input_sha256=given.input_sha256,
-                given=given,
+                input_file=batch.input_file,
+                input_sha256=batch.input_sha256,
+                given=batch,
             )
-        return True
 
     def _commit_batch(
         self,
