@@ -102,12 +102,17 @@ def init(
 @command()
 def copy(
     source: Path = typer.Option(..., "--from", help="Warehouse to copy from (folder or lake)."),
-    target: Path = typer.Option(..., "--to", help="Warehouse to copy to (folder or lake)."),
+    target: Path = typer.Option(
+        ..., "--to", help="Warehouse to copy to (folder or lake), or a new folder to create one in."
+    ),
 ) -> int:
     """Copy every batch the target lacks, keeping batch ids, times, authors and row ids."""
+    from provenance.storage.catalog import is_lake
     from provenance.storage.copy import copy_warehouse
 
-    report = copy_warehouse(_warehouse(source), _warehouse(target))
+    # A folder that holds no warehouse yet becomes a folder warehouse (copy creates it).
+    exists = is_lake(target) or (target / "warehouse" / "batches").is_dir()
+    report = copy_warehouse(_warehouse(source), _warehouse(target) if exists else target)
     _err(report.summary())
     return ExitCode.OK
 

@@ -2,25 +2,25 @@
 
 Every batch keeps its id, time and author, and every row its ids, so a round trip gives back
 the same rows and the same batch log. Batches the target already holds are skipped, which makes
-a copy resumable. Each warehouse's genesis (the empty batch ``init`` writes) stays its own.
+a copy resumable. Empty first batches (what ``init`` writes) are copied like the others.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.errors import ConfigError
 from provenance.core.schema import APPEND_ORDER, TABLES
 from provenance.storage.lake import BatchRow
+from provenance.storage.warehouse import Warehouse
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
-
-    from provenance.storage.warehouse import Warehouse
-
-GENESIS_SUFFIX = "-schema"
 
 
 @dataclass
@@ -36,23 +36,47 @@ class CopyReport:
         return line
 
 
-def copy_warehouse(source: Warehouse, target: Warehouse) -> CopyReport:
-    """Copy every batch of ``source`` that ``target`` lacks, oldest first."""
+def copy_warehouse(source: Warehouse, target: Warehouse | Path) -> CopyReport:
+    """Copy every batch of ``source`` that ``target`` lacks, oldest first.
+
+    ``target`` is a warehouse, or a folder to create one in (a folder warehouse whose first
+    batch is the source's oldest). Into a folder warehouse, batches must come after what it
+    holds: its manifests chain forward in time.
+    """
+    if not isinstance(target, Warehouse):
+        target = _new_folder(Path(target))
     report = CopyReport()
     present = {m["batch_id"] for m in target.manifests()}
+    newest = max(present, default="") if target.lake is None else ""
     with source.connect() as connection:
         for manifest in source.manifests():
             batch = _batch_row(manifest)
-            if batch.batch_id.endswith(GENESIS_SUFFIX):
-                continue
             if batch.batch_id in present:
                 report.skipped.append(batch.batch_id)
                 continue
+            if batch.batch_id < newest:
+                raise ConfigError(
+                    f"batch {batch.batch_id} is older than {newest}, the newest in {target.root}: "
+                    "a folder's batches run forward in time; copy into a new folder instead"
+                )
             tables = _batch_tables(connection, batch.batch_id, manifest["tables"])
             target.write_copied_batch(batch, tables)
             report.copied.append(batch.batch_id)
             report.rows += sum(t.num_rows for t in tables.values())
     return report
+
+
+def _new_folder(root: Path) -> Warehouse:
+    if root.exists() and any(root.iterdir()):
+        raise ConfigError(
+            f"{root} holds no warehouse and is not empty: give a warehouse or a new folder"
+        )
+    warehouse = Warehouse.init(root)
+    # Nobody has seen this warehouse yet: its own empty first batch gives way to the source's,
+    # so that every copied batch comes after its predecessor.
+    for manifest in warehouse.manifests():
+        shutil.rmtree(warehouse.batches_dir / manifest["batch_id"])
+    return warehouse
 
 
 def _batch_row(manifest: dict[str, Any]) -> BatchRow:

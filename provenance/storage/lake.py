@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from provenance.storage.warehouse import AppendResult
 
 HEAD = "append_head"
+SNAPSHOTS_VIEW = (
+    "-- DuckLake's own log: one snapshot per append, author = who, commit_message = batch_id.\n"
+    f"CREATE OR REPLACE VIEW lake_snapshots AS SELECT * FROM {ALIAS}.snapshots();"
+)
 MAX_ATTEMPTS = 200
 GENESIS_SUFFIX = "schema"
 
@@ -127,8 +131,22 @@ class LakeStore:
     # -- reading ------------------------------------------------------------------------------
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A connection to an in-memory DuckDB with the lake attached read-only and the
-        warehouse's views (closing it leaves the database open for the next one)."""
+        """A connection with the warehouse's views over the current snapshot's Parquet files.
+
+        Checks and queries read those files with ``read_parquet``, as on a folder: measured at
+        a million figures, rules over DuckLake's own scan (``lake.figures``) took twice as
+        long. The lake stays attached read-only (``lake_snapshots``; the DuckDB CLI's
+        ``lake.sql`` reads through it). Every append writes Parquet (no inlined rows) and
+        nothing is ever deleted, so the files are all of the data.
+        """
+        views = self.file_views_sql(snapshots=True)
+        connection = self._reading_database().cursor()
+        connection.execute(views)
+        return connection
+
+    def _reading_database(self) -> duckdb.DuckDBPyConnection:
+        """One database per process with the lake attached read-only (closing a connection
+        from :meth:`connect` leaves it open for the next)."""
         if self._reader is None:
             # A DuckDB-file catalog can be attached once per process: there, one database
             # reads and writes (the file is single-machine anyway).
@@ -136,8 +154,7 @@ class LakeStore:
             self._reader = (
                 self._writing_database() if single else _database(self.config, read_only=True)
             )
-            self._reader.execute(views_sql())
-        return self._reader.cursor()
+        return self._reader
 
     def _writing_database(self) -> duckdb.DuckDBPyConnection:
         if self._writer is None:
@@ -153,14 +170,16 @@ class LakeStore:
 
     def data_files(self) -> list[tuple[str, str, int]]:
         """(table, path, size in bytes) of every data file the current snapshot reads."""
-        with self.connect() as connection:
+        with closing(self._reading_database().cursor()) as connection:
             out: list[tuple[str, str, int]] = []
+            connection.execute("BEGIN TRANSACTION")  # every table at one snapshot
             for table in (*STORED_TABLES, BATCHES):
                 rows = connection.execute(
                     "SELECT data_file, data_file_size_bytes FROM ducklake_list_files(?, ?)",
                     [ALIAS, table.name],
                 ).fetchall()
                 out += [(table.name, path, size) for path, size in sorted(rows)]
+            connection.execute("COMMIT")
             return out
 
     def verify_files(self) -> list[Problem]:
@@ -182,7 +201,7 @@ class LakeStore:
                 )
         return problems
 
-    def file_views_sql(self) -> str:
+    def file_views_sql(self, *, snapshots: bool = False) -> str:
         """Views over the current snapshot's Parquet files, for a database that cannot attach
         the lake itself (Great Expectations opens its own connections to a DuckDB file)."""
         by_table: dict[str, list[str]] = {}
@@ -202,6 +221,8 @@ class LakeStore:
                     + " WHERE false)"
                 )
             parts.append(f"CREATE OR REPLACE VIEW {table.name} AS SELECT {columns} FROM {source};")
+        if snapshots:  # needs the lake attached
+            parts.append(SNAPSHOTS_VIEW)
         return "\n".join(parts) + "\n\n" + MACROS
 
     # -- writing ------------------------------------------------------------------------------
@@ -424,8 +445,5 @@ def views_sql() -> str:
         parts.append(
             f"CREATE OR REPLACE VIEW {table.name} AS SELECT {columns} FROM {ALIAS}.{table.name};"
         )
-    parts.append(
-        "-- DuckLake's own log: one snapshot per append, author = who, commit_message = batch_id.\n"
-        f"CREATE OR REPLACE VIEW lake_snapshots AS SELECT * FROM {ALIAS}.snapshots();"
-    )
+    parts.append(SNAPSHOTS_VIEW)
     return "\n".join(parts) + "\n\n" + MACROS

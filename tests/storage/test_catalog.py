@@ -135,10 +135,10 @@ def test_a_duckdb_catalog_lake_round_trips_through_copy(tmp_path: Path) -> None:
     lake = Warehouse.init(
         tmp_path / "lake", catalog=f"duckdb:{tmp_path / 'c.ducklake'}", data_path=tmp_path / "data"
     )
-    back = Warehouse.init(tmp_path / "b")
     first = copy_warehouse(folder, lake)
     assert first.copied and copy_warehouse(folder, lake).copied == []  # resumable: nothing twice
-    copy_warehouse(lake, back)
+    copy_warehouse(lake, tmp_path / "b")  # a new folder: copy creates the warehouse
+    back = Warehouse.open(tmp_path / "b")
     for table in ("documents", "entities", "subjects", "figures", "relations"):
         query = f"select * from {table} order by all"
         assert back.query(query) == folder.query(query) == lake.query(query), table
