@@ -151,7 +151,14 @@ def bench_validate(server: Any, work: Path, size: int, seed: int) -> dict[str, A
     copied = must(run_child(provenance("copy", "--from", str(folder), "--to", str(lake))), "copy")
     on_folder = validate(folder, work / f"folder-{size}.json")
     on_lake = validate(lake, work / f"lake-{size}.json")
-    same = _comparable(work / f"folder-{size}.json") == _comparable(work / f"lake-{size}.json")
+    folder_report = _comparable(work / f"folder-{size}.json")
+    lake_report = _comparable(work / f"lake-{size}.json")
+    same = folder_report == lake_report
+    differing = [
+        (a["name"], sorted(k for k in a if a[k] != b.get(k)))
+        for a, b in zip(folder_report["rules"], lake_report["rules"], strict=False)
+        if a != b
+    ]
     return {
         "size": size,
         "copy_seconds": copied["seconds"],
@@ -159,6 +166,7 @@ def bench_validate(server: Any, work: Path, size: int, seed: int) -> dict[str, A
         "lake": on_lake,
         "lake_over_folder": on_lake["seconds"] / on_folder["seconds"],
         "same_report": same,
+        "differing": differing,
     }
 
 
@@ -210,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"({v['lake']['peak_mb']:.0f} MB): {v['lake_over_folder']:.2f}× the folder; "
                 f"same report: {v['same_report']}; copy into the lake {v['copy_seconds']:.1f} s"
             )
+            for name, keys in v["differing"]:
+                print(f"  differs: {name}: {', '.join(keys)}")
     results["load_after"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"lake-bench-{time.strftime('%Y%m%dT%H%M%S')}.json"

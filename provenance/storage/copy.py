@@ -2,7 +2,8 @@
 
 Every batch keeps its id, time and author, and every row its ids, so a round trip gives back
 the same rows and the same batch log. Batches the target already holds are skipped, which makes
-a copy resumable. Empty first batches (what ``init`` writes) are copied like the others.
+a copy resumable. The empty first batch ``init`` writes is copied only into a new folder (one
+that has none of its own).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from provenance.storage.warehouse import Warehouse
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+
+GENESIS = "-schema"
 
 
 @dataclass
@@ -48,12 +51,15 @@ def copy_warehouse(source: Warehouse, target: Warehouse | Path) -> CopyReport:
     report = CopyReport()
     present = {m["batch_id"] for m in target.manifests()}
     newest = max(present, default="") if target.lake is None else ""
+    own_start = any(b.endswith(GENESIS) for b in present)
     with source.connect() as connection:
         for manifest in source.manifests():
             batch = _batch_row(manifest)
             if batch.batch_id in present:
                 report.skipped.append(batch.batch_id)
                 continue
+            if own_start and batch.batch_id.endswith(GENESIS) and not manifest["row_count"]:
+                continue  # the empty batch `init` writes: the target has its own
             if batch.batch_id < newest:
                 raise ConfigError(
                     f"batch {batch.batch_id} is older than {newest}, the newest in {target.root}: "
