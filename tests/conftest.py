@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,8 @@ from provenance.testing.postgres import PG_BIN, PostgresServer, throwaway_postgr
 from provenance.testing.postgres import available as postgres_available
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# The shared data folder next to the clone; PROVENANCE_SHARED points elsewhere (a worktree).
+SHARED = Path(os.environ.get("PROVENANCE_SHARED") or REPO.parent / "shared")
 ARTICLE = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.txt"
 ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 
@@ -74,6 +76,27 @@ def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return row
+
+
+def forge_batch(warehouse: Warehouse, table: str, arrow: Any, label: str = "forged") -> Path:
+    """A batch whose Parquet file is exactly ``arrow`` (nulls where the store would fill in),
+    listed by a well-formed manifest that heads the chain: data written around every check."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from provenance.storage.inputs import file_sha256
+
+    columns = [n for n in arrow.column_names if n not in ("batch_id", "recorded_at")]
+    batch_id = warehouse.write_batch({table: arrow.select(columns)}, label=label)
+    folder = warehouse.batches_dir / batch_id
+    pq.write_table(arrow, folder / f"{table}.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["file_sha256"] = [file_sha256(folder / f"{table}.parquet")]
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return folder
 
 
 # -- a throw-away PostgreSQL for lake tests ----------------------------------------------------

@@ -17,7 +17,8 @@ from typing import Any
 
 import typer
 
-from provenance.core.errors import ExitCode, ProvenanceError
+from provenance.core.enums import Language
+from provenance.core.errors import ExitCode, ProvenanceError, WriteFailed
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -126,9 +127,9 @@ def add_document(
     published: str = typer.Option(
         ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
     ),
-    url: str | None = typer.Option(None, "--url"),
-    outlet: str | None = typer.Option(None, "--outlet"),
-    title: str | None = typer.Option(None, "--title"),
+    url: str | None = typer.Option(None, "--url", help="Where the document was published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published it."),
+    title: str | None = typer.Option(None, "--title", help="Its headline or title."),
     root: Path | None = RootOption,
 ) -> int:
     """Archive a document's NFC text; its id is the sha256 of that text."""
@@ -143,7 +144,8 @@ def add_document(
         title=title,
         source=str(file),
     )
-    document_id = result.ids.get("documents", [None])[0]
+    # The id of the text, whether this call archived it or it already was.
+    document_id = next(iter(result.keys.get("documents") or []), None)
     _err(result.summary())
     if document_id:
         print(document_id)
@@ -182,14 +184,34 @@ def sql(
     query: str = typer.Argument(
         ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    output: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", "-f", help="How to print the result."
+    ),
+    file: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the result to this file (not under warehouse/ or expectations/).",
+    ),
     root: Path | None = RootOption,
 ) -> int:
-    """Run a query on the warehouse's views and macros."""
+    """Run a read-only query on the warehouse's views and macros (it cannot change a file)."""
     from provenance.cli.tabular import render
 
-    columns, rows = _warehouse(root).query(query)
-    render(columns, rows, output.value, sys.stdout)
+    warehouse = _warehouse(root)
+    if file is not None:
+        warehouse.refuse_inside(file)
+    columns, rows = warehouse.query(query)
+    if file is None:
+        render(columns, rows, output.value, sys.stdout)
+        return ExitCode.OK
+    try:
+        with file.open("w", encoding="utf-8", newline="") as stream:
+            render(columns, rows, output.value, stream)
+    except OSError as e:
+        raise WriteFailed(f"cannot write {file}", e) from None
+    _err(f"wrote {len(rows)} rows to {file}")
     return ExitCode.OK
 
 
@@ -232,6 +254,12 @@ def validate(
         file_okay=False,
         help="Write Great Expectations Data Docs (HTML) to this folder.",
     ),
+    expect_head: list[str] | None = typer.Option(
+        None,
+        "--expect-head",
+        help="A head hash printed by append or a previous validate (≥ 12 hex digits): fail if "
+        "it is no longer in the batch log (newest batches removed). Repeatable.",
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Check the warehouse: files, contracts, references, quotes, consistency rules and GX suites.
@@ -242,7 +270,12 @@ def validate(
     from provenance.validation.orchestrator import validate as run
 
     report = run(
-        _warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs
+        _warehouse(root),
+        rules_file=rules,
+        only=only or None,
+        store=store,
+        data_docs=data_docs,
+        expect_head=expect_head or None,
     )
     rendered = report.render(report_format.value)
     if output is None:
@@ -263,7 +296,7 @@ def extract(
     sources: list[str] = typer.Argument(
         ..., help="Text files, or document_ids of archived documents."
     ),
-    language: str = typer.Option(..., "--language", help="fr or en."),
+    language: Language = typer.Option(..., "--language", help="Language of the text."),
     published: str | None = typer.Option(
         None,
         "--published",
@@ -287,7 +320,7 @@ def extract(
         warehouse = None  # extraction works without a warehouse; ids are not checked then
     records = review_records(
         sources,
-        language=language,
+        language=language.value,
         published_on=date.fromisoformat(published) if published else None,
         warehouse=warehouse,
         outlet=outlet,

@@ -125,10 +125,6 @@ class Interval:
         """Product of two non-negative intervals."""
         return _make(self.lo * factor.lo, self.hi * factor.hi if self.hi != 0 else 0.0)
 
-    def widened(self, tolerance: float) -> Interval:
-        """The interval grown by a relative tolerance on each side."""
-        return _make(self.lo * (1 - tolerance), self.hi * (1 + tolerance))
-
 
 def _make(low: float, high: float) -> Interval:
     return Interval(low, None if high == math.inf or math.isnan(high) else high)
@@ -255,6 +251,3 @@ def _fmt(x: float | None) -> str:
     if x is None:
         return "∞"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-format_bound = _fmt

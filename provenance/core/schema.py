@@ -423,6 +423,16 @@ BATCHES = Table(
         Column("files", Kind.STRING_LIST, "Parquet files written, relative to warehouse/.", True),
         Column("file_rows", Kind.INTEGER_LIST, "Rows in each of those files.", True),
         Column("file_sha256", Kind.STRING_LIST, "sha256 of each of those files.", True),
+        Column(
+            "parents",
+            Kind.STRING_LIST,
+            "The batches it was appended after: the log's head then (null before the log was chained).",
+        ),
+        Column(
+            "parent_sha256",
+            Kind.STRING_LIST,
+            "sha256 of each of those batches' manifest.json: the hash chain validate checks.",
+        ),
     ),
     stored=False,
 )
@@ -433,13 +443,6 @@ TABLES: dict[str, Table] = {
 STORED_TABLES: tuple[Table, ...] = tuple(t for t in TABLES.values() if t.stored)
 # Order of writing within a batch, so that references point backwards.
 APPEND_ORDER = ("documents", "entities", "subjects", "figures", "relations")
-
-
-def table(name: str) -> Table:
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}") from None
 
 
 def markdown_reference() -> str:

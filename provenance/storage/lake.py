@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from provenance.storage.inputs import RawBatch
+    from provenance.storage.integrity import Verification
     from provenance.storage.warehouse import AppendResult
 
 HEAD = "append_head"
@@ -200,6 +201,15 @@ class LakeStore:
                     )
                 )
         return problems
+
+    def verification(self) -> Verification:
+        """``file-integrity`` on a lake: the catalog's files, present with their sizes (a lake
+        has no manifests, hence no hash chain and no head to pin; every check reads the lake)."""
+        from provenance.storage.integrity import Verification
+        from provenance.storage.manifests import BatchLog
+
+        problems = self.verify_files()
+        return Verification(BatchLog(), problems, set(), files_checked=len(self.data_files()))
 
     def file_views_sql(self, *, snapshots: bool = False) -> str:
         """Views over the current snapshot's Parquet files, for a database that cannot attach

@@ -14,14 +14,16 @@ matches nothing at all is a configuration error (exit 2).
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.text import one_line
+from provenance.storage.integrity import Verification
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.report import Failure, Report, RuleResult
@@ -59,8 +61,14 @@ def validate(
     only: Sequence[str] | None = None,
     store: bool = False,
     data_docs: Path | None = None,
+    expect_head: Sequence[str] | None = None,
 ) -> Report:
     """Check the warehouse's files, contracts, references, quotes, rules and GX suites.
+
+    The files are verified first, always: a damaged, missing or unlisted file is reported by
+    ``file-integrity`` (even when ``only`` leaves it out) and every other check runs on the
+    files that verified, so one bad file never hides the rest. ``expect_head`` (hashes printed
+    by ``append`` and in the report) must still be in the batch log.
 
     ``rules_file`` defaults to ``expectations/rules.yaml`` under the warehouse root, or the
     package's defaults when that file does not exist. ``store`` keeps the run's results as
@@ -69,18 +77,17 @@ def validate(
     rules_path, rules_display = _rules_source(warehouse, rules_file)
     rules = load_rules(rules_path, rules_display)
     builtins = [
-        Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
+        Check(c.name, "builtin", Severity.ERROR, c.description, _as_compiled(c))
+        for c in builtin_checks()
     ]
     checks = builtins + [
         Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
-    run_gx = gx_dir.is_dir() and importlib.util.find_spec("provenance.validation.gx") is not None
+    run_gx = gx_dir.is_dir()
     if data_docs is not None and not run_gx:
-        raise ConfigError(
-            f"--data-docs needs Great Expectations suites in {gx_dir} and provenance.validation.gx"
-        )
+        raise ConfigError(f"--data-docs needs Great Expectations suites in {gx_dir}")
 
     known = [FILE_INTEGRITY, *(c.name for c in checks)]
     wanted = _selector(only)
@@ -89,17 +96,16 @@ def validate(
         _unknown_names(unmatched, known)
 
     results: list[RuleResult] = []
-    integrity = file_integrity(warehouse) if wanted(FILE_INTEGRITY) else None
-    if integrity is not None:
+    started = time.perf_counter()
+    verification = warehouse.verification(list(expect_head or ()))
+    integrity = _integrity_result(verification, time.perf_counter() - started)
+    if wanted(FILE_INTEGRITY) or integrity.failures:
         results.append(integrity)
     try:
-        connection = warehouse.connect()
+        connection = warehouse.connect(verification.good_files)
     except IntegrityError:
-        # A damaged Parquet file can make the views unreadable; the hash check names it, and
-        # that is the report (exit 1), not an exception. Without such a failure, it is news.
-        if integrity is None:
-            integrity = file_integrity(warehouse)
-            results.append(integrity)
+        # Every file read here verified: a file whose hash matches its manifest yet cannot be
+        # read was written so by a hand that also forged the manifest; the chain names it.
         if not integrity.failures:
             raise
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
@@ -110,7 +116,11 @@ def validate(
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
         from provenance.validation.gx import run_suites
 
-        suite_results = [r for r in run_suites(warehouse, gx_dir, data_docs) if wanted(r.name)]
+        suite_results = [
+            r
+            for r in run_suites(warehouse, gx_dir, data_docs, verification.good_files)
+            if wanted(r.name)
+        ]
         results += suite_results
         unmatched = _unmatched(unmatched, [r.name for r in suite_results])
         if unmatched:
@@ -264,19 +274,40 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
     return failures
 
 
-def file_integrity(warehouse: Warehouse) -> RuleResult:
+def file_integrity(warehouse: Warehouse, expect_head: Sequence[str] | None = None) -> RuleResult:
+    """The ``file-integrity`` check alone."""
     started = time.perf_counter()
-    problems = warehouse.verify_files()
-    files = sum(len(m.get("files", [])) for m in warehouse.manifests())
+    verification = warehouse.verification(list(expect_head or ()))
+    return _integrity_result(verification, time.perf_counter() - started)
+
+
+def _integrity_result(verification: Verification, seconds: float) -> RuleResult:
+    heads = verification.log.heads()
     return RuleResult(
         name=FILE_INTEGRITY,
         kind="builtin",
-        severity="error",
-        description="every Parquet file matches the sha256 recorded in its batch manifest",
-        rows_checked=files,
+        severity=Severity.ERROR,
+        description=(
+            "every file under batches/ is listed by a manifest and matches its sha256; "
+            "the manifests' hash chain is whole"
+        ),
+        rows_checked=verification.files_checked,
         failures=[
-            Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches")
-            for p in problems
+            Failure(
+                FILE_INTEGRITY,
+                one_line(p.record_id or ""),
+                one_line(f"{p.code}: {p.message}"),
+                table="batches",
+            )
+            for p in verification.problems
         ],
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
+        observations=[
+            Failure(
+                FILE_INTEGRITY,
+                "head",
+                f"{head} (pin it: provenance validate --expect-head {head[:16]})",
+            )
+            for head in heads
+        ],
     )
