@@ -202,12 +202,14 @@ class LakeStore:
                 )
         return problems
 
-    def verification(self) -> Verification:
+    def verification(self, expect_heads: list[str] | None = None) -> Verification:
         """``file-integrity`` on a lake: the catalog's files, present with their sizes (a lake
         has no manifests, hence no hash chain and no head to pin; every check reads the lake)."""
         from provenance.storage.integrity import Verification
         from provenance.storage.manifests import BatchLog
 
+        if expect_heads:
+            raise ConfigError("a lake has no hash chain to pin: --expect-head is for folders")
         problems = self.verify_files()
         return Verification(BatchLog(), problems, set(), files_checked=len(self.data_files()))
 

@@ -228,7 +228,7 @@ class Warehouse:
         from provenance.storage.integrity import verify
 
         if self.lake is not None:  # lake seam: the catalog's file list and sizes
-            return self.lake.verification()
+            return self.lake.verification(expect_heads)
         return verify(self.data_dir, expect_heads)
 
     # -- writing ---------------------------------------------------------------------------
