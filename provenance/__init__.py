@@ -2,7 +2,7 @@
 
 The public API has the CLI's verbs::
 
-    >>> from provenance import Warehouse, validate, extract, import_airwars
+    >>> from provenance import Warehouse, validate, extract, import_airwars, import_series
     >>> wh = Warehouse.open("path/to/project")        # the folder holding warehouse/
     >>> wh.query("select count(*) from figures")
     >>> report = validate(wh)
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         ProvenanceError as ProvenanceError,
     )
     from provenance.importers.airwars import import_airwars as import_airwars
+    from provenance.importers.series import import_series as import_series
     from provenance.storage.warehouse import AppendResult as AppendResult
     from provenance.storage.warehouse import Warehouse as Warehouse
     from provenance.text.extract import extract as extract
@@ -49,6 +50,7 @@ _EXPORTS = {
     "validate": "provenance.validation.orchestrator",
     "extract": "provenance.text.extract",
     "import_airwars": "provenance.importers.airwars",
+    "import_series": "provenance.importers.series",
 }
 
 __all__ = sorted(_EXPORTS)

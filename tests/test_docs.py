@@ -79,6 +79,7 @@ def test_readme_shell_examples_run(
         "walkthrough": "plus de 35",
         "extract": "validation passed",
         "store": "claimant-gap",
+        "series": "corrected: 6 deaths counted twice",
     }[name]
     assert expected in out
 
