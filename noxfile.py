@@ -53,6 +53,8 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: validate and append as multiples of a scan and a pyarrow copy (`-- --sizes 10000000`)."""
+    """Benchmarks: validate and append as multiples of a scan and a pyarrow copy (`-- --sizes
+    10000000`), extraction; then a lake: 1, 4 and 8 concurrent appenders, validate at 1M figures."""
     session.install(".[test]")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run("python", "benchmarks/lake_bench.py")

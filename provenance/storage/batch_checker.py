@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from provenance.storage.manifests import BatchLog
-
 # Called as progress(stage, done, total) during long appends.
 Progress = Callable[[str, int, int], None]
 
@@ -54,7 +52,7 @@ class AppendResult:
 
 
 def appended_before(
-    log: BatchLog, sha256: str | None, counts: dict[str, int]
+    manifests: list[dict[str, Any]], sha256: str | None, counts: dict[str, int]
 ) -> AppendResult | None:
     """The no-op answer when this very file was appended before, else None (check it in full).
 
@@ -68,12 +66,11 @@ def appended_before(
     if sha256 is None:
         return None
     counts = {name: n for name, n in counts.items() if n}
-    for manifest in log.manifests:
-        data = manifest.data
+    for data in manifests:
         if data.get("input_sha256") != sha256 or set(data["tables"]) != counts.keys():
             continue
-        written = dict(zip(data["tables"], data["file_rows"], strict=True))
-        if all(written[name] <= n for name, n in counts.items()):
+        written = dict(zip(data["tables"], data["file_rows"] or [], strict=False))
+        if all(written.get(name, 0) <= n for name, n in counts.items()):
             return AppendResult(batch_id=None, already_present=counts)
     return None
 
