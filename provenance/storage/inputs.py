@@ -35,6 +35,9 @@ class RawBatch:
     def row_count(self) -> int:
         return sum(len(r) for r in self.rows.values())
 
+    def table_counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
 
 def _read_bytes(path: Path) -> bytes:
     try:
@@ -131,22 +134,22 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     return batch
 
 
-def peek_parquet(path: Path, table: str | None = None) -> tuple[str, dict[str, int]] | None:
+def peek_parquet(path: Path, table: str | None = None) -> tuple[str | None, dict[str, int]]:
     """A Parquet file's sha256 and rows per table from its footer alone, as :func:`read_batch`
-    would assign them; None when that needs the rows (a ``table`` column) or anything is off,
-    so that ``read_batch`` reads and reports it."""
+    would assign them; no sha256 when that needs the rows (a ``table`` column) or anything is
+    off, so that ``read_batch`` reads and reports it."""
     if path.suffix.lower() != ".parquet" or not path.is_file():
-        return None
+        return None, {}
     import pyarrow.parquet as pq
 
     try:
         metadata = pq.read_metadata(path)
         sha256 = file_sha256(path)
     except Exception:  # pyarrow raises several unrelated types for a bad file: read_batch says
-        return None
+        return None, {}
     name = table or _table_from_name(path)
     if "table" in metadata.schema.names or name not in TABLES or name == "batches":
-        return None
+        return None, {}
     return sha256, {name: metadata.num_rows}
 
 

@@ -37,20 +37,9 @@ from provenance.core.errors import (
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage import contracts
-from provenance.storage.batch_checker import (
-    AppendResult,
-    BatchChecker,
-    Progress,
-    appended_before,
-)
+from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress, appended_before
 from provenance.storage.catalog import is_lake, parse_catalog
-from provenance.storage.inputs import (
-    RawBatch,
-    file_sha256,
-    peek_parquet,
-    read_batch,
-    rows_batch,
-)
+from provenance.storage.inputs import RawBatch, file_sha256, peek_parquet, read_batch, rows_batch
 from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
@@ -296,10 +285,8 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        peeked = peek_parquet(Path(path), table)  # a known Parquet file needs no rows read
-        if peeked is not None and (seen := appended_before(self.manifests(), *peeked)) is not None:
-            return seen
-        return self.append_batch(read_batch(Path(path), table), progress)
+        known = appended_before(self.manifests(), *peek_parquet(Path(path), table))  # no row read
+        return known or self.append_batch(read_batch(Path(path), table), progress)
 
     def append_rows(
         self,
@@ -313,10 +300,8 @@ class Warehouse:
     def append_batch(self, raw: RawBatch, progress: Progress | None = None) -> AppendResult:
         report = progress or (lambda stage, done, total: None)
         total = raw.row_count
-        counts = {name: len(rows) for name, rows in raw.rows.items()}
-        seen = appended_before(self.manifests(), raw.sha256, counts)
-        if seen is not None:
-            return seen
+        if known := appended_before(self.manifests(), raw.sha256, raw.table_counts()):
+            return known
         problems: list[Problem] = []
         columns: dict[str, contracts.Columns] = {}
         for name in APPEND_ORDER:
@@ -486,10 +471,8 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
 def _empty_table(table: Table) -> pa.Table:
     import pyarrow as pa
 
-    schema = pa.schema(
-        [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
-    )
-    return schema.empty_table()
+    fields = [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
+    return pa.schema(fields).empty_table()
 
 
 def _problem_order(p: Problem) -> tuple[str, int, str]:
