@@ -8,6 +8,7 @@ a traceback only with --debug.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -88,6 +89,72 @@ def init(
     return ExitCode.OK
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class CardFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@command()
+def show(
+    record_id: str = typer.Argument(
+        ...,
+        metavar="ID",
+        help="A figure, relation, subject or entity id, or a document id (or its first 8+ characters).",
+    ),
+    card_format: CardFormat = typer.Option(CardFormat.text, "--format", "-f"),
+    root: Path | None = RootOption,
+) -> int:
+    """Where a number comes from: its quote in context, who said it, when, and what surrounds it."""
+    from provenance.publish.card import show as build
+
+    card = build(_warehouse(root), record_id)
+    if card_format is CardFormat.json:
+        print(json.dumps(card, ensure_ascii=False, indent=2))
+    else:
+        from provenance.publish.card_text import render_card
+
+        sys.stdout.write(render_card(card))
+    return ExitCode.OK
+
+
+@command()
+def history(
+    subject: str = typer.Argument(..., help="The subject whose series to show."),
+    metric: str | None = typer.Argument(None, help="One metric (default: every metric)."),
+    chart: Path | None = typer.Option(
+        None,
+        "--chart",
+        dir_okay=False,
+        help="Also draw the series to this .png, .svg or .html file (needs the 'chart' extra).",
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    root: Path | None = RootOption,
+) -> int:
+    """Who said what over time: each claimant's series for a subject, flagged revisions marked."""
+    from provenance.cli.tabular import render
+    from provenance.publish.history import history as build
+    from provenance.publish.history import render_history
+
+    series = build(_warehouse(root), subject, metric)
+    if output is OutputFormat.json:
+        print(json.dumps(series.to_dict(), ensure_ascii=False, indent=2))
+    elif output is OutputFormat.csv:
+        render(*series.table(), output.value, sys.stdout)
+    else:
+        sys.stdout.write(render_history(series))
+    if chart is not None:
+        from provenance.publish.chart import write_chart
+
+        _err(f"wrote the chart to {write_chart(series, chart)}")
+    return ExitCode.OK
+
+
 @command(name="add-document")
 def add_document(
     file: Path = typer.Argument(
@@ -140,12 +207,6 @@ def append(
         result = warehouse.append(file, table=table, progress=progress)
     _err(result.summary())
     return ExitCode.OK
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 @command()

@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "rule-failed": "a consistency rule returned offending rows",
     "expectation-failed": "a Great Expectations expectation failed",
     "config-error": "a rules or suite file is malformed",
+    "unknown-id": "no figure, relation, document, subject or entity has the id asked for",
     "bad-query": "a SQL query does not run on the warehouse's views",
 }
 

@@ -280,3 +280,9 @@ def file_integrity(warehouse: Warehouse) -> RuleResult:
         ],
         seconds=time.perf_counter() - started,
     )
+
+
+def warehouse_rules(warehouse: Warehouse, rules_file: Path | None = None) -> tuple[list[Rule], str]:
+    """The rules ``validate`` would run on this warehouse, and how reports name their file."""
+    rules_path, rules_display = _rules_source(warehouse, rules_file)
+    return load_rules(rules_path, rules_display), rules_display
