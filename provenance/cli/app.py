@@ -258,6 +258,12 @@ def validate(
     store: bool = typer.Option(
         False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
     ),
+    html: Path | None = typer.Option(
+        None,
+        "--html",
+        dir_okay=False,
+        help="Also write the whole run as one self-contained HTML page (offline, no scripts).",
+    ),
     data_docs: Path | None = typer.Option(
         None,
         "--data-docs",
@@ -273,9 +279,8 @@ def validate(
     """
     from provenance.validation.orchestrator import validate as run
 
-    report = run(
-        _warehouse(root), rules_file=rules, only=only or None, store=store, data_docs=data_docs
-    )
+    warehouse = _warehouse(root)
+    report = run(warehouse, rules_file=rules, only=only or None, store=store, data_docs=data_docs)
     rendered = report.render(report_format.value)
     if output is None:
         sys.stdout.write(rendered)
@@ -285,6 +290,10 @@ def validate(
         if report_format is not ReportFormat.text:
             sys.stdout.write(report.render_text())
         _err(f"wrote the {report_format.value} report to {output}")
+    if html is not None:
+        from provenance.publish.html_report import write_html_report
+
+        _err(f"wrote the HTML report to {write_html_report(warehouse, report, html)}")
     if report.run_id:
         _err(f"stored run {report.run_id} in warehouse/_runs/{report.run_id}/")
     return report.exit_code()

@@ -141,16 +141,17 @@ def history(
         flags = revision_flags(warehouse, connection, rules_file)
         series = []
         for m in [metric] if metric else metrics:
-            series += _series(connection, subject_id, m, flags)
+            series += series_of(connection, subject_id, m, flags)
     return History(subject, metric, series)
 
 
-def _series(
+def series_of(
     connection: duckdb.DuckDBPyConnection,
     subject_id: str,
     metric: str,
     flags: dict[str, list[str]],
 ) -> list[Series]:
+    """Each claimant's series for one subject and metric; ``flags`` by figure_id."""
     found = rows(
         connection,
         "select h.*, c.name as claimant, s.name as speaker from revision_history(?, ?) h "
