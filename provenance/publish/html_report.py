@@ -38,7 +38,7 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{margin-top:2rem;border-bottom:2px solid #d
 h3{margin:1.4rem 0 .3rem;font-size:1.05rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.9rem}
 th,td{overflow-wrap:anywhere;border:1px solid #d6d6d6;padding:.25rem .45rem;text-align:left;vertical-align:top}
-th{background:#f2f2f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f2f2f4;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{padding:.7rem 1rem;border-radius:6px;font-weight:600;margin:.6rem 0}
 .pass{color:#17662f}.warn{color:#8a5a00}.fail{color:#b00020}
 .verdict.pass{background:#e5f4ea}.verdict.fail{background:#fde7ea}
@@ -227,7 +227,8 @@ def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
         connection,
         """
         select r.relation_id, r.kind, r.value_low, r.value_high, r.value_text, r.quote,
-               f.figure_id, f.value_low as f_low, f.value_high as f_high, f.value_text as f_text,
+               f.figure_id, f.value_low as f_value_low, f.value_high as f_value_high,
+               f.value_text as f_value_text,
                c.name as claimant,
                list_transform(r.reference_ids, x -> x) as reference_ids
         from relations r
