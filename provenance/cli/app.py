@@ -155,6 +155,47 @@ def history(
     return ExitCode.OK
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+    claimreview = "claimreview"
+    prov_json = "prov-json"
+
+
+@command()
+def export(
+    export_format: ExportFormat = typer.Option(..., "--format", "-f", help="What to write."),
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False, help="File to write."),
+    where: str | None = typer.Option(
+        None,
+        "--where",
+        help="One SQL condition on the exported columns, e.g. \"subject_id = 'x'\".",
+    ),
+    rules: Path | None = typer.Option(
+        None, "--rules", dir_okay=False, help="Rules whose verdicts ClaimReview reports."
+    ),
+    reviewer: str = typer.Option(
+        "provenance", "--reviewer", help="Who signs the ClaimReviews (your desk's name)."
+    ),
+    root: Path | None = RootOption,
+) -> int:
+    """Figures joined with their provenance, as CSV, Parquet, JSONL, ClaimReview or PROV-JSON."""
+    from provenance.core.wording import plural
+    from provenance.publish.export import export as run
+
+    count = run(
+        _warehouse(root),
+        export_format.value,
+        output,
+        where=where,
+        rules_file=rules,
+        reviewer=reviewer,
+    )
+    _err(f"exported {plural(count, 'figure')} as {export_format.value} to {output}")
+    return ExitCode.OK
+
+
 @command(name="add-document")
 def add_document(
     file: Path = typer.Argument(
