@@ -299,6 +299,12 @@ def validate(
     store: bool = typer.Option(
         False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
     ),
+    baseline: str | None = typer.Option(
+        None,
+        "--baseline",
+        metavar="RUN",
+        help="Report only failures that are new since this stored run (see --store).",
+    ),
     html: Path | None = typer.Option(
         None,
         "--html",
@@ -318,10 +324,18 @@ def validate(
     Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
     configuration error.
     """
+    from provenance.core.wording import plural
+    from provenance.validation.baseline import new_since, stored_failures
     from provenance.validation.orchestrator import validate as run
 
     warehouse = _warehouse(root)
+    known = stored_failures(warehouse, baseline) if baseline else None
     report = run(warehouse, rules_file=rules, only=only or None, store=store, data_docs=data_docs)
+    if known is not None:
+        report, left_out = new_since(report, known)
+        _err(
+            f"compared with run {baseline}: {plural(left_out, 'failing row')} already there left out"
+        )
     rendered = report.render(report_format.value)
     if output is None:
         sys.stdout.write(rendered)
