@@ -4,7 +4,8 @@ matplotlib draws them (the optional ``chart`` extra): a well-kept library whose 
 backends need no browser or system library, used through its object API (no pyplot, no global
 state). Desks that only validate do not pay its ~80 MB; without it, ``history --chart`` and the
 HTML report's charts say how to install it. Output is deterministic: SVG ids are salted with a
-constant and no creation date is written, so a chart changes only when its data does.
+constant and no creation date is written, so a chart changes only when its data does; SVG
+text stays text (searchable, and readable by screen readers), in the browser's own fonts.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _title(history: History) -> str:
 def render_svg(series: list[Series], title: str) -> str:
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "provenance", "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": "provenance", "svg.fonttype": "none"}):
         figure = _draw(series, title)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})

@@ -316,8 +316,9 @@ def _expectations(report: Report) -> str:
     failing = [r for r in members if r.status != "pass"]
     lines = [
         "<h2>Great Expectations</h2>",
-        f"<p>{plural(len(members), 'expectation')} in the suites, {len(failing)} not passing; "
-        "each is a row of the Checks table above, its failing rows listed with the other "
-        "checks'.</p>",
+        f"<p>{plural(len(members), 'expectation')} in the suites under "
+        f"<code>expectations/gx/</code>, {len(failing)} not passing (their rows are listed "
+        "under Measurements and failing rows).</p>",
+        _checks_table(members),
     ]
     return "\n".join(lines)
