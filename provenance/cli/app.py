@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from provenance.core.errors import ExitCode, ProvenanceError
+from provenance.core.errors import ConfigError, ExitCode, ProvenanceError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -56,10 +56,49 @@ RootOption = typer.Option(
 )
 
 
+def _flags_take_no_value() -> None:
+    """Show flags without a value placeholder: typer prints `<bool>` after every flag, --help
+    included, as if `--store true` were the syntax. One patch here, for every command."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag and self.metavar is None else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
+
+
+DISTRIBUTION = "provenance-figures"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"provenance {version(DISTRIBUTION)} ({DISTRIBUTION})")
+        except PackageNotFoundError:  # run from a source tree without installing
+            from provenance import __version__
+
+            print(f"provenance {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _options(
     root: Path | None = RootOption,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
 ) -> None:
     _state["debug"] = debug
     _state["root"] = root
@@ -252,15 +291,33 @@ def append(
 
 @command()
 def sql(
-    query: str = typer.Argument(
-        ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
+    query: str | None = typer.Argument(
+        None,
+        help="SQL over the views documents, entities, subjects, figures, relations, batches; "
+        "'-' reads it from standard input.",
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", exists=True, dir_okay=False, help="Read the query from this file."
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     root: Path | None = RootOption,
 ) -> int:
-    """Run a query on the warehouse's views and macros."""
+    """Run a query on the warehouse's views and macros (from the argument, a file or stdin).
+
+    A query that starts with a `--` comment cannot be an argument (it reads as an option):
+    pass it with -f FILE or on standard input.
+    """
     from provenance.cli.tabular import render
 
+    if (query is None) == (file is None):
+        raise ConfigError("give one query: as an argument, with -f FILE, or '-' for standard input")
+    if file is not None:
+        from provenance.storage.inputs import read_text
+
+        query = read_text(file)
+    elif query == "-":
+        query = sys.stdin.read()
+    assert query is not None
     columns, rows = _warehouse(root).query(query)
     render(columns, rows, output.value, sys.stdout)
     return ExitCode.OK
@@ -284,6 +341,7 @@ def validate(
     only: list[str] | None = typer.Option(
         None,
         "--rule",
+        metavar="NAME",
         help="Run only this check (repeatable; patterns like 'relation-*'). Built-in checks run only when named.",
     ),
     report_format: ReportFormat = typer.Option(
@@ -369,11 +427,13 @@ def extract(
         None, "--outlet", help="Who published the text; claimant of unattributed figures."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Review file to write (JSONL); default: standard output."
+        None, "--output", "-o", help="Review file to write (JSONL); default: standard output."
     ),
+    out_alias: Path | None = typer.Option(None, "--out", hidden=True),  # the name before 0.2
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
+    out = out or out_alias
     from provenance.core.errors import WarehouseNotFound
     from provenance.text.review import review_records, write_review
 

@@ -64,6 +64,7 @@ class Problem:
     column: str | None = None
     value: Any = None
     record_id: str | None = None
+    file: str | None = None  # set when ``row`` is a line of this input file (CSV, JSONL)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -71,10 +72,15 @@ class Problem:
 
     def line(self) -> str:
         where = []
-        if self.table:
-            where.append(self.table)
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        if self.file and self.row is not None:
+            # the file's name usually says the table; a mixed review file needs it spelt out
+            named = self.table is None or self.file.lower().startswith(self.table)
+            where.append(f"{self.file} line {self.row}" + ("" if named else f" ({self.table})"))
+        else:
+            if self.table:
+                where.append(self.table)
+            if self.row is not None:
+                where.append(f"row {self.row}")
         if self.record_id:
             where.append(self.record_id)
         if self.column:

@@ -77,7 +77,7 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
         if suffix in (".jsonl", ".ndjson", ".json"):
             records = _read_jsonl(text, path.name)
         elif suffix in (".csv", ".tsv", ".txt"):
-            records = _read_csv(text, delimiter="\t" if suffix == ".tsv" else ",")
+            records = _read_csv(text, "\t" if suffix == ".tsv" else ",", path.name)
         else:
             raise ConfigError(
                 f"{path.name}: unknown format {suffix!r}; use .csv, .jsonl or .parquet"
@@ -116,15 +116,38 @@ def _table_from_name(path: Path) -> str | None:
     return None
 
 
-def _read_csv(text: str, delimiter: str) -> list[tuple[int, Row]]:
+def _read_csv(text: str, delimiter: str, name: str) -> list[tuple[int, Row]]:
+    """Rows by the file line they start on (the header is line 1)."""
+    _refuse_other_delimiter(text, delimiter, name)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: list[tuple[int, Row]] = []
-    for i, row in enumerate(reader, start=1):
+    start = 2  # a row starts on the line after the previous row ended (fields may span lines)
+    for row in reader:
         if None in row:  # more cells than header columns
             extra = row.pop(None)
             row["__extra__"] = extra
-        out.append((i, {k: (v if v != "" else None) for k, v in row.items()}))
+        out.append((start, {k: (v if v != "" else None) for k, v in row.items()}))
+        start = reader.line_num + 1
     return out
+
+
+def _refuse_other_delimiter(text: str, delimiter: str, name: str) -> None:
+    """A spreadsheet's `;`-separated export read with commas gives one column per row and a
+    dozen puzzling problems: say what the delimiter looks like instead."""
+    header = text.split("\n", 1)[0]
+    if delimiter in header:
+        return
+    for other in (";", "\t", "|") if delimiter == "," else (",", ";"):
+        if header.count(other) >= 2:
+            shown = "tab" if other == "\t" else repr(other)
+            raise BatchRejected(
+                Problem(
+                    "unreadable-file",
+                    f"{name}: the header has no {'comma' if delimiter == ',' else 'tab'} but "
+                    f"{header.count(other)} {shown}: the delimiter looks like {shown}; save it "
+                    f"as comma-separated CSV (or tab-separated, named .tsv)",
+                )
+            )
 
 
 def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:

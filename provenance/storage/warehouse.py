@@ -12,6 +12,7 @@ of that folder into ``batches/``: a crash leaves the whole batch or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -34,6 +35,7 @@ from provenance.core.errors import (
     WarehouseNotFound,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
+from provenance.core.wording import plural
 from provenance.storage import contracts
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
 from provenance.storage.views import has_runs, runs_views_sql, views_sql
@@ -50,6 +52,18 @@ GENESIS_SUFFIX = "schema"
 Progress = Callable[[str, int, int], None]
 
 
+LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")  # inputs.read_batch
+
+# A table's rows in the singular, for "1 document" (the plural is the table's name).
+ROW_NOUNS = {
+    "documents": "document",
+    "entities": "entity",
+    "subjects": "subject",
+    "figures": "figure",
+    "relations": "relation",
+}
+
+
 @dataclass
 class AppendResult:
     batch_id: str | None
@@ -64,12 +78,13 @@ class AppendResult:
     def summary(self) -> str:
         if self.batch_id is None:
             present = sum(self.already_present.values())
-            return f"nothing to append: all {present} rows are already in the warehouse"
-        parts = [f"{n} {t}" for t, n in self.written.items() if n]
+            every = "the row is" if present == 1 else f"all {present} rows are"
+            return f"nothing to append: {every} already in the warehouse"
+        parts = [plural(n, ROW_NOUNS.get(t, t), t) for t, n in self.written.items() if n]
         line = f"appended batch {self.batch_id}: " + ", ".join(parts)
         skipped = sum(self.already_present.values())
         if skipped:
-            line += f" ({skipped} rows already present, skipped)"
+            line += f" ({plural(skipped, 'row')} already present, skipped)"
         return line
 
 
@@ -254,8 +269,21 @@ class Warehouse:
     def append(
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
-        """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        return self.append_batch(read_batch(Path(path), table), progress)
+        """Check every row of a CSV, JSONL or Parquet file, then write them as one batch.
+
+        A refused row of a text file is named by its line in that file, as an editor shows it.
+        """
+        path = Path(path)
+        batch = read_batch(path, table)
+        try:
+            return self.append_batch(batch, progress)
+        except BatchRejected as e:
+            if path.suffix.lower() in LINE_NUMBERED:
+                e.problems = [
+                    dataclasses.replace(p, file=path.name) if p.row is not None else p
+                    for p in e.problems
+                ]
+            raise
 
     def append_rows(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from provenance.core.errors import ExitCode
+from provenance.core.wording import plural
 
 SEVERITIES = ("error", "warning")
 FORMATS = ("text", "json", "junit", "markdown")
@@ -150,8 +151,9 @@ class Report:
         c = self.counts()
         word = "FAILED" if self.failed else "passed"
         return (
-            f"validation {word}: {c['rules']} checks, {c['failed']} failed ({c['error_rows']} error rows), "
-            f"{c['warned']} warned ({c['warning_rows']} warning rows)"
+            f"validation {word}: {plural(c['rules'], 'check')}, {c['failed']} failed "
+            f"({plural(c['error_rows'], 'error row')}), "
+            f"{c['warned']} warned ({plural(c['warning_rows'], 'warning row')})"
         )
 
     def render_text(self) -> str:
@@ -231,7 +233,7 @@ class Report:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=f"{r.failure_count} failing rows: {r.description}",
+                    message=f"{plural(r.failure_count, 'failing row')}: {r.description}",
                     type=r.severity,
                 )
                 failure.text = "\n".join(lines)
