@@ -86,7 +86,11 @@ def test_readme_shell_examples_run(
         "walkthrough": "plus de 35",
         "extract": "validation passed",
         "store": "claimant-gap",
+        "desk": "⟦le groupe d’observation britannique Airwars",
     }[name]
+    if name == "desk":  # each file the example names was written, and the chart is an SVG
+        assert (tmp_path / "mosul.svg").read_text(encoding="utf-8").startswith("<svg")
+        assert (tmp_path / "reviews.jsonld").is_file() and (tmp_path / "report.html").is_file()
     assert expected in out
 
 
