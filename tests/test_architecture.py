@@ -41,14 +41,18 @@ def _imports(path: Path) -> set[str]:
             continue
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("provenance"))
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.startswith("provenance"):
-                found.add(node.module)
-                # `from provenance.storage import contracts` imports a module, not a name
-                for alias in node.names:
-                    candidate = f"{node.module}.{alias.name}"
-                    if _path_of(candidate) is not None:
-                        found.add(candidate)
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("provenance")
+        ):
+            found.add(node.module)
+            # `from provenance.storage import contracts` imports a module, not a name
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                if _path_of(candidate) is not None:
+                    found.add(candidate)
     return found
 
 
@@ -105,7 +109,7 @@ def test_no_import_cycle() -> None:
         stack.append(node)
         for target in sorted(edges[node]):
             if state.get(target) == 1:
-                return stack[stack.index(target) :] + [target]
+                return [*stack[stack.index(target) :], target]
             if target not in state and (cycle := visit(target)):
                 return cycle
         stack.pop()

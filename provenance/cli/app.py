@@ -7,70 +7,18 @@ a traceback only with --debug.
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import typer
 
+from provenance.cli.base import OutputFormat, RootOption, app, command, import_app
+from provenance.cli.base import err as _err
+from provenance.cli.base import open_warehouse as _warehouse
+from provenance.cli.base import state as _state
 from provenance.core.errors import ConfigError, ExitCode, ProvenanceError
-
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Sourced figures in Parquet: append, query and validate a warehouse of quoted numbers.",
-)
-import_app = typer.Typer(no_args_is_help=True, help="Import a monitor's export as sourced figures.")
-app.add_typer(import_app, name="import")
-
-
-def command(
-    target: typer.Typer = app, name: str | None = None
-) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Register a command whose return value is its exit code."""
-
-    def register(function: Callable[..., int]) -> Callable[..., int]:
-        @functools.wraps(function)
-        def run(*args: Any, **kwargs: Any) -> int:
-            raise typer.Exit(int(function(*args, **kwargs)))
-
-        target.command(name)(run)
-        return function
-
-    return register
-
-
-_state: dict[str, Any] = {"debug": False, "root": None}
-
-RootOption = typer.Option(
-    None,
-    "--root",
-    help="Folder holding warehouse/ and expectations/ (default: nearest parent of the working directory).",
-    file_okay=False,
-)
-
-
-def _flags_take_no_value() -> None:
-    """Show flags without a value placeholder: typer prints `<bool>` after every flag, --help
-    included, as if `--store true` were the syntax. One patch here, for every command."""
-    from typer.core import TyperOption
-
-    shown = TyperOption.display_type_rich
-
-    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
-        return None if self.is_flag and self.metavar is None else shown(self, ctx)
-
-    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
-
-
-_flags_take_no_value()
-
 
 DISTRIBUTION = "provenance-figures"
 
@@ -104,16 +52,6 @@ def _options(
     _state["root"] = root
 
 
-def _warehouse(root: Path | None = None) -> Any:
-    from provenance.storage.warehouse import Warehouse
-
-    return Warehouse.open(root or _state["root"])
-
-
-def _err(line: str) -> None:
-    print(line, file=sys.stderr)
-
-
 @command()
 def init(
     directory: Path = typer.Argument(
@@ -125,113 +63,6 @@ def init(
 
     warehouse = Warehouse.init(directory)
     _err(f"created {warehouse.data_dir} and {warehouse.expectations_dir}")
-    return ExitCode.OK
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-class CardFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-@command()
-def show(
-    record_id: str = typer.Argument(
-        ...,
-        metavar="ID",
-        help="A figure, relation, subject or entity id, or a document id (or its first 8+ characters).",
-    ),
-    card_format: CardFormat = typer.Option(CardFormat.text, "--format", "-f"),
-    root: Path | None = RootOption,
-) -> int:
-    """Where a number comes from: its quote in context, who said it, when, and what surrounds it."""
-    from provenance.publish.card import show as build
-
-    card = build(_warehouse(root), record_id)
-    if card_format is CardFormat.json:
-        print(json.dumps(card, ensure_ascii=False, indent=2))
-    else:
-        from provenance.publish.card_text import render_card
-
-        sys.stdout.write(render_card(card))
-    return ExitCode.OK
-
-
-@command()
-def history(
-    subject: str = typer.Argument(..., help="The subject whose series to show."),
-    metric: str | None = typer.Argument(None, help="One metric (default: every metric)."),
-    chart: Path | None = typer.Option(
-        None,
-        "--chart",
-        dir_okay=False,
-        help="Also draw the series to this .png, .svg or .html file (needs the 'chart' extra).",
-    ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
-    root: Path | None = RootOption,
-) -> int:
-    """Who said what over time: each claimant's series for a subject, flagged revisions marked."""
-    from provenance.cli.tabular import render
-    from provenance.publish.history import history as build
-    from provenance.publish.history import render_history
-
-    series = build(_warehouse(root), subject, metric)
-    if output is OutputFormat.json:
-        print(json.dumps(series.to_dict(), ensure_ascii=False, indent=2))
-    elif output is OutputFormat.csv:
-        render(*series.table(), output.value, sys.stdout)
-    else:
-        sys.stdout.write(render_history(series))
-    if chart is not None:
-        from provenance.publish.chart import write_chart
-
-        _err(f"wrote the chart to {write_chart(series, chart)}")
-    return ExitCode.OK
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    jsonl = "jsonl"
-    claimreview = "claimreview"
-    prov_json = "prov-json"
-
-
-@command()
-def export(
-    export_format: ExportFormat = typer.Option(..., "--format", "-f", help="What to write."),
-    output: Path = typer.Option(..., "--output", "-o", dir_okay=False, help="File to write."),
-    where: str | None = typer.Option(
-        None,
-        "--where",
-        help="One SQL condition on the exported columns, e.g. \"subject_id = 'x'\".",
-    ),
-    rules: Path | None = typer.Option(
-        None, "--rules", dir_okay=False, help="Rules whose verdicts ClaimReview reports."
-    ),
-    reviewer: str = typer.Option(
-        "provenance", "--reviewer", help="Who signs the ClaimReviews (your desk's name)."
-    ),
-    root: Path | None = RootOption,
-) -> int:
-    """Figures joined with their provenance, as CSV, Parquet, JSONL, ClaimReview or PROV-JSON."""
-    from provenance.core.wording import plural
-    from provenance.publish.export import export as run
-
-    count = run(
-        _warehouse(root),
-        export_format.value,
-        output,
-        where=where,
-        rules_file=rules,
-        reviewer=reviewer,
-    )
-    _err(f"exported {plural(count, 'figure')} as {export_format.value} to {output}")
     return ExitCode.OK
 
 
@@ -485,6 +316,9 @@ def import_airwars(
         _err(line)
     print(report.summary())
     return ExitCode.OK
+
+
+import provenance.cli.desk  # noqa: E402, F401  (registers show, history and export)
 
 
 def main(argv: list[str] | None = None) -> int:
