@@ -30,9 +30,7 @@ def _print_version(value: bool) -> None:
         try:
             print(f"provenance {version(DISTRIBUTION)} ({DISTRIBUTION})")
         except PackageNotFoundError:  # run from a source tree without installing
-            from provenance import __version__
-
-            print(f"provenance {__version__}")
+            print(f"provenance (version unknown: {DISTRIBUTION} is not installed)")
         raise typer.Exit(0)
 
 

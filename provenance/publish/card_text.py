@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.core.wording import plural
+from provenance.publish.records import around
 
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+CONTEXT = 300  # characters of the paragraph shown each side of the quote (JSON has it all)
 INDENT = "  "
 
 
@@ -59,8 +61,8 @@ def _quote(quote: dict[str, Any]) -> list[str]:
     para = quote.get("paragraph")
     if para is None:
         return [f"quote:     «{quote['text']}» (chars {quote['start']}–{quote['end']})"]
-    start, end = quote["paragraph_start"], quote["paragraph_end"]
-    marked = para[:start] + MARK_OPEN + para[start:end] + MARK_CLOSE + para[end:]
+    before, quoted, after = around(para, quote["paragraph_start"], quote["paragraph_end"], CONTEXT)
+    marked = before + MARK_OPEN + quoted + MARK_CLOSE + after
     return [
         f"quote (chars {quote['start']}–{quote['end']}), in its paragraph:",
         INDENT + marked,

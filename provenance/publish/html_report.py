@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from provenance.core.wording import plural
 from provenance.publish.chart import INSTALL_HINT, has_matplotlib, render_svg
 from provenance.publish.history import REVISION_KINDS, series_of
-from provenance.publish.records import Row, interval_text, paragraph, rows
+from provenance.publish.records import Row, around, interval_text, paragraph, rows
 from provenance.validation.report import RuleResult, format_measure
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from provenance.storage.warehouse import Warehouse
     from provenance.validation.report import Failure, Report
 
+CONTEXT = 600  # characters of the paragraph shown each side of a failing quote
 CHARTED_KINDS = (*REVISION_KINDS, "claimant_gap")
 LAYERS = (
     ("builtin", "Built-in checks", "files, record contracts, references and quote anchoring"),
@@ -187,10 +188,11 @@ def _record_ids(failure: Failure) -> list[str]:
 
 def _in_context(context: Row) -> str:
     para, start, end = paragraph(context["text"], context["quote_start"], context["quote_end"])
+    before, quoted, after = around(para, start, end, CONTEXT)
     source = context.get("title") or context["document_id"][:12] + "…"
     return (
-        f"<blockquote>{escape(para[:start])}<mark>{escape(para[start:end])}</mark>"
-        f"{escape(para[end:])}<br><span class='meta'>{escape(context['record_id'])} · "
+        f"<blockquote>{escape(before)}<mark>{escape(quoted)}</mark>"
+        f"{escape(after)}<br><span class='meta'>{escape(context['record_id'])} · "
         f"{escape(source)}, published {context['published_on']}, chars "
         f"{context['quote_start']}–{context['quote_end']}</span></blockquote>"
     )

@@ -61,6 +61,18 @@ def paragraph(text: str, start: int, end: int) -> tuple[str, int, int]:
     return text[first:last], start - first, end - first
 
 
+def around(text: str, start: int, end: int, limit: int) -> tuple[str, str, str]:
+    """text[start:end] with at most ``limit`` characters of context each side, cut at a space."""
+    before, after = text[:start], text[end:]
+    if len(before) > limit:
+        cut = before[len(before) - limit :]
+        before = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
+    if len(after) > limit:
+        cut = after[:limit]
+        after = (cut[: cut.rfind(" ")] if " " in cut else cut) + "…"
+    return before, text[start:end], after
+
+
 def entity_names(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
         r["entity_id"]: r["name"] for r in rows(connection, "select entity_id, name from entities")

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import ConfigError
 from provenance.core.schema import TABLES, Table
+from provenance.validation.data_docs_index import unlink_missing, write_index
 from provenance.validation.report import Failure, RuleResult
 
 if TYPE_CHECKING:
@@ -536,17 +537,13 @@ _REMOTE_CSS_URL = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
 
 
 def make_offline(site: Path) -> None:
-    """Strip every CDN stylesheet, script and image from the site; add a local stylesheet.
-
-    GX's index fills its table from an inline script, and its pages link suite pages it never
-    writes: the index is rewritten as a plain list of the validation pages, links to missing
-    pages become text, and the unused static assets (4 MB of fonts and images) are dropped.
-    """
+    """Strip every CDN stylesheet, script and image from the site; add a local stylesheet;
+    index and link only the pages written (see :mod:`provenance.validation.data_docs_index`)."""
     shutil.rmtree(site / "static", ignore_errors=True)
     css = site / OFFLINE_CSS_PATH
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_text(OFFLINE_CSS, encoding="utf-8")
-    _write_index(site)
+    write_index(site)
     for path in site.rglob("*.css"):
         text = path.read_text(encoding="utf-8")
         path.write_text(_REMOTE_CSS_URL.sub("none", text), encoding="utf-8")
@@ -554,34 +551,7 @@ def make_offline(site: Path) -> None:
         depth = len(path.relative_to(site).parts) - 1
         link = f'<link rel="stylesheet" href="{"../" * depth}{OFFLINE_CSS_PATH}">'
         html = offline_html(path.read_text(encoding="utf-8"), link)
-        path.write_text(_unlink_missing(html, path.parent), encoding="utf-8")
-
-
-_LOCAL_LINK = re.compile(r'<a\b[^>]*\bhref="(?!https?:|#)([^"#]*)[^"]*"[^>]*>(.*?)</a>', re.S)
-_LOCAL_HEAD_LINK = re.compile(r'<link\b[^>]*\bhref="(?!https?:)([^"]*)"[^>]*>')
-
-
-def _unlink_missing(html: str, folder: Path) -> str:
-    """Links to pages or files that were not written become plain text (or go, in <head>)."""
-    html = _LOCAL_LINK.sub(
-        lambda m: m.group(0) if (folder / m.group(1)).exists() else m.group(2), html
-    )
-    return _LOCAL_HEAD_LINK.sub(
-        lambda m: m.group(0) if (folder / m.group(1)).exists() else "", html
-    )
-
-
-def _write_index(site: Path) -> None:
-    pages = sorted(p.relative_to(site).as_posix() for p in (site / "validations").rglob("*.html"))
-    items = "".join(
-        f'<li><a href="{page}">{page.split("/")[1]}</a> — {page}</li>' for page in pages
-    )
-    (site / "index.html").write_text(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data Docs</title>'
-        "</head><body><h1>Great Expectations validation results</h1>"
-        f"<ul>{items}</ul></body></html>\n",
-        encoding="utf-8",
-    )
+        path.write_text(unlink_missing(html, path.parent), encoding="utf-8")
 
 
 def offline_html(html: str, stylesheet_link: str) -> str:

@@ -13,7 +13,7 @@ from provenance.cli import main
 from provenance.core.errors import ConfigError
 from provenance.publish.card import show
 from provenance.publish.card_text import MARK_CLOSE, MARK_OPEN, render_card
-from provenance.publish.records import paragraph
+from provenance.publish.records import around, paragraph
 from tests.conftest import ARTICLE_ID
 
 
@@ -103,3 +103,17 @@ def test_paragraph_holds_the_span_and_no_line_break(text: str, data: st.DataObje
     para, s, e = paragraph(text, start, end)
     assert para[s:e] == text[start:end]
     assert "\n" not in para
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab ", max_size=80), st.data(), st.integers(0, 20))
+def test_context_around_a_quote_is_bounded_and_keeps_the_quote(
+    text: str, data: st.DataObject, limit: int
+) -> None:
+    """However long the paragraph, the quote is whole and each side is at most limit + 1."""
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    before, quoted, after = around(text, start, end, limit)
+    assert quoted == text[start:end]
+    assert len(before) <= limit + 1 and len(after) <= limit + 1
+    assert before.lstrip("…") == text[:start][len(text[:start]) - len(before.lstrip("…")) :]
