@@ -17,9 +17,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: style, imports, and the ban on importing great_expectations eagerly."""
+    """ruff: style, imports, formatting, and the ban on importing great_expectations eagerly."""
     session.install("ruff")
     session.run("ruff", "check", "provenance", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", "provenance", "tests", "benchmarks", "noxfile.py")
 
 
 @nox.session
@@ -33,7 +34,14 @@ def typecheck(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """The README's generated parts and examples agree with the code."""
     session.install(".[test]")
-    session.run("pytest", "tests/test_docs.py", *session.posargs)
+    session.run("pytest", "tests/test_docs.py", "tests/cli/test_reference.py", *session.posargs)
+
+
+@nox.session
+def reference(session: nox.Session) -> None:
+    """Regenerate what is generated: docs/cli.md, the README's tables, the rules.yaml headers."""
+    session.install("-e", ".")
+    session.run("python", "-m", "provenance.cli.reference", "--write")
 
 
 @nox.session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ import pytest
 from provenance import Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# The shared data folder next to the clone; PROVENANCE_SHARED points elsewhere (a worktree).
+SHARED = Path(os.environ.get("PROVENANCE_SHARED") or REPO.parent / "shared")
 ARTICLE = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.txt"
 ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 

@@ -75,9 +75,7 @@ def _wing(module: str) -> str | None:
 
 def test_every_module_belongs_to_a_wing() -> None:
     loose = [
-        m
-        for m in _graph()
-        if _wing(m) is None and m not in ("provenance", "provenance.__main__")
+        m for m in _graph() if _wing(m) is None and m not in ("provenance", "provenance.__main__")
     ]
     assert loose == [], f"modules outside the wings {LAYERS}: {loose}"
 

@@ -1,6 +1,6 @@
 """The README cannot drift: generated sections, examples and commands are checked here.
 
-Regenerate the generated sections with `python -m tests.test_docs`.
+Regenerate the generated sections with `python -m provenance.cli.reference --write`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import pytest
 
 from provenance import Warehouse
 from provenance.cli import main
-from provenance.core.errors import CODES
-from provenance.core.schema import markdown_reference
+from provenance.cli.reference import render_readme
 from provenance.storage.views import views_sql
 from provenance.validation.orchestrator import validate
 from tests.conftest import REPO, copy_bundled
@@ -25,30 +24,16 @@ from tests.conftest import REPO, copy_bundled
 README = REPO / "README.md"
 
 
-def codes_table() -> str:
-    lines = ["| code | meaning |", "|---|---|"]
-    lines += [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]
-    return "\n".join(lines) + "\n"
-
-
-GENERATED = {"schema": markdown_reference, "codes": codes_table}
-
-
-def render(text: str) -> str:
-    for marker, generate in GENERATED.items():
-        pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
-        text = pattern.sub(lambda m: m.group(1) + generate() + m.group(2), text)  # noqa: B023
-    return text
-
-
 def code_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
 def test_generated_sections_are_current() -> None:
-    """The README's table reference and problem codes equal what the code declares."""
+    """The README's table reference, problem codes and rule kinds equal what the code declares."""
     text = README.read_text(encoding="utf-8")
-    assert text == render(text), "run `python -m tests.test_docs` to regenerate the README"
+    assert text == render_readme(text), (
+        "run `python -m provenance.cli.reference --write` to regenerate the README"
+    )
 
 
 def test_committed_views_sql_is_generated() -> None:
@@ -57,9 +42,17 @@ def test_committed_views_sql_is_generated() -> None:
 
 
 def test_quickstart_test_command_is_what_ci_runs() -> None:
-    """.ci/run runs the README's second quickstart command."""
+    """.ci/run checks lint, format and types, then ends with the README's test command."""
     quickstart = code_blocks("sh")[1].strip()
-    assert quickstart in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [
+        line.strip()
+        for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert commands[-1] == quickstart
+    before = commands[:-1]
+    for habit in ("ruff check", "ruff format --check", "mypy"):
+        assert any(c.startswith(habit) for c in before), f".ci/run does not run {habit}"
 
 
 def readme_examples() -> dict[str, str]:
@@ -118,7 +111,3 @@ def test_help_does_not_import_great_expectations() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip().endswith("False")
-
-
-if __name__ == "__main__":
-    README.write_text(render(README.read_text(encoding="utf-8")), encoding="utf-8")

@@ -18,6 +18,7 @@ from provenance.cli.base import OutputFormat, RootOption, app, command, import_a
 from provenance.cli.base import err as _err
 from provenance.cli.base import open_warehouse as _warehouse
 from provenance.cli.base import state as _state
+from provenance.core.enums import Language
 from provenance.core.errors import ConfigError, ExitCode, ProvenanceError
 
 DISTRIBUTION = "provenance-figures"
@@ -73,9 +74,9 @@ def add_document(
     published: str = typer.Option(
         ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
     ),
-    url: str | None = typer.Option(None, "--url"),
-    outlet: str | None = typer.Option(None, "--outlet"),
-    title: str | None = typer.Option(None, "--title"),
+    url: str | None = typer.Option(None, "--url", help="Where the document was published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published it."),
+    title: str | None = typer.Option(None, "--title", help="Its headline or title."),
     root: Path | None = RootOption,
 ) -> int:
     """Archive a document's NFC text; its id is the sha256 of that text."""
@@ -128,7 +129,9 @@ def sql(
     file: Path | None = typer.Option(
         None, "--file", "-f", exists=True, dir_okay=False, help="Read the query from this file."
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    output: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", help="How to print the result."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Run a query on the warehouse's views and macros (from the argument, a file or stdin).
@@ -211,7 +214,7 @@ def validate(
     Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
     configuration error.
     """
-    from provenance.core.wording import plural
+    from provenance.core.text import plural
     from provenance.validation.baseline import new_since, stored_failures
     from provenance.validation.orchestrator import validate as run
 
@@ -246,7 +249,7 @@ def extract(
     sources: list[str] = typer.Argument(
         ..., help="Text files, or document_ids of archived documents."
     ),
-    language: str = typer.Option(..., "--language", help="fr or en."),
+    language: Language = typer.Option(..., "--language", help="Language of the text."),
     published: str | None = typer.Option(
         None,
         "--published",
@@ -258,11 +261,9 @@ def extract(
     out: Path | None = typer.Option(
         None, "--output", "-o", help="Review file to write (JSONL); default: standard output."
     ),
-    out_alias: Path | None = typer.Option(None, "--out", hidden=True),  # the name before 0.2
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
-    out = out or out_alias
     from provenance.core.errors import WarehouseNotFound
     from provenance.text.review import review_records, write_review
 
@@ -272,7 +273,7 @@ def extract(
         warehouse = None  # extraction works without a warehouse; ids are not checked then
     records = review_records(
         sources,
-        language=language,
+        language=language.value,
         published_on=date.fromisoformat(published) if published else None,
         warehouse=warehouse,
         outlet=outlet,

@@ -27,7 +27,9 @@ def show(
         metavar="ID",
         help="A figure, relation, subject or entity id, or a document id (or its first 8+ characters).",
     ),
-    card_format: CardFormat = typer.Option(CardFormat.text, "--format", "-f"),
+    card_format: CardFormat = typer.Option(
+        CardFormat.text, "--format", "-f", help="text for people, json for programs (same content)."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Where a number comes from: its quote in context, who said it, when, and what surrounds it."""
@@ -53,7 +55,9 @@ def history(
         dir_okay=False,
         help="Also draw the series to this .png, .svg or .html file (needs the 'chart' extra).",
     ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    output: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", "-f", help="table: the series as lines; csv, json: rows."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Who said what over time: each claimant's series for a subject, flagged revisions marked."""
@@ -101,7 +105,7 @@ def export(
     root: Path | None = RootOption,
 ) -> int:
     """Figures joined with their provenance, as CSV, Parquet, JSONL, ClaimReview or PROV-JSON."""
-    from provenance.core.wording import plural
+    from provenance.core.text import plural
     from provenance.publish.export import export as run
 
     count = run(

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
+from provenance.core.text import shorten_value
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -86,18 +88,13 @@ class Problem:
         if self.column:
             where.append(f"column {self.column}")
         place = " ".join(where)
-        value = "" if self.value is None else f" (value: {_short(self.value)})"
+        value = "" if self.value is None else f" (value: {shorten_value(self.value, 80)})"
         return f"{self.code}: {place + ': ' if place else ''}{self.message}{value}"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["value"] = None if self.value is None else str(self.value)
         return d
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ProvenanceError(Exception):

@@ -125,10 +125,6 @@ class Interval:
         """Product of two non-negative intervals."""
         return _make(self.lo * factor.lo, self.hi * factor.hi if self.hi != 0 else 0.0)
 
-    def widened(self, tolerance: float) -> Interval:
-        """The interval grown by a relative tolerance on each side."""
-        return _make(self.lo * (1 - tolerance), self.hi * (1 + tolerance))
-
 
 def _make(low: float, high: float) -> Interval:
     return Interval(low, None if high == math.inf or math.isnan(high) else high)
@@ -203,7 +199,7 @@ assert set(QUALIFIER_SHAPES) == set(QUALIFIERS)
 def interval_matches(qualifier: str, low: float | None, high: float | None) -> str | None:
     """Why stored bounds cannot be the interval of their qualifier, or None if they can."""
     if low is not None and high is not None and low > high:
-        return f"value_low {_fmt(low)} > value_high {_fmt(high)}"
+        return f"value_low {format_bound(low)} > value_high {format_bound(high)}"
     need_low, need_high = QUALIFIER_SHAPES[qualifier]
     if need_low and low is None:
         return f"{qualifier} needs value_low"
@@ -212,7 +208,9 @@ def interval_matches(qualifier: str, low: float | None, high: float | None) -> s
     if need_high is False and high is not None:
         return f"{qualifier} is unbounded above: value_high must be empty"
     if qualifier == "exact" and low != high:
-        return f"exact needs value_low = value_high, got {_fmt(low)} and {_fmt(high)}"
+        return (
+            f"exact needs value_low = value_high, got {format_bound(low)} and {format_bound(high)}"
+        )
     if qualifier == "range" and low == high:
         return "a range needs value_low < value_high (use exact for one number)"
     return None
@@ -251,10 +249,8 @@ def interval_violation_sql(
     return "CASE " + " ".join(cases) + " END"
 
 
-def _fmt(x: float | None) -> str:
+def format_bound(x: float | None) -> str:
+    """A bound as people write it: 3100, 2.5, ∞ for an open one."""
     if x is None:
         return "∞"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-format_bound = _fmt

@@ -435,13 +435,6 @@ STORED_TABLES: tuple[Table, ...] = tuple(t for t in TABLES.values() if t.stored)
 APPEND_ORDER = ("documents", "entities", "subjects", "figures", "relations")
 
 
-def table(name: str) -> Table:
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}") from None
-
-
 def markdown_reference() -> str:
     """The README's table reference, derived from the declarations above."""
     lines: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.core.wording import plural
+from provenance.core.text import plural
 from provenance.publish.records import around
 
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"

@@ -207,7 +207,7 @@ def revision_flags(
 
 def render_history(history: History) -> str:
     """Series after series, one line per figure: what `history` prints on a terminal."""
-    from provenance.core.wording import plural
+    from provenance.core.text import plural
 
     subject = history.subject
     lines = [f"{subject['subject_id']}: {subject['description']}"]

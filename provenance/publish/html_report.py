@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.core.wording import plural
+from provenance.core.text import plural
 from provenance.publish.chart import INSTALL_HINT, has_matplotlib, render_svg
 from provenance.publish.history import REVISION_KINDS, series_of
 from provenance.publish.records import Row, around, interval_text, paragraph, rows

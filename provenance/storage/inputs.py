@@ -7,6 +7,7 @@ Parquet typed it as) so that the contract can report each bad cell with its row 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -106,6 +107,17 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
             )
         batch.rows.setdefault(name, []).append((position, record))
     return batch
+
+
+LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+
+
+def at_file_lines(problems: list[Problem], path: Path) -> list[Problem]:
+    """Problems of a text file's rows, named by the file and line (what an editor shows); the
+    rows of CSV and JSONL files are numbered by their first line (see :func:`read_batch`)."""
+    if path.suffix.lower() not in LINE_NUMBERED:
+        return problems
+    return [dataclasses.replace(p, file=path.name) if p.row is not None else p for p in problems]
 
 
 def _table_from_name(path: Path) -> str | None:

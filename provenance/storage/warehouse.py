@@ -12,7 +12,6 @@ of that folder into ``batches/``: a crash leaves the whole batch or nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import hashlib
 import json
@@ -20,7 +19,7 @@ import os
 import shutil
 import socket
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,10 +33,12 @@ from provenance.core.errors import (
     Problem,
     WarehouseNotFound,
 )
+from provenance.core.ids import content_id
+from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
-from provenance.core.wording import plural
+from provenance.core.text import plural
 from provenance.storage import contracts
-from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
+from provenance.storage.inputs import RawBatch, at_file_lines, file_sha256, read_batch, rows_batch
 from provenance.storage.views import has_runs, runs_views_sql, views_sql
 
 if TYPE_CHECKING:
@@ -50,18 +51,6 @@ GENESIS_SUFFIX = "schema"
 
 # Called as progress(stage, done, total) during long appends.
 Progress = Callable[[str, int, int], None]
-
-
-LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")  # inputs.read_batch
-
-# A table's rows in the singular, for "1 document" (the plural is the table's name).
-ROW_NOUNS = {
-    "documents": "document",
-    "entities": "entity",
-    "subjects": "subject",
-    "figures": "figure",
-    "relations": "relation",
-}
 
 
 @dataclass
@@ -80,7 +69,11 @@ class AppendResult:
             present = sum(self.already_present.values())
             every = "the row is" if present == 1 else f"all {present} rows are"
             return f"nothing to append: {every} already in the warehouse"
-        parts = [plural(n, ROW_NOUNS.get(t, t), t) for t, n in self.written.items() if n]
+        parts = [
+            plural(n, "entity" if t == "entities" else t[:-1], t)
+            for t, n in self.written.items()
+            if n
+        ]
         line = f"appended batch {self.batch_id}: " + ", ".join(parts)
         skipped = sum(self.already_present.values())
         if skipped:
@@ -269,20 +262,11 @@ class Warehouse:
     def append(
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
-        """Check every row of a CSV, JSONL or Parquet file, then write them as one batch.
-
-        A refused row of a text file is named by its line in that file, as an editor shows it.
-        """
-        path = Path(path)
-        batch = read_batch(path, table)
+        """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
         try:
-            return self.append_batch(batch, progress)
-        except BatchRejected as e:
-            if path.suffix.lower() in LINE_NUMBERED:
-                e.problems = [
-                    dataclasses.replace(p, file=path.name) if p.row is not None else p
-                    for p in e.problems
-                ]
+            return self.append_batch(read_batch(Path(path), table), progress)
+        except BatchRejected as e:  # name a text file's refused rows by their lines in it
+            e.problems = at_file_lines(e.problems, Path(path))
             raise
 
     def append_rows(
@@ -455,7 +439,7 @@ class _BatchChecker:
             if text is None:
                 continue
             texts[i] = text = unicodedata.normalize("NFC", text)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            digest = hash_document(text)
             if ids[i] is None:
                 ids[i] = digest
             elif ids[i] != digest:
@@ -556,12 +540,11 @@ class _BatchChecker:
     def _derive_content_ids(self, cols: contracts.Columns) -> None:
         table = cols.table
         ids = cols.values[table.key]
-        prefix = "f-" if table.name == "figures" else "r-"
-        identity = [cols.values[c] for c in table.identity]
+        identity = {c: cols.values[c] for c in table.identity}
         bad = self._bad_rows.get(table.name, set())
         for i in range(len(cols)):
             if ids[i] is None and i not in bad:
-                ids[i] = prefix + _row_hash([column[i] for column in identity])[:16]
+                ids[i] = content_id(table, {c: column[i] for c, column in identity.items()})
 
     def _check_duplicate_keys(self, cols: contracts.Columns) -> None:
         table = cols.table
@@ -706,12 +689,6 @@ def _keep_rows(cols: contracts.Columns, keep: list[int]) -> None:
     cols.positions = [cols.positions[i] for i in keep]
     for name, col in cols.values.items():
         cols.values[name] = [col[i] for i in keep]
-
-
-def _row_hash(values: Iterable[Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(list(values), default=str, ensure_ascii=False).encode("utf-8")
-    ).hexdigest()
 
 
 def _content_hash(tables: dict[str, pa.Table]) -> str:

@@ -11,7 +11,7 @@ For users testing code that writes or reads a warehouse, and for our own propert
 Column values come from the schema's declarations (kinds, enums, patterns, minimums,
 required or not): :func:`column_values` and :func:`rows` know no column by name. What the
 schema cannot say — a quote is a passage of its document, a stated ratio holds, dates are in
-order — is added on top, with the wording of :mod:`provenance.testing.synthetic` so that the project's
+order — is added on top, with the wording of :mod:`provenance.testing.wording` so that the project's
 number reader (:mod:`provenance.text.numbers`) reads every stated number back to its interval.
 
 Needs hypothesis (the ``test`` extra).
@@ -19,15 +19,15 @@ Needs hypothesis (the ``test`` extra).
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
+from provenance.core.ids import document_id
 from provenance.core.schema import METRICS, TABLES, Column, Kind
-from provenance.testing import synthetic
+from provenance.testing import wording
 from provenance.text.numbers import find_quantities
 
 Row = dict[str, Any]
@@ -114,15 +114,13 @@ def documents(draw: st.DrawFn, after: date = MIN_DATE) -> Row:
     Each figure is one sentence ("Selon X, au moins 3 100 civils ont été tués à Y."); the
     text ends with its publication day, weekday included and right.
     """
-    language = draw(st.sampled_from(synthetic.LANGUAGES))
+    language = draw(st.sampled_from(wording.LANGUAGES))
     published = draw(
         st.dates(after + timedelta(days=1), min(after + timedelta(days=400), MAX_DATE))
     )
     sentences = draw(st.lists(_sentences(language), min_size=1, max_size=4))
     text = _nfc(
-        " ".join(s + "." for s in sentences)
-        + " "
-        + synthetic.published_sentence(published, language)
+        " ".join(s + "." for s in sentences) + " " + wording.published_sentence(published, language)
     )
     retrieved = datetime.combine(published, time(), UTC) + timedelta(
         seconds=draw(st.integers(0, 90 * 86_400))
@@ -130,7 +128,7 @@ def documents(draw: st.DrawFn, after: date = MIN_DATE) -> Row:
     return draw(
         rows(
             "documents",
-            document_id=st.just(_document_id(text)),
+            document_id=st.just(document_id(text)),
             language=st.just(language),
             published_on=st.just(published),
             published_precision=st.just("day"),
@@ -142,15 +140,15 @@ def documents(draw: st.DrawFn, after: date = MIN_DATE) -> Row:
 
 @st.composite
 def _sentences(draw: st.DrawFn, language: str) -> str:
-    qualifier = draw(st.sampled_from(synthetic.GENERATED_QUALIFIERS))
+    qualifier = draw(st.sampled_from(wording.GENERATED_QUALIFIERS))
     value = draw(st.integers(2, 200_000))
     if qualifier == "approximately":
         value = max(20, value // 10 * 10)  # "environ 50", not "environ 37"
     high = value + draw(st.integers(1, 1000)) if qualifier == "range" else None
-    return synthetic.statement(
+    return wording.statement(
         language,
         draw(st.sampled_from(_CLAIMANT_NAMES)),
-        synthetic.value_text(qualifier, value, language, high),
+        wording.value_text(qualifier, value, language, high),
         draw(st.sampled_from(METRICS)),
         draw(st.sampled_from(_PLACES)),
         speaker=draw(st.none() | st.just("Amina Dorval")),
@@ -298,7 +296,7 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
 @st.composite
 def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Row]:
     """A document, its figures (with ids) and one relation among them that holds."""
-    language = draw(st.sampled_from(synthetic.LANGUAGES))
+    language = draw(st.sampled_from(wording.LANGUAGES))
     published = draw(st.dates(floor + timedelta(days=1), floor + timedelta(days=400)))
     place = draw(st.sampled_from(_PLACES))
     figure_id = column_values(TABLES["figures"].column("figure_id"))
@@ -312,24 +310,24 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
         reference = draw(st.integers(10, 500))
         larger = reference * factor
         qualifier = draw(st.sampled_from(("exact", "at_least")))
-        official = synthetic.statement(
+        official = wording.statement(
             language,
             _CLAIMANT_NAMES[1],
-            synthetic.count_text(reference, language),
+            wording.count_text(reference, language),
             "civilians_killed",
             place,
         )
-        claimed = synthetic.statement(
+        claimed = wording.statement(
             language,
             _CLAIMANT_NAMES[0],
-            synthetic.value_text(qualifier, larger, language),
+            wording.value_text(qualifier, larger, language),
             "civilians_killed",
             place,
         )
-        word = synthetic.FACTOR_WORDS[language][factor]
-        ratio = synthetic.ratio_sentence(word, language)
+        word = wording.FACTOR_WORDS[language][factor]
+        ratio = wording.ratio_sentence(word, language)
         text = _nfc(
-            f"{official}. {claimed}. {ratio}. {synthetic.published_sentence(published, language)}"
+            f"{official}. {claimed}. {ratio}. {wording.published_sentence(published, language)}"
         )
         doc = _article_document(draw, text, language, published)
         figures = [
@@ -338,7 +336,7 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
                 doc,
                 text,
                 official,
-                synthetic.count_text(reference, language),
+                wording.count_text(reference, language),
                 "civilians_killed",
                 "exact",
                 reference,
@@ -349,7 +347,7 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
                 doc,
                 text,
                 claimed,
-                synthetic.value_text(qualifier, larger, language),
+                wording.value_text(qualifier, larger, language),
                 "civilians_killed",
                 qualifier,
                 larger,
@@ -360,15 +358,15 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
         return doc, figures, relation
     part1, part2 = draw(st.integers(2, 400)), draw(st.integers(2, 60))
     total = part1 + part2
-    words = synthetic.SUM_SENTENCE[language]
-    lead = synthetic.LEADS[language][(False, False)] + _CLAIMANT_NAMES[2]
+    words = wording.SUM_SENTENCE[language]
+    lead = wording.LEADS[language][(False, False)] + _CLAIMANT_NAMES[2]
     total_quote = f"{lead}{words[0]}{total}{words[1]}{place}"
     part_quotes = [
-        f"{part1} {synthetic.PART_NOUNS[language][0]}",
-        f"{part2} {synthetic.PART_NOUNS[language][1]}",
+        f"{part1} {wording.PART_NOUNS[language][0]}",
+        f"{part2} {wording.PART_NOUNS[language][1]}",
     ]
     sentence = f"{total_quote}{words[2]}{part1}{words[3]}{part2}{words[4]}"
-    text = _nfc(f"{sentence}. {synthetic.published_sentence(published, language)}")
+    text = _nfc(f"{sentence}. {wording.published_sentence(published, language)}")
     doc = _article_document(draw, text, language, published)
     figures = [
         _figure(ids[0], doc, text, total_quote, str(total), "killed", "exact", total, total),
@@ -393,10 +391,10 @@ def _relation_articles(draw: st.DrawFn, floor: date) -> tuple[Row, list[Row], Ro
 
 def _article_document(draw: st.DrawFn, text: str, language: str, published: date) -> Row:
     return {
-        "document_id": _document_id(text),
+        "document_id": document_id(text),
         "url": None,
         "title": None,
-        "outlet": draw(st.sampled_from(synthetic.OUTLETS[language])),
+        "outlet": draw(st.sampled_from(wording.OUTLETS[language])),
         "language": language,
         "published_on": published,
         "published_precision": "day",
@@ -473,18 +471,13 @@ def _relation(
 def _metric_of(quote: str, language: str) -> str | None:
     """The metric whose wording the quote uses ("civils ont été tués" → civilians_killed)."""
     for metric in METRICS:
-        if synthetic.metric_phrase(metric, language) in quote:
+        if wording.metric_phrase(metric, language) in quote:
             return metric
     return None
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def _document_id(text: str) -> str:
-    """A document's id as the schema defines it: the sha256 of its NFC text."""
-    return hashlib.sha256(_nfc(text).encode("utf-8")).hexdigest()
 
 
 __all__ = [

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import re
 import unicodedata
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from provenance.core.calendar import MONTH_NUMBERS, WEEKDAY_NUMBERS
+from provenance.core.ids import content_id
+from provenance.core.ids import document_id as make_document_id
 from provenance.text.numbers import PERSON_NOUNS, Quantity, find_quantities, parse_number
 
 _SP = r"[ \u00a0\u202f]"
@@ -528,11 +529,6 @@ def _record(candidate: Candidate | RelationCandidate) -> dict[str, Any]:
     return record
 
 
-def _content_id(prefix: str, parts: Iterable[object]) -> str:
-    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode())
-    return prefix + digest.hexdigest()[:16]
-
-
 # --- the extractor ------------------------------------------------------------------------
 
 
@@ -579,7 +575,7 @@ def extract(
     """
     text = unicodedata.normalize("NFC", text)
     if document_id is None:
-        document_id = hashlib.sha256(text.encode()).hexdigest()
+        document_id = make_document_id(text)
     context = _Context(
         text=text,
         language=language,
@@ -817,18 +813,20 @@ def _candidate(
         confidence -= 0.25
     stated_on = stated.date if stated else context.published_on
     quote_start, quote_end = sentence
-    figure_id = _content_id(
-        "f-",
-        (
-            context.document_id,
-            metric,
-            quantity.low,
-            quantity.high,
-            quantity.qualifier,
-            quote_start,
-            quote_end,
-            quantity.start,
-        ),
+    figure_id = content_id(
+        "figures",
+        {
+            "document_id": context.document_id,
+            "metric": metric,
+            "claimant_id": attribution.claimant,
+            "speaker_id": attribution.speaker,
+            "stated_on": stated_on,
+            "value_low": quantity.low,
+            "value_high": quantity.high,
+            "qualifier": quantity.qualifier,
+            "quote_start": quote_start,
+            "quote_end": quote_end,
+        },
     )
     return Candidate(
         figure_id=figure_id,
@@ -1336,19 +1334,21 @@ def _relations(
         else:
             low = high = value
         reference_ids = [f.figure_id for f in references]
-        relation_id = _content_id(
-            "r-",
-            (
-                kind,
-                subject.figure_id,
-                "|".join(reference_ids),
-                context.document_id,
-                low,
-                high,
-                qualifier,
-                sentence[0],
-                sentence[1],
-            ),
+        relation_id = content_id(
+            "relations",
+            {
+                "kind": kind,
+                "figure_id": subject.figure_id,
+                "reference_ids": reference_ids,
+                "document_id": context.document_id,
+                "claimant_id": claimant,
+                "speaker_id": attribution.speaker,
+                "value_low": low,
+                "value_high": high,
+                "qualifier": qualifier,
+                "quote_start": sentence[0],
+                "quote_end": sentence[1],
+            },
         )
         relations.append(
             RelationCandidate(

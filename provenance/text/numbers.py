@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from text_to_num import find_numbers, text2num
 
 from provenance.core.calendar import MONTH_ABBREVIATIONS_EN, MONTHS, alternation
+from provenance.core.enums import LANGUAGES
 from provenance.core.intervals import interval_for
 
-LANGUAGES = ("fr", "en")
 GROUP_SPACES = " \u00a0\u202f"  # plain space, no-break space, narrow no-break space
 DECIMAL_MARK = {"fr": ",", "en": "."}
 # Separators a language may use between groups of three digits, besides the spaces.

@@ -10,7 +10,6 @@ by ``append``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from provenance.core.errors import ConfigError
+from provenance.core.ids import content_id, document_id
 from provenance.storage.inputs import read_text
 
 _DOCUMENT_ID = re.compile(r"^[0-9a-f]{64}$")
@@ -107,10 +107,10 @@ def review_records(
     new_entities: dict[str, dict[str, Any]] = {}
     for source in sources:
         text, published, document_row = _load(source, language, published_on, warehouse, outlet)
-        document_id = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if document_row is not None and document_id not in known_documents:
+        doc_id = document_id(text)
+        if document_row is not None and doc_id not in known_documents:
             records.append(document_row)
-        subject_id = f"unreviewed-{document_id[:12]}"
+        subject_id = f"unreviewed-{doc_id[:12]}"
         if subject_id not in known_subjects:
             records.append(
                 {
@@ -125,7 +125,7 @@ def review_records(
             text,
             language=language,
             published_on=published,
-            document_id=document_id,
+            document_id=doc_id,
             source_file=source,
         ):
             row = candidate.to_record()
@@ -149,7 +149,35 @@ def review_records(
             records.append(row)
     head = [r for r in records if r["table"] in ("documents", "subjects")]
     tail = [r for r in records if r["table"] not in ("documents", "subjects")]
-    return head + list(new_entities.values()) + tail
+    return head + list(new_entities.values()) + _with_content_ids(tail)
+
+
+def _with_content_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the ids ``append`` would derive from them as they now stand.
+
+    The extractor names figures before the subject and claimant are filled in; re-deriving
+    here gives each figure the id the same row gets through ``append`` or an importer, and
+    relations follow their figures. Two candidates that became the same row are kept once.
+    """
+    renamed: dict[str, str] = {}
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if row["table"] == "figures":
+            new_id = content_id("figures", row)
+            renamed[row["figure_id"]] = new_id
+            row["figure_id"] = new_id
+        elif row["table"] == "relations":
+            row["figure_id"] = renamed.get(row["figure_id"], row["figure_id"])
+            row["reference_ids"] = [renamed.get(r, r) for r in row["reference_ids"]]
+            row["relation_id"] = new_id = content_id("relations", row)
+        else:
+            out.append(row)
+            continue
+        if new_id not in seen:
+            seen.add(new_id)
+            out.append(row)
+    return out
 
 
 def _known(warehouse: Any | None, table: str, key: str) -> set[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from provenance.core.intervals import interval_violation_sql
 from provenance.core.schema import STORED_TABLES, Column, Table
+from provenance.core.sql import sql_literal
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,6 @@ class SqlCheck:
     checked_sql: str  # one row, one column: how many rows the check looked at
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _column_conditions(table: Table, column: Column) -> list[str]:
     """SQL expressions yielding a reason when ``column`` breaks its declaration."""
     c = f'"{column.name}"'
@@ -35,13 +32,13 @@ def _column_conditions(table: Table, column: Column) -> list[str]:
     if column.required:
         conditions.append(f"CASE WHEN {c} IS NULL THEN '{column.name}: missing-value' END")
     if column.enum:
-        allowed = ", ".join(_sql_string(v) for v in column.enum)
+        allowed = ", ".join(sql_literal(v) for v in column.enum)
         conditions.append(
             f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END"
         )
     if column.pattern:
         conditions.append(
-            f"CASE WHEN NOT regexp_full_match({c}, {_sql_string(column.pattern)}) THEN '{column.name}: bad-pattern ' || {c} END"
+            f"CASE WHEN NOT regexp_full_match({c}, {sql_literal(column.pattern)}) THEN '{column.name}: bad-pattern ' || {c} END"
         )
     if column.minimum is not None:
         conditions.append(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS
+from provenance.core.sql import sql_literal
 from provenance.validation.rules import (
     OBSERVATION_LIMIT,
     RULE_KINDS,
@@ -50,10 +51,6 @@ class CompiledRule:
 
 
 INF = "'inf'::DOUBLE"
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _in_list(column: str, values: tuple[str, ...] | None) -> str:

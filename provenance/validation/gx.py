@@ -15,16 +15,15 @@ suites").
 Referential integrity and regex patterns are not here: GX has no cross-table expectation, and
 the built-in SQL checks (:mod:`provenance.validation.builtin_checks`) already cover both where the data is.
 
-This is the only module that imports great_expectations, and only inside functions: the
-import costs about two seconds.
+The default suites are written by :mod:`.gx_suites`, the Data Docs by :mod:`.gx_docs`. Only
+this module and ``gx_docs`` import great_expectations, and only inside functions: the import
+costs about two seconds.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import sys
 import tempfile
 import time
@@ -34,107 +33,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.enums import SEVERITIES, Severity
 from provenance.core.errors import ConfigError
 from provenance.core.schema import TABLES, Table
-from provenance.validation.data_docs_index import unlink_missing, write_index
+from provenance.validation.gx_docs import (
+    OFFLINE_CSS_PATH,
+    make_offline,
+    offline_html,
+    write_data_docs,
+)
+from provenance.validation.gx_suites import (
+    COLUMN_ARGUMENTS,
+    SUITES_SUBDIR,
+    default_suites,
+    expectation_arguments,
+    generated_suite_folders,
+    render_suite,
+    suite_for,
+    write_default_suites,
+)
 from provenance.validation.report import Failure, RuleResult
 
 if TYPE_CHECKING:
     from provenance.storage.warehouse import Warehouse
 
-SUITES_SUBDIR = "gx"  # expectations/gx/<table>.json
-DATA_DOCS_SITE = "provenance"
-_COLUMN_ARGUMENTS = ("column", "column_A", "column_B")
 _MAX_VALUES_IN_MESSAGE = 5
-# Unexpected-value lists kept in the Data Docs copy of a result: the report has every row.
-_MAX_VALUES_IN_DOCS = 20
-
-# Column pairs that are intervals: the upper end may not be below the lower one.
-_ORDERED_PAIRS = (("value_low", "value_high"), ("quote_start", "quote_end"))
-
-
-# -- the default suites, derived from the schema ----------------------------------------------
-
-
-def _expectation(type_: str, severity: str = "error", **kwargs: Any) -> dict[str, Any]:
-    return {"type": type_, "kwargs": kwargs, "meta": {"severity": severity}}
-
-
-def suite_for(table: Table) -> dict[str, Any]:
-    """The default GX suite of one table, as the JSON ``ExpectationSuite`` serialises to."""
-    expectations = [_expectation("expect_column_values_to_be_unique", column=table.key)]
-    for column in table.columns:
-        if column.required:
-            expectations.append(
-                _expectation("expect_column_values_to_not_be_null", column=column.name)
-            )
-        if column.enum:
-            expectations.append(
-                _expectation(
-                    "expect_column_values_to_be_in_set",
-                    column=column.name,
-                    value_set=list(column.enum),
-                )
-            )
-        minimum = column.minimum
-        if minimum is not None:
-            expectations.append(
-                _expectation(
-                    "expect_column_values_to_be_between", column=column.name, min_value=minimum
-                )
-            )
-    for low, high in _ORDERED_PAIRS:
-        if low in table.column_names and high in table.column_names:
-            expectations.append(
-                _expectation(
-                    "expect_column_pair_values_a_to_be_greater_than_b",
-                    column_A=high,
-                    column_B=low,
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                )
-            )
-    return {
-        "name": table.name,
-        "expectations": expectations,
-        "meta": {"provenance": {"table": table.name, "key": table.key}},
-        "notes": (
-            f"Generated from provenance/schema.py ({table.name}): required columns, enums, "
-            "minimums, unique key, ordered intervals. Edit freely; meta.severity is error or "
-            "warning. References and patterns are checked by the built-in SQL checks."
-        ),
-    }
-
-
-def default_suites() -> dict[str, dict[str, Any]]:
-    """File name → suite, for every table (the batch log included)."""
-    return {f"{name}.json": suite_for(table) for name, table in TABLES.items()}
-
-
-def render_suite(suite: dict[str, Any]) -> str:
-    return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_default_suites(folder: Path) -> list[Path]:
-    """Write the default suites into ``folder`` (overwriting: they are generated files)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, suite in default_suites().items():
-        path = folder / name
-        path.write_text(render_suite(suite), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def generated_suite_folders(repository: Path) -> list[Path]:
-    """Where the generated suites are committed: the bundled warehouse's and the package's."""
-    return [
-        repository / "expectations" / SUITES_SUBDIR,
-        repository / "provenance" / "defaults" / "expectations" / SUITES_SUBDIR,
-    ]
-
-
-# -- loading suite files ----------------------------------------------------------------------
 
 
 @dataclass
@@ -163,7 +86,7 @@ def _load_suite(path: Path) -> SuiteFile:
         expectations = []
         for raw in data.get("expectations", []):
             severity = (raw.get("meta") or {}).get("severity")
-            if severity not in (None, "error", "warning"):
+            if severity is not None and severity not in SEVERITIES:
                 raise ValueError(
                     f"{raw.get('type')}: meta.severity is {severity!r}, not error or warning"
                 )
@@ -305,7 +228,7 @@ def _validate(source: Any, suite_file: SuiteFile) -> Any:
 def _rule_result(suite_file: SuiteFile, result: Any, seconds: float) -> RuleResult:
     config = result.expectation_config
     name = f"gx-{suite_file.suite.name}-{config.type}"
-    columns = [config.kwargs[a] for a in _COLUMN_ARGUMENTS if isinstance(config.kwargs.get(a), str)]
+    columns = [config.kwargs[a] for a in COLUMN_ARGUMENTS if isinstance(config.kwargs.get(a), str)]
     if columns:
         name += "-" + "-".join(columns)
     failures = [] if result.success else list(_failures(name, suite_file, result, columns))
@@ -337,21 +260,12 @@ def _severity(config: Any) -> str:
     if declared is not None:
         return str(declared)
     # GX's own field (critical by default): anything below critical only warns.
-    return (
-        "error"
-        if str(getattr(config.severity, "value", config.severity)) == "critical"
-        else "warning"
-    )
+    critical = str(getattr(config.severity, "value", config.severity)) == "critical"
+    return Severity.ERROR if critical else Severity.WARNING
 
 
 def _describe(suite_file: SuiteFile, config: Any) -> str:
-    return f"{suite_file.suite.name} ({suite_file.path.name}): {config.type}({_arguments(config)})"
-
-
-def _arguments(config: Any, skip: Iterable[str] = ()) -> str:
-    # batch_id and result_format are added by GX at run time, not written in the suite.
-    hidden = {"batch_id", "result_format", *skip}
-    return ", ".join(f"{k}={v!r}" for k, v in config.kwargs.items() if k not in hidden)
+    return f"{suite_file.suite.name} ({suite_file.path.name}): {config.type}({expectation_arguments(config)})"
 
 
 def _failures(
@@ -444,123 +358,6 @@ def _disambiguate(results: list[RuleResult]) -> None:
                 failure.rule = result.name
 
 
-# -- Data Docs --------------------------------------------------------------------------------
-
-
-def write_data_docs(
-    context: Any, validations: list[tuple[SuiteFile, Any, list[RuleResult]]], target: Path
-) -> Path:
-    """Build GX Data Docs for these results into ``target`` and make them readable offline."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    run_id = RunIdentifier(run_name="provenance-validate")
-    with tempfile.TemporaryDirectory(prefix="provenance-docs-") as scratch:
-        site = Path(scratch) / "site"
-        # Only our site: the ephemeral context's default one points at a temp folder of its own.
-        for existing in list(context.variables.data_docs_sites or {}):
-            context.delete_data_docs_site(existing)
-        context.add_data_docs_site(
-            DATA_DOCS_SITE,
-            {
-                "class_name": "SiteBuilder",
-                "show_how_to_buttons": False,
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(site),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-        for suite_file, validation, rules in validations:
-            _prepare_for_docs(validation, rules)
-            validation.meta["run_id"] = run_id
-            key = ValidationResultIdentifier(
-                expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_file.suite.name),
-                run_id=run_id,
-                batch_identifier=validation.meta.get("active_batch_definition", {}).get(
-                    "data_asset_name", "warehouse"
-                ),
-            )
-            context.validation_results_store.set(key, validation)
-        context.build_data_docs(site_names=[DATA_DOCS_SITE])
-        make_offline(site)
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(site, target, dirs_exist_ok=True)
-    return target / "index.html"
-
-
-def _prepare_for_docs(validation: Any, rules: list[RuleResult]) -> None:
-    for result, rule in zip(validation.results, rules, strict=True):
-        # GX renders an expectation as prose without a name (and ignores notes on result
-        # pages): show the rule name the report uses, so a reader can find one from the other.
-        config = result.expectation_config
-        arguments = _arguments(config, skip=_COLUMN_ARGUMENTS)
-        text = f"{rule.name} [{rule.severity}]" + (f": {arguments}" if arguments else "")
-        config.description = text.replace("$", "$$")  # GX templates expand $name
-        # The report already has every failing row; a page listing a million values helps nobody.
-        details = result.result or {}
-        for field in ("unexpected_list", "unexpected_index_list", "partial_unexpected_index_list"):
-            if isinstance(details.get(field), list):
-                details[field] = details[field][:_MAX_VALUES_IN_DOCS]
-        details.pop("unexpected_index_query", None)
-
-
-OFFLINE_CSS = """\
-/* Written by provenance: GX Data Docs without their CDN stylesheets and scripts. */
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; line-height: 1.4; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-a { color: #0b5cad; }
-.modal, .d-none, .navbar-toggler, .sr-only, .ge-walkthrough-modal, .btn { display: none !important; }
-.text-danger, .fa-times::before { color: #b00020; }
-.text-success, .fa-check-circle::before { color: #1b7f3b; }
-.fa-check-circle::before { content: "✔ "; }
-.fa-times::before { content: "✘ "; }
-.card, .ge-section { margin-bottom: 1.5rem; }
-"""
-OFFLINE_CSS_PATH = "static/styles/provenance_offline.css"
-
-_REMOTE = r"""["']https?://[^"']*["']"""
-_REMOTE_LINK = re.compile(rf"<link\b[^>]*\bhref\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)
-_REMOTE_SCRIPT = re.compile(
-    rf"<script\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>\s*</script>", re.IGNORECASE
-)
-# GX's inline scripts all drive jQuery/Bootstrap, which come from CDNs: without them they fail.
-_INLINE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
-_REMOTE_IMAGE = re.compile(rf"<img\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)
-_REMOTE_CSS_URL = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
-
-
-def make_offline(site: Path) -> None:
-    """Strip every CDN stylesheet, script and image from the site; add a local stylesheet;
-    index and link only the pages written (see :mod:`provenance.validation.data_docs_index`)."""
-    shutil.rmtree(site / "static", ignore_errors=True)
-    css = site / OFFLINE_CSS_PATH
-    css.parent.mkdir(parents=True, exist_ok=True)
-    css.write_text(OFFLINE_CSS, encoding="utf-8")
-    write_index(site)
-    for path in site.rglob("*.css"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(_REMOTE_CSS_URL.sub("none", text), encoding="utf-8")
-    for path in site.rglob("*.html"):
-        depth = len(path.relative_to(site).parts) - 1
-        link = f'<link rel="stylesheet" href="{"../" * depth}{OFFLINE_CSS_PATH}">'
-        html = offline_html(path.read_text(encoding="utf-8"), link)
-        path.write_text(unlink_missing(html, path.parent), encoding="utf-8")
-
-
-def offline_html(html: str, stylesheet_link: str) -> str:
-    for pattern in (_REMOTE_LINK, _REMOTE_SCRIPT, _INLINE_SCRIPT, _REMOTE_IMAGE):
-        html = pattern.sub("", html)
-    html = _REMOTE_CSS_URL.sub("none", html)
-    return html.replace("</head>", f"  {stylesheet_link}\n</head>", 1)
-
-
 # -- regenerating the committed defaults ------------------------------------------------------
 
 
@@ -572,6 +369,23 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_default_suites(folder):
             print(path)
     return 0
+
+
+__all__ = [
+    "OFFLINE_CSS_PATH",
+    "SUITES_SUBDIR",
+    "SuiteFile",
+    "default_suites",
+    "duckdb_fetch_shim",
+    "generated_suite_folders",
+    "load_suites",
+    "make_offline",
+    "offline_html",
+    "render_suite",
+    "run_suites",
+    "suite_for",
+    "write_data_docs",
+]
 
 
 if __name__ == "__main__":

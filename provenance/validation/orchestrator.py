@@ -14,13 +14,13 @@ matches nothing at all is a configuration error (exit 2).
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
@@ -69,18 +69,17 @@ def validate(
     rules_path, rules_display = _rules_source(warehouse, rules_file)
     rules = load_rules(rules_path, rules_display)
     builtins = [
-        Check(c.name, "builtin", "error", c.description, _as_compiled(c)) for c in builtin_checks()
+        Check(c.name, "builtin", Severity.ERROR, c.description, _as_compiled(c))
+        for c in builtin_checks()
     ]
     checks = builtins + [
         Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
-    run_gx = gx_dir.is_dir() and importlib.util.find_spec("provenance.validation.gx") is not None
+    run_gx = gx_dir.is_dir()
     if data_docs is not None and not run_gx:
-        raise ConfigError(
-            f"--data-docs needs Great Expectations suites in {gx_dir} and provenance.validation.gx"
-        )
+        raise ConfigError(f"--data-docs needs Great Expectations suites in {gx_dir}")
 
     known = [FILE_INTEGRITY, *(c.name for c in checks)]
     wanted = _selector(only)
@@ -271,7 +270,7 @@ def file_integrity(warehouse: Warehouse) -> RuleResult:
     return RuleResult(
         name=FILE_INTEGRITY,
         kind="builtin",
-        severity="error",
+        severity=Severity.ERROR,
         description="every Parquet file matches the sha256 recorded in its batch manifest",
         rows_checked=files,
         failures=[

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from provenance.core.enums import CheckStatus, Severity
 from provenance.core.errors import ExitCode
-from provenance.core.wording import plural
+from provenance.core.text import plural, shorten
 
-SEVERITIES = ("error", "warning")
 FORMATS = ("text", "json", "junit", "markdown")
 QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
 MARKDOWN_LINES_PER_RULE = 30  # a PR comment has a size limit; JSON and JUnit keep every row
@@ -65,20 +65,20 @@ class RuleResult:
         return len(self.failures)
 
     @property
-    def status(self) -> str:
-        """pass, warn or fail."""
+    def status(self) -> CheckStatus:
         n = self.failure_count
         if n == 0:
-            return "pass"
+            return CheckStatus.PASS
+        error = self.severity == Severity.ERROR
         if self.fail_above is not None or self.warn_above is not None:
-            if self.fail_above is not None and n > self.fail_above and self.severity == "error":
-                return "fail"
+            if self.fail_above is not None and n > self.fail_above and error:
+                return CheckStatus.FAIL
             if self.warn_above is not None and n > self.warn_above:
-                return "warn"
+                return CheckStatus.WARN
             if self.fail_above is not None and n > self.fail_above:
-                return "warn"
-            return "pass"
-        return "fail" if self.severity == "error" else "warn"
+                return CheckStatus.WARN
+            return CheckStatus.PASS
+        return CheckStatus.FAIL if error else CheckStatus.WARN
 
     @property
     def worst(self) -> float | None:
@@ -99,21 +99,29 @@ class Report:
     run_id: str | None = None  # set when the run was kept with --store
 
     def exit_code(self) -> ExitCode:
-        return ExitCode.FAILURES if any(r.status == "fail" for r in self.results) else ExitCode.OK
+        return (
+            ExitCode.FAILURES
+            if any(r.status == CheckStatus.FAIL for r in self.results)
+            else ExitCode.OK
+        )
 
     @property
     def failed(self) -> list[RuleResult]:
-        return [r for r in self.results if r.status == "fail"]
+        return [r for r in self.results if r.status == CheckStatus.FAIL]
 
     def counts(self) -> dict[str, int]:
         """Rule counts by status, and failing rows of failing and warning rules."""
         return {
             "rules": len(self.results),
-            "passed": sum(r.status == "pass" for r in self.results),
-            "warned": sum(r.status == "warn" for r in self.results),
+            "passed": sum(r.status == CheckStatus.PASS for r in self.results),
+            "warned": sum(r.status == CheckStatus.WARN for r in self.results),
             "failed": len(self.failed),
-            "error_rows": sum(r.failure_count for r in self.results if r.status == "fail"),
-            "warning_rows": sum(r.failure_count for r in self.results if r.status == "warn"),
+            "error_rows": sum(
+                r.failure_count for r in self.results if r.status == CheckStatus.FAIL
+            ),
+            "warning_rows": sum(
+                r.failure_count for r in self.results if r.status == CheckStatus.WARN
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,7 +129,7 @@ class Report:
             "warehouse": self.warehouse,
             "rules_file": self.rules_file,
             "run_id": self.run_id,
-            "status": "fail" if self.failed else "pass",
+            "status": CheckStatus.FAIL if self.failed else CheckStatus.PASS,
             "exit_code": int(self.exit_code()),
             "counts": self.counts(),
             "rules": [
@@ -182,12 +190,15 @@ class Report:
         if measured:
             lines += [*measured, ""]
         failing = [
-            f.line(r.severity) for r in self.results if r.status != "pass" for f in r.failures
+            f.line(r.severity)
+            for r in self.results
+            if r.status != CheckStatus.PASS
+            for f in r.failures
         ]
         tolerated = [
             f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
             for r in self.results
-            if r.status == "pass"
+            if r.status == CheckStatus.PASS
             for f in r.failures
         ]
         if failing or tolerated:
@@ -229,7 +240,7 @@ class Report:
                 time=f"{r.seconds:.3f}",
             )
             lines = [f.line(r.severity) for f in r.failures]
-            if r.status == "fail":
+            if r.status == CheckStatus.FAIL:
                 failure = ET.SubElement(
                     case,
                     "failure",
@@ -238,7 +249,7 @@ class Report:
                 )
                 failure.text = "\n".join(lines)
             out = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
-            if r.status != "fail":
+            if r.status != CheckStatus.FAIL:
                 out += lines
             if out:
                 ET.SubElement(case, "system-out").text = "\n".join(out)
@@ -251,7 +262,11 @@ class Report:
 
     def render_markdown(self) -> str:
         """A PR comment: verdict, summary table, then the failing and warning rows per rule."""
-        icon = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
+        icon = {
+            CheckStatus.PASS: "✅ pass",
+            CheckStatus.WARN: "⚠️ warn",
+            CheckStatus.FAIL: "❌ fail",
+        }
         lines = [
             f"### {'❌' if self.failed else '✅'} provenance validate: {self.verdict().split(': ', 1)[1]}",
             "",
@@ -314,16 +329,10 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def shorten(text: str | None, limit: int) -> str:
-    if text is None:
-        return ""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _folded(result: RuleResult) -> bool:
     """Passing GX expectations fold into one summary row per suite: dozens of PASS lines
     would bury the rules that matter (every expectation is still in the JSON and JUnit)."""
-    return result.kind == "expectation" and result.status == "pass"
+    return result.kind == "expectation" and result.status == CheckStatus.PASS
 
 
 def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
@@ -334,7 +343,7 @@ def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
     return [
         (
             f"{suite} ({len(members)} expectations)",
-            "error",
+            Severity.ERROR,
             str(max(m.rows_checked for m in members)),
             "0",
             "",

@@ -26,15 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from provenance.core.enums import LANGUAGES, SEVERITIES
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.schema import METRICS
 
 if TYPE_CHECKING:
     pass
 
-SEVERITIES = ("error", "warning")
 RELATIONS = ("ratio", "sum", "share", "difference")
-LANGUAGES = ("fr", "en")
+# Where the weekday rule looks: the passages that state figures, or whole archived texts.
+SCOPES = ("quotes", "documents")
 # Tolls that only grow as counting goes on: a falling lower bound needs an explicit correction.
 CUMULATIVE_METRICS = ("civilians_killed", "civilians_injured", "killed", "injured")
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
@@ -68,7 +69,8 @@ class Rule:
 
 @dataclass(frozen=True, kw_only=True)
 class QuoteNumberRule(Rule):
-    """The number in the quote (``value_text``) reads back to the stored interval and qualifier."""
+    """``value_text`` is in the quote and reads back to the stored interval and qualifier ("au
+    moins 3 100" ↔ at_least 3100); only distinct wordings are parsed in Python."""
 
     kind: ClassVar[str] = "quote_number"
     tables: tuple[str, ...] = _param("tables", ("figures", "relations"))
@@ -76,7 +78,8 @@ class QuoteNumberRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class WeekdayRule(Rule):
-    """A weekday written next to a date ("le jeudi 25 mai") is that date's weekday."""
+    """A weekday written next to a date ("le jeudi 25 mai") agrees with it; a date without its
+    year takes the year nearest the publication."""
 
     kind: ClassVar[str] = "weekday"
     languages: tuple[str, ...] = _param("languages", LANGUAGES)
@@ -87,7 +90,8 @@ class WeekdayRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RelationRule(Rule):
-    """A stated ratio, sum, share or difference holds under interval arithmetic."""
+    """The stated relation holds under interval arithmetic within the tolerance; the measured
+    deviation is reported even on a pass."""
 
     kind: ClassVar[str] = "relation"
     relation: str = _param("relation")
@@ -96,7 +100,8 @@ class RelationRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionFallsRule(Rule):
-    """A claimant's cumulative toll does not fall without a figure that supersedes the old one."""
+    """Per subject, metric and claimant in the order stated, a cumulative toll's lower bound does
+    not fall unless the later figure ``supersedes`` the earlier."""
 
     kind: ClassVar[str] = "revision_falls"
     metrics: tuple[str, ...] = _param("metrics", CUMULATIVE_METRICS)
@@ -104,7 +109,8 @@ class RevisionFallsRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionJumpRule(Rule):
-    """A claimant's revision changes the lower bound by more than ``factor``."""
+    """A claimant's revision changes the lower bound by more than ``factor`` (see the
+    ``revision_history`` macro)."""
 
     kind: ClassVar[str] = "revision_jump"
     factor: float = _param("factor")
@@ -136,7 +142,8 @@ class SubjectPeriodRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentDisagreementRule(Rule):
-    """One document gives disjoint intervals for the same subject, metric and claimant."""
+    """One document's figures for the same subject, metric and claimant do not overlap (a
+    monitor's narrative vs its structured toll)."""
 
     kind: ClassVar[str] = "document_disagreement"
     metrics: tuple[str, ...] | None = _param("metrics", None)
@@ -144,8 +151,9 @@ class DocumentDisagreementRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class SqlRule(Rule):
-    """User SQL returning offending rows: record_id and message, optionally table_name, quote,
-    measured. ``checked_sql`` (one number) says how many rows were looked at."""
+    """Your own query returning offending rows: ``record_id``, ``message`` (and optionally
+    ``table_name``, ``quote``, ``measured``); ``checked_sql`` (one number) says how many rows
+    were looked at."""
 
     kind: ClassVar[str] = "sql"
     sql: str = _param("sql")
@@ -294,11 +302,10 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
             else (None, f"must be one of {', '.join(RELATIONS)}, got {value!r}")
         )
     if param == "scope":
-        scopes = ("quotes", "documents")
         return (
             (value, None)
-            if value in scopes
-            else (None, f"must be one of {', '.join(scopes)}, got {value!r}")
+            if value in SCOPES
+            else (None, f"must be one of {', '.join(SCOPES)}, got {value!r}")
         )
     if param == "sql":
         return (

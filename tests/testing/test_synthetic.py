@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from provenance.core.intervals import interval_for
 from provenance.core.schema import STORED_TABLES
 from provenance.storage.warehouse import Warehouse
 from provenance.testing import valid_batches
@@ -20,8 +18,6 @@ from provenance.testing.synthetic import (
     GENERATED_QUALIFIERS,
     INJECTION_KINDS,
     LANGUAGES,
-    QUALIFIER_WORDS,
-    count_text,
     generate_warehouse,
     inject_violation,
 )
@@ -152,37 +148,3 @@ def test_injected_violation_fails_only_its_rule(generated: Path, scratch: Path, 
     others = {name for name in _error_failures(report) if name != rule}
     assert others == set(), report.render_text()
     assert matched.status == ("fail" if matched.severity == "error" else "warn")
-
-
-def test_vectorised_bounds_follow_interval_for() -> None:
-    """The generator's vectorised bounds equal intervals.interval_for, row for row."""
-    from provenance.testing.synthetic import _bounds
-
-    rng = np.random.default_rng(0)
-    qualifier = rng.integers(0, len(GENERATED_QUALIFIERS), 500)
-    value = rng.integers(2, 100_000, 500) // 10 * 10 + 10
-    high = value + rng.integers(1, 1000, 500)
-    language = rng.integers(0, len(LANGUAGES), 500)
-    low_v, high_v = _bounds(qualifier, value, high, language)
-    for i in range(500):
-        name = GENERATED_QUALIFIERS[qualifier[i]]
-        expected = interval_for(
-            name,
-            float(value[i]),
-            float(high[i]) if name == "range" else None,
-            QUALIFIER_WORDS[LANGUAGES[language[i]]][name],
-        )
-        assert (low_v[i], None if np.isnan(high_v[i]) else high_v[i]) == (
-            expected.low,
-            expected.high,
-        )
-
-
-def test_vectorised_counts_follow_format_number() -> None:
-    """The generator's vectorised "3 100" / "3,100" is numbers.format_number's writing."""
-    from provenance.testing.synthetic import _counts_text
-
-    values = np.array([2, 999, 1000, 3100, 12_000, 999_999, 1_000_000, 123_456_789])
-    for code, language in enumerate(LANGUAGES):
-        written = _counts_text(values, np.full(len(values), code)).to_pylist()
-        assert written == [count_text(float(v), language) for v in values]

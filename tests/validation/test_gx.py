@@ -46,26 +46,6 @@ def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Ru
     return root, results
 
 
-def test_committed_suites_equal_the_generator() -> None:
-    """expectations/gx and the packaged defaults are exactly what schema.py generates."""
-    expected = {name: es.render_suite(suite) for name, suite in es.default_suites().items()}
-    for folder in es.generated_suite_folders(REPOSITORY):
-        found = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json")}
-        assert found == expected, f"{folder} is stale: run python -m provenance.validation.gx"
-
-
-def test_default_suites_follow_the_schema() -> None:
-    """Every required column, enum, minimum and key of schema.py has its expectation."""
-    figures = es.suite_for(TABLES["figures"])
-    kinds = {(e["type"], e["kwargs"].get("column")) for e in figures["expectations"]}
-    assert ("expect_column_values_to_be_unique", "figure_id") in kinds
-    assert ("expect_column_values_to_not_be_null", "claimant_id") in kinds
-    assert ("expect_column_values_to_be_in_set", "qualifier") in kinds
-    assert ("expect_column_values_to_be_between", "quote_start") in kinds
-    assert ("expect_column_values_to_be_between", "value_low") in kinds
-    assert not any("regex" in t for t, _ in kinds), "patterns belong to the SQL built-ins"
-
-
 def test_bundled_warehouse_passes(bundled_run: tuple[Path, list[RuleResult]]) -> None:
     """Every default expectation passes on the bundled warehouse, one result per expectation."""
     _, results = bundled_run
@@ -204,24 +184,6 @@ def test_data_docs_index_lists_every_page_and_links_only_what_exists(
     assert [p.relative_to(docs).as_posix() for p in docs.glob("static/**/*.*")] == [
         es.OFFLINE_CSS_PATH
     ]
-
-
-def test_offline_html_strips_cdn_tags() -> None:
-    """The post-processing removes CDN tags and inline scripts and links the local stylesheet."""
-    html = (
-        '<html><head><link rel="stylesheet" href="https://cdn.example/b.css"/>'
-        '<script src="https://cdn.example/j.js"></script><script>$(".x").modal();</script>'
-        '<style>a{background:url("https://x/y.png")}</style></head>'
-        '<body><img src="https://x/logo.png"><a href="https://greatexpectations.io">GX</a></body></html>'
-    )
-    out = es.offline_html(html, '<link rel="stylesheet" href="static/local.css">')
-    assert (
-        "cdn.example" not in out
-        and "<script" not in out
-        and "x/y.png" not in out
-        and "<img" not in out
-    )
-    assert 'href="static/local.css"' in out and "https://greatexpectations.io" in out
 
 
 def test_misspelt_expectation_is_a_config_error(tmp_path: Path) -> None:
