@@ -261,9 +261,13 @@ def extract(
     out: Path | None = typer.Option(
         None, "--output", "-o", help="Review file to write (JSONL); default: standard output."
     ),
+    out_alias: Path | None = typer.Option(
+        None, "--out", hidden=True, help="The old name of --output, still accepted."
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
+    out = out or out_alias
     from provenance.core.errors import WarehouseNotFound
     from provenance.text.review import review_records, write_review
 

@@ -54,12 +54,13 @@ def test_sql_reads_a_file_or_standard_input(
 
 
 def test_output_option_has_one_name(tmp_path: Path) -> None:
-    """extract writes with --output / -o, like validate and export."""
-    for option in ("--output", "-o"):
+    """extract writes with --output / -o, like validate and export; --out still works."""
+    for option in ("--output", "-o", "--out"):
         target = tmp_path / f"review{option}.jsonl"
         argv = ["extract", str(ARTICLE), "--language", "fr", "--published", "2017-05-28"]
         assert main([*argv, option, str(target)]) == 0
         assert target.read_text(encoding="utf-8").count('"table": "figures"') == 7
+    assert "`--out`" not in (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 def test_counts_are_in_the_singular_for_one(empty: Warehouse) -> None:
