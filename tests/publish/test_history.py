@@ -82,3 +82,16 @@ def test_cli_writes_the_chart(market: Warehouse, tmp_path: Path) -> None:
     argv = ["--root", str(market.root), "history", SUBJECT, "killed", "--chart", str(chart)]
     assert main(argv) == 0
     assert chart.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_chart_without_matplotlib_is_a_usage_error(
+    market: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the chart extra, --chart says what to install and exits 2, writing nothing."""
+    from provenance.publish import chart
+
+    monkeypatch.setattr(chart, "has_matplotlib", lambda: False)
+    target = tmp_path / "c.png"
+    with pytest.raises(ConfigError, match=r"provenance-figures\[chart\]"):
+        write_chart(history(market, SUBJECT), target)
+    assert not target.exists()

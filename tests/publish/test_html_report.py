@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -75,8 +76,8 @@ def test_headless_chromium_renders_the_report(page: str, tmp_path: Path) -> None
     """Chromium draws the page (text and chart) with networking off; the screenshot has content."""
     from PIL import Image
 
-    html = tmp_path / "report.html"
-    html.write_text(page, encoding="utf-8")
+    page_file = tmp_path / "report.page_file"
+    page_file.write_text(page, encoding="utf-8")
     shot = tmp_path / "report.png"
     with tempfile.TemporaryDirectory() as profile:
         flags = [
@@ -91,13 +92,13 @@ def test_headless_chromium_renders_the_report(page: str, tmp_path: Path) -> None
             "--window-size=1280,2400",
         ]
         subprocess.run(
-            [BROWSER, *flags, f"--screenshot={shot}", html.as_uri()],
+            [BROWSER, *flags, f"--screenshot={shot}", page_file.as_uri()],
             check=True,
             capture_output=True,
             timeout=120,
         )
         dom = subprocess.run(
-            [BROWSER, *flags, "--dump-dom", html.as_uri()],
+            [BROWSER, *flags, "--dump-dom", page_file.as_uri()],
             check=True,
             capture_output=True,
             text=True,
@@ -108,3 +109,15 @@ def test_headless_chromium_renders_the_report(page: str, tmp_path: Path) -> None
     assert image.size == (1280, 2400)
     colours = image.getcolors(maxcolors=1_000_000) or []
     assert len(colours) > 50  # text, tables, the verdict banner: not a blank page
+
+
+def test_without_matplotlib_the_page_says_how_to_get_charts(
+    market: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart extra is optional: the report is still written, naming what to install."""
+    from provenance.publish import html_report
+    from provenance.publish.chart import INSTALL_HINT
+
+    monkeypatch.setattr(html_report, "has_matplotlib", lambda: False)
+    page = render_html_report(market, validate(market))
+    assert "<svg" not in page and html.escape(INSTALL_HINT) in page
