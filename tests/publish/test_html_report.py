@@ -76,7 +76,7 @@ def test_headless_chromium_renders_the_report(page: str, tmp_path: Path) -> None
     """Chromium draws the page (text and chart) with networking off; the screenshot has content."""
     from PIL import Image
 
-    page_file = tmp_path / "report.page_file"
+    page_file = tmp_path / "report.html"
     page_file.write_text(page, encoding="utf-8")
     shot = tmp_path / "report.png"
     with tempfile.TemporaryDirectory() as profile:
