@@ -223,6 +223,14 @@ def bench_airwars(csv_path: Path, work: Path) -> dict[str, Any]:
     }
 
 
+def bench_numbers() -> dict[str, Any]:
+    """The number reader on the hand-written English and French sentences, per kind."""
+    from numbers_eval import evaluate_sentences
+
+    result = evaluate_sentences()
+    return {"scores": result["scores"], "sentences_per_second": result["sentences_per_second"]}
+
+
 def render_airwars(result: dict[str, Any]) -> str:
     lines = [
         f"Airwars export: import {result['import']['seconds']:.1f} s, {result['import']['peak_mb']:.0f} MB"
@@ -263,9 +271,13 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_size(size, args.seed, work))
             print(render(results[-1:]), flush=True)
         airwars = bench_airwars(args.airwars, work) if args.airwars else None
+    numbers = bench_numbers()
     print("\n" + render(results))
     if airwars:
         print("\n" + render_airwars(airwars))
+    from numbers_eval import render as render_numbers
+
+    print("\nNumber reader, hand-written sentences:\n" + render_numbers(numbers))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
     machine = {
@@ -274,7 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(),
     }
     path.write_text(
-        json.dumps({"machine": machine, "results": results, "airwars": airwars}, indent=2) + "\n",
+        json.dumps(
+            {"machine": machine, "results": results, "airwars": airwars, "numbers": numbers},
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
     print(f"\nwrote {path}")

@@ -75,6 +75,27 @@ def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
     return row
 
 
+def forge_batch(warehouse: Warehouse, table: str, arrow: Any, label: str = "forged") -> Path:
+    """A batch whose Parquet file is exactly ``arrow`` (nulls where the store would fill in),
+    listed by a well-formed manifest that heads the chain: data written around every check."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from provenance.storage.inputs import file_sha256
+
+    columns = [n for n in arrow.column_names if n not in ("batch_id", "recorded_at")]
+    batch_id = warehouse.write_batch({table: arrow.select(columns)}, label=label)
+    folder = warehouse.batches_dir / batch_id
+    pq.write_table(arrow, folder / f"{table}.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["file_sha256"] = [file_sha256(folder / f"{table}.parquet")]
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
 DESK = REPO / "tests" / "fixtures" / "desk"
 
 

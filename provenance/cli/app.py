@@ -19,7 +19,8 @@ from provenance.cli.base import err as _err
 from provenance.cli.base import open_warehouse as _warehouse
 from provenance.cli.base import state as _state
 from provenance.core.enums import Language
-from provenance.core.errors import ConfigError, ExitCode, ProvenanceError
+from provenance.core.errors import ConfigError, ExitCode, ProvenanceError, WriteFailed
+from provenance.core.text import plural
 
 DISTRIBUTION = "provenance-figures"
 
@@ -91,7 +92,8 @@ def add_document(
         title=title,
         source=str(file),
     )
-    document_id = result.ids.get("documents", [None])[0]
+    # The id of the text, whether this call archived it or it already was.
+    document_id = next(iter(result.keys.get("documents") or []), None)
     _err(result.summary())
     if document_id:
         print(document_id)
@@ -126,32 +128,50 @@ def sql(
         help="SQL over the views documents, entities, subjects, figures, relations, batches; "
         "'-' reads it from standard input.",
     ),
-    file: Path | None = typer.Option(
+    query_file: Path | None = typer.Option(
         None, "--file", "-f", exists=True, dir_okay=False, help="Read the query from this file."
     ),
     output: OutputFormat = typer.Option(
         OutputFormat.table, "--format", help="How to print the result."
     ),
+    file: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the result to this file (not under warehouse/ or expectations/).",
+    ),
     root: Path | None = RootOption,
 ) -> int:
-    """Run a query on the warehouse's views and macros (from the argument, a file or stdin).
+    """Run a read-only query on the warehouse's views and macros (it cannot change a file).
 
-    A query that starts with a `--` comment cannot be an argument (it reads as an option):
-    pass it with -f FILE or on standard input.
+    The query comes from the argument, a file (-f) or standard input ('-'): one that starts
+    with a `--` comment cannot be an argument, it reads as an option.
     """
     from provenance.cli.tabular import render
 
-    if (query is None) == (file is None):
+    if (query is None) == (query_file is None):
         raise ConfigError("give one query: as an argument, with -f FILE, or '-' for standard input")
-    if file is not None:
+    if query_file is not None:
         from provenance.storage.inputs import read_text
 
-        query = read_text(file)
+        query = read_text(query_file)
     elif query == "-":
         query = sys.stdin.read()
     assert query is not None
-    columns, rows = _warehouse(root).query(query)
-    render(columns, rows, output.value, sys.stdout)
+    warehouse = _warehouse(root)
+    if file is not None:
+        warehouse.refuse_inside(file)
+    columns, rows = warehouse.query(query)
+    if file is None:
+        render(columns, rows, output.value, sys.stdout)
+        return ExitCode.OK
+    try:
+        with file.open("w", encoding="utf-8", newline="") as stream:
+            render(columns, rows, output.value, stream)
+    except OSError as e:
+        raise WriteFailed(f"cannot write {file}", e) from None
+    _err(f"wrote {plural(len(rows), 'row')} to {file}")
     return ExitCode.OK
 
 
@@ -207,6 +227,12 @@ def validate(
         file_okay=False,
         help="Write Great Expectations Data Docs (HTML) to this folder.",
     ),
+    expect_head: list[str] | None = typer.Option(
+        None,
+        "--expect-head",
+        help="A head hash printed by append or a previous validate (≥ 12 hex digits): fail if "
+        "it is no longer in the batch log (newest batches removed). Repeatable.",
+    ),
     root: Path | None = RootOption,
 ) -> int:
     """Check the warehouse: files, contracts, references, quotes, consistency rules and GX suites.
@@ -214,13 +240,19 @@ def validate(
     Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
     configuration error.
     """
-    from provenance.core.text import plural
     from provenance.validation.baseline import new_since, stored_failures
     from provenance.validation.orchestrator import validate as run
 
     warehouse = _warehouse(root)
     known = stored_failures(warehouse, baseline) if baseline else None
-    report = run(warehouse, rules_file=rules, only=only or None, store=store, data_docs=data_docs)
+    report = run(
+        warehouse,
+        rules_file=rules,
+        only=only or None,
+        store=store,
+        data_docs=data_docs,
+        expect_head=expect_head or None,
+    )
     if known is not None:
         report, left_out = new_since(report, known)
         _err(

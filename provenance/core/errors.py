@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
-from provenance.core.text import shorten_value
+from provenance.core.text import one_line, shorten, shorten_value
 
 
 class ExitCode(IntEnum):
@@ -45,8 +45,13 @@ CODES: dict[str, str] = {
     "empty-input": "the input file has no rows",
     "file-hash-mismatch": "a Parquet file's sha256 differs from its batch manifest",
     "missing-file": "a file named in a batch manifest is missing",
-    "unlisted-file": "a file in a batch folder that its manifest does not list",
-    "bad-manifest": "a batch manifest cannot be read",
+    "unlisted-file": "a file under batches/ that no manifest lists: reported, never read",
+    "bad-manifest": "a batch manifest cannot be read, or does not describe its own folder",
+    "broken-chain": "a manifest names a predecessor (by hash) that no manifest has: a batch was deleted, altered or re-ordered",
+    "head-mismatch": "the head pinned with --expect-head is not in the batch log: newest batches removed or rewritten",
+    "too-long": "an id or key is longer than the maximum (200 characters)",
+    "write-failed": "the warehouse could not be written (disk full, permissions): nothing was appended",
+    "not-allowed": "a statement that could write or reach outside the warehouse's views (provenance sql reads only)",
     "rule-failed": "a consistency rule returned offending rows",
     "expectation-failed": "a Great Expectations expectation failed",
     "config-error": "a rules or suite file is malformed",
@@ -73,6 +78,7 @@ class Problem:
             raise ValueError(f"unregistered problem code {self.code!r}")
 
     def line(self) -> str:
+        """One printable line, whatever the input held: long parts cut, line breaks escaped."""
         where = []
         if self.file and self.row is not None:
             # the file's name usually says the table; a mixed review file needs it spelt out
@@ -84,12 +90,14 @@ class Problem:
             if self.row is not None:
                 where.append(f"row {self.row}")
         if self.record_id:
-            where.append(self.record_id)
+            where.append(shorten(str(self.record_id), 120))
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(f"column {shorten(str(self.column), 80)}")
         place = " ".join(where)
         value = "" if self.value is None else f" (value: {shorten_value(self.value, 80)})"
-        return f"{self.code}: {place + ': ' if place else ''}{self.message}{value}"
+        return one_line(
+            f"{self.code}: {place + ': ' if place else ''}{shorten(self.message, 400)}{value}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -127,3 +135,13 @@ class ConfigError(ProvenanceError):
 
 class WarehouseNotFound(ConfigError):
     """No warehouse where one was expected."""
+
+
+class WriteFailed(ProvenanceError):
+    """The environment refused a write (disk full, read-only, permissions); nothing was appended."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, action: str, error: OSError) -> None:
+        reason = error.strerror or type(error).__name__
+        super().__init__(Problem("write-failed", f"{action}: {reason} (errno {error.errno})"))

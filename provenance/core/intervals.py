@@ -2,7 +2,8 @@
 
 A stored figure *is* its interval: ``value_low`` and ``value_high`` hold the bounds the
 statement commits to (null = unbounded), so SQL rules never need to know about qualifiers.
-This module is the one place that turns (qualifier, number, expression) into those bounds.
+The bounds themselves are declared by each :class:`provenance.core.qualifiers.Qualifier`;
+this module wraps them as :class:`Interval` and does arithmetic on them.
 
 Figures count things, so an open lower bound is read as 0 in arithmetic, and "more than 240"
 is the closed interval [241, ∞).
@@ -11,79 +12,31 @@ is the closed interval [241, ∞).
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
-from provenance.core.schema import QUALIFIERS
+from provenance.core.qualifiers import (
+    APPROXIMATION_BANDS,
+    DEFAULT_BAND,
+    Band,
+    band_for,
+    expression_key,
+    interval_matches,
+    interval_violation_sql,
+    qualifier,
+)
 
-
-@dataclass(frozen=True)
-class Band:
-    """An approximation's reach, as factors of the nominal value."""
-
-    low: float
-    high: float
-
-
-# How far an approximate expression reaches around its nominal value. Keys are lower-case,
-# accent-free expressions; anything approximate that is not listed gets DEFAULT_BAND.
-DEFAULT_BAND = Band(0.9, 1.1)
-APPROXIMATION_BANDS: dict[str, Band] = {
-    # "about 100", "environ 100": symmetric, ±10 %
-    "about": Band(0.9, 1.1),
-    "around": Band(0.9, 1.1),
-    "approximately": Band(0.9, 1.1),
-    "roughly": Band(0.9, 1.1),
-    "some": Band(0.9, 1.1),
-    "environ": Band(0.9, 1.1),
-    "quelque": Band(0.9, 1.1),
-    "quelques": Band(0.9, 1.1),
-    "approximativement": Band(0.9, 1.1),
-    # "nearly 100", "près de 100": just under
-    "nearly": Band(0.9, 1.0),
-    "almost": Band(0.9, 1.0),
-    "close to": Band(0.9, 1.0),
-    "pres de": Band(0.9, 1.0),
-    "presque": Band(0.9, 1.0),
-    "quasiment": Band(0.9, 1.0),
-    # collective nouns: "une centaine" is 100 give or take a fifth
-    "une dizaine": Band(0.8, 1.5),
-    "une douzaine": Band(0.8, 1.25),
-    "a dozen": Band(0.8, 1.25),
-    "une vingtaine": Band(0.8, 1.25),
-    "une trentaine": Band(0.8, 1.2),
-    "une quarantaine": Band(0.8, 1.2),
-    "une cinquantaine": Band(0.8, 1.2),
-    "une soixantaine": Band(0.8, 1.2),
-    "une centaine": Band(0.8, 1.2),
-    "un millier": Band(0.8, 1.2),
-    # plurals of collective nouns: "des dizaines" is 20 to 99 (nominal 10)
-    "des dizaines": Band(2.0, 9.9),
-    "dozens": Band(2.0, 8.25),  # nominal 12: 24 to 99
-    "des centaines": Band(2.0, 9.99),
-    "hundreds": Band(2.0, 9.99),
-    "des milliers": Band(2.0, 9.999),
-    "thousands": Band(2.0, 9.999),
-}
-
-
-def expression_key(expression: str) -> str:
-    """Lower-case, accent-free, single-spaced form of an expression, for band look-up."""
-    decomposed = unicodedata.normalize("NFKD", expression.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.replace("’", "'").split())
-
-
-def band_for(expression: str | None) -> Band:
-    if not expression:
-        return DEFAULT_BAND
-    key = expression_key(expression)
-    # The longest listed expression contained in the text wins ("une centaine de" → "une centaine").
-    best: tuple[int, Band] | None = None
-    for name, band in APPROXIMATION_BANDS.items():
-        if name in key and (best is None or len(name) > best[0]):
-            best = (len(name), band)
-    return best[1] if best else DEFAULT_BAND
+__all__ = [
+    "APPROXIMATION_BANDS",
+    "DEFAULT_BAND",
+    "Band",
+    "Interval",
+    "band_for",
+    "deviation",
+    "expression_key",
+    "interval_for",
+    "interval_matches",
+    "interval_violation_sql",
+]
 
 
 @dataclass(frozen=True)
@@ -143,114 +96,12 @@ def deviation(measured: Interval, stated: Interval) -> float:
 
 
 def interval_for(
-    qualifier: str, value: float, high: float | None = None, expression: str | None = None
+    qualifier_name: str, value: float, high: float | None = None, expression: str | None = None
 ) -> Interval:
-    """The interval a qualified number commits to.
+    """The interval a qualified number commits to (see :class:`provenance.core.qualifiers.Qualifier`).
 
     ``value`` is the number as stated ("240" in "plus de 240"); ``high`` is the upper end of a
     range; ``expression`` is the approximate wording ("une centaine"), which sets the band.
     """
-    if qualifier not in QUALIFIERS:
-        raise ValueError(f"unknown qualifier {qualifier!r}; one of {', '.join(QUALIFIERS)}")
-    if qualifier == "exact":
-        return Interval(value, value)
-    if qualifier == "at_least":
-        return Interval(value, None)
-    if qualifier == "more_than":
-        return Interval(_next_count(value), None)
-    if qualifier == "at_most":
-        return Interval(None, value)
-    if qualifier == "less_than":
-        return Interval(None, _previous_count(value))
-    if qualifier == "range":
-        if high is None:
-            raise ValueError("a range needs its upper end")
-        return Interval(value, high)
-    band = band_for(expression)
-    return Interval(_round(value * band.low), _round(value * band.high))
-
-
-def _next_count(value: float) -> float:
-    return float(math.floor(value) + 1)
-
-
-def _previous_count(value: float) -> float:
-    return float(math.ceil(value) - 1)
-
-
-def _round(x: float) -> float:
-    # Bands are products of decimals; keep 3 decimals so 100 × 1.2 is 120, not 119.99999999.
-    return round(x, 3)
-
-
-# Which bounds each qualifier needs: True = required, False = must be empty, None = either.
-QUALIFIER_SHAPES: dict[str, tuple[bool | None, bool | None]] = {
-    "exact": (True, True),
-    "approximately": (True, True),
-    "range": (True, True),
-    "at_least": (True, False),
-    "more_than": (True, False),
-    "at_most": (None, True),
-    "less_than": (None, True),
-}
-assert set(QUALIFIER_SHAPES) == set(QUALIFIERS)
-
-
-def interval_matches(qualifier: str, low: float | None, high: float | None) -> str | None:
-    """Why stored bounds cannot be the interval of their qualifier, or None if they can."""
-    if low is not None and high is not None and low > high:
-        return f"value_low {format_bound(low)} > value_high {format_bound(high)}"
-    need_low, need_high = QUALIFIER_SHAPES[qualifier]
-    if need_low and low is None:
-        return f"{qualifier} needs value_low"
-    if need_high and high is None:
-        return f"{qualifier} needs value_high"
-    if need_high is False and high is not None:
-        return f"{qualifier} is unbounded above: value_high must be empty"
-    if qualifier == "exact" and low != high:
-        return (
-            f"exact needs value_low = value_high, got {format_bound(low)} and {format_bound(high)}"
-        )
-    if qualifier == "range" and low == high:
-        return "a range needs value_low < value_high (use exact for one number)"
-    return None
-
-
-def interval_violation_sql(
-    qualifier: str = "qualifier", low: str = "value_low", high: str = "value_high"
-) -> str:
-    """A SQL expression that is a reason string when the bounds break their qualifier, else NULL.
-
-    The SQL twin of :func:`interval_matches`, generated from the same shapes.
-    """
-    cases = [
-        f"WHEN {low} > {high} THEN 'value_low ' || {low} || ' > value_high ' || {high}",
-    ]
-    for name, (need_low, need_high) in QUALIFIER_SHAPES.items():
-        if need_low:
-            cases.append(
-                f"WHEN {qualifier} = '{name}' AND {low} IS NULL THEN '{name} needs value_low'"
-            )
-        if need_high:
-            cases.append(
-                f"WHEN {qualifier} = '{name}' AND {high} IS NULL THEN '{name} needs value_high'"
-            )
-        if need_high is False:
-            cases.append(
-                f"WHEN {qualifier} = '{name}' AND {high} IS NOT NULL "
-                f"THEN '{name} is unbounded above: value_high must be empty'"
-            )
-    cases.append(
-        f"WHEN {qualifier} = 'exact' AND {low} <> {high} THEN 'exact needs value_low = value_high'"
-    )
-    cases.append(
-        f"WHEN {qualifier} = 'range' AND {low} = {high} THEN 'a range needs value_low < value_high'"
-    )
-    return "CASE " + " ".join(cases) + " END"
-
-
-def format_bound(x: float | None) -> str:
-    """A bound as people write it: 3100, 2.5, ∞ for an open one."""
-    if x is None:
-        return "∞"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    low, upper = qualifier(qualifier_name).bounds(value, high=high, expression=expression)
+    return Interval(low, upper)

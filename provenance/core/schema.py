@@ -12,6 +12,8 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from provenance.core.qualifiers import QUALIFIER_NAMES
+
 
 class Kind(StrEnum):
     """The logical type of a column; each maps to one Arrow and one DuckDB type."""
@@ -46,7 +48,7 @@ SQL_TYPES: dict[Kind, str] = {
 }
 
 # Enumerations. Adding a member here is the whole change needed to accept a new value.
-QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "at_most", "less_than", "range")
+QUALIFIERS = QUALIFIER_NAMES  # declared once, with their meaning, in core/qualifiers.py
 PRECISIONS = ("day", "month", "year")
 ENTITY_KINDS = (
     "government",
@@ -423,6 +425,16 @@ BATCHES = Table(
         Column("files", Kind.STRING_LIST, "Parquet files written, relative to warehouse/.", True),
         Column("file_rows", Kind.INTEGER_LIST, "Rows in each of those files.", True),
         Column("file_sha256", Kind.STRING_LIST, "sha256 of each of those files.", True),
+        Column(
+            "parents",
+            Kind.STRING_LIST,
+            "The batches it was appended after: the log's head then (null before the log was chained).",
+        ),
+        Column(
+            "parent_sha256",
+            Kind.STRING_LIST,
+            "sha256 of each of those batches' manifest.json: the hash chain validate checks.",
+        ),
     ),
     stored=False,
 )

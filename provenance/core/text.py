@@ -15,8 +15,33 @@ def shorten(text: str | None, limit: int) -> str:
 
 
 def shorten_value(value: Any, limit: int) -> str:
-    """A value as a message shows it: strings quoted (repr), then shortened."""
-    return shorten(repr(value) if isinstance(value, str) else str(value), limit)
+    """A value as a message shows it: strings quoted (repr), then shortened.
+
+    A 1 MB cell is cut before repr (which would copy it whole); an integer of thousands of
+    digits is described, not printed (str() refuses beyond 4 300 digits).
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])
+        return shown if len(value) <= limit and len(shown) <= limit else shorten(shown, limit)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = str(value)
+    except (ValueError, RecursionError):
+        text = f"a {type(value).__name__}"
+    return shorten(text, limit)
+
+
+# Everything str.splitlines() breaks on: a message line must stay one line for any reader.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+_LINE_BREAKS.update({ord("\n"): "\\n", ord("\r"): "\\r"})
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks escaped, lone surrogates shown as escapes."""
+    text = text.translate(_LINE_BREAKS)
+    # Lone surrogates (from JSON "\ud800") cannot be printed or encoded: show them escaped.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

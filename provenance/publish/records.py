@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.intervals import format_bound
+from provenance.core.qualifiers import format_bound
 
 if TYPE_CHECKING:
     import duckdb

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 _QUALIFIER_SET = frozenset(QUALIFIERS)
 
+# The longest id or key (entity_id, figure_id, a reference…): ids are read by people and
+# printed in every report line; a longer one is refused as too-long.
+MAX_KEY_LENGTH = 200
+# Integers are stored as 64-bit (offsets, row counts).
+_INT64 = (-(2**63), 2**63 - 1)
+
 # A date may be given to the day, the month or the year; precision records which.
 _PRECISION_BY_LENGTH = {10: "day", 7: "month", 4: "year"}
 _PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
@@ -62,14 +68,27 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
     for column in table.input_columns:
         parsed: list[Any] = []
         precisions: list[str | None] = []
+        is_key = column.name == table.key or column.references is not None
         for pos, raw in rows:
             value = raw.get(column.name)
             try:
                 typed, precision = _read_cell(column, value)
-            except ValueError as e:
+            except (ValueError, OverflowError) as e:
                 code = "bad-date" if column.kind in (Kind.DATE, Kind.TIMESTAMP) else "bad-type"
-                problems.append(Problem(code, str(e), table.name, pos, column.name, value))
+                problems.append(Problem(code, _reason(e), table.name, pos, column.name, value))
                 typed, precision = None, None
+            if is_key and _too_long(typed):
+                problems.append(
+                    Problem(
+                        "too-long",
+                        f"longer than {MAX_KEY_LENGTH} characters",
+                        table.name,
+                        pos,
+                        column.name,
+                        value,
+                    )
+                )
+                typed = None
             parsed.append(typed)
             precisions.append(precision)
         out.values[column.name] = parsed
@@ -88,16 +107,38 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
     return out, problems
 
 
+def _reason(error: Exception) -> str:
+    if isinstance(error, OverflowError):
+        return "out of range"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _too_long(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) > MAX_KEY_LENGTH
+    return isinstance(value, list) and any(len(v) > MAX_KEY_LENGTH for v in value)
+
+
+def _text(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode text (a lone surrogate)") from None
+    return value
+
+
 def _read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, None
-    if isinstance(value, str) and value.strip() == "" and column.kind is not Kind.STRING:
+    # Blank is empty: a required name, text or description of spaces is missing.
+    blank = isinstance(value, str) and value.strip() == ""
+    if blank and (column.kind is not Kind.STRING or column.required):
         return None, None
     kind = column.kind
     if kind is Kind.STRING:
-        if isinstance(value, (dict, list)):
-            raise ValueError("expected text, got a structure")
-        return (value if isinstance(value, str) else str(value)), None
+        if isinstance(value, (dict, list, tuple, bytes, bytearray)):
+            raise ValueError(f"expected text, got a {type(value).__name__}")
+        return _text(value if isinstance(value, str) else str(value)), None
     if kind is Kind.INTEGER:
         return _read_integer(value), None
     if kind is Kind.NUMBER:
@@ -114,21 +155,25 @@ def _read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
 def _read_integer(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("expected an integer, got a boolean")
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    raise ValueError("expected an integer")
+        value = int(value)
+    if not isinstance(value, int):
+        text = str(value).strip()
+        if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 40:
+            raise ValueError("expected an integer")
+        value = int(text)
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise ValueError("out of range: integers are stored in 64 bits")
+    return value
 
 
 def _read_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = float(value)  # OverflowError for an int beyond a double: reported as bad-type
+    elif isinstance(value, (dict, list, tuple, bytes, bytearray)):
+        raise ValueError(f"expected a number, got a {type(value).__name__}")
     else:
         text = str(value).strip()
         try:
@@ -147,6 +192,8 @@ def _read_date(value: Any) -> tuple[date, str]:
         return value.date(), "day"
     if isinstance(value, date):
         return value, "day"
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("expected a date as YYYY-MM-DD (or YYYY-MM, YYYY)")
     text = str(value).strip()
     precision = _PRECISION_BY_LENGTH.get(len(text))
     try:
@@ -166,8 +213,10 @@ def _read_timestamp(value: Any) -> datetime:
         moment = value
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
+    elif not isinstance(value, str):
+        raise ValueError("expected a timestamp as YYYY-MM-DDTHH:MM:SS[+HH:MM]")
     else:
-        text = str(value).strip().replace("Z", "+00:00")
+        text = value.strip().replace("Z", "+00:00")
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -177,16 +226,24 @@ def _read_timestamp(value: Any) -> datetime:
 
 def _read_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
+        return [_list_item(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("expected a list, or values separated by |")
     text = str(value).strip()
     if text.startswith("["):
         try:
             parsed = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise ValueError("expected a JSON list or values separated by |") from None
         if isinstance(parsed, list):
-            return [str(v) for v in parsed]
-    return [part.strip() for part in text.split("|") if part.strip()]
+            return [_list_item(v) for v in parsed]
+    return [_text(part.strip()) for part in text.split("|") if part.strip()]
+
+
+def _list_item(value: Any) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ValueError("expected a list of texts")
+    return _text(str(value))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ from provenance.core.schema import APPEND_ORDER, REVIEW_FIELDS, TABLES
 
 Row = dict[str, Any]
 
+# The largest CSV field read (a document's text fits; Python's default of 128 KiB would not).
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
 
 @dataclass
 class RawBatch:
@@ -34,6 +37,13 @@ class RawBatch:
         return sum(len(r) for r in self.rows.values())
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -44,7 +54,7 @@ def file_sha256(path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """A text file's content, refusing (not guessing) anything that is not UTF-8."""
-    data = path.read_bytes()
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -70,7 +80,10 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     if not path.is_file():
         raise ConfigError(f"no such file: {path}")
     suffix = path.suffix.lower()
-    batch = RawBatch(source=str(path), sha256=file_sha256(path))
+    try:
+        batch = RawBatch(source=str(path), sha256=file_sha256(path))
+    except OSError as e:
+        raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
     if suffix == ".parquet":
         records = _read_parquet(path)
     else:
@@ -90,6 +103,16 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
         for annotation in REVIEW_FIELDS:
             record.pop(annotation, None)
         name = record.pop("table", None) or default
+        if name is not None and not isinstance(name, str):
+            raise BatchRejected(
+                Problem(
+                    "unknown-enum",
+                    "the table field must be a table's name",
+                    row=position,
+                    column="table",
+                    value=name,
+                )
+            )
         if name is None:
             raise ConfigError(
                 f"{path.name}: cannot tell which table row {position} belongs to; "
@@ -128,18 +151,24 @@ def _table_from_name(path: Path) -> str | None:
     return None
 
 
-def _read_csv(text: str, delimiter: str, name: str) -> list[tuple[int, Row]]:
+def _read_csv(text: str, delimiter: str, name: str = "") -> list[tuple[int, Row]]:
     """Rows by the file line they start on (the header is line 1)."""
     _refuse_other_delimiter(text, delimiter, name)
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: list[tuple[int, Row]] = []
     start = 2  # a row starts on the line after the previous row ended (fields may span lines)
-    for row in reader:
-        if None in row:  # more cells than header columns
-            extra = row.pop(None)
-            row["__extra__"] = extra
-        out.append((start, {k: (v if v != "" else None) for k, v in row.items()}))
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            if None in row:  # more cells than header columns
+                extra = row.pop(None)
+                row["__extra__"] = extra
+            out.append((start, {k: (v if v != "" else None) for k, v in row.items()}))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise BatchRejected(
+            Problem("unreadable-file", f"{name}: line {reader.line_num} is not CSV: {e}")
+        ) from None
     return out
 
 
@@ -165,7 +194,9 @@ def _refuse_other_delimiter(text: str, delimiter: str, name: str) -> None:
 def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:
     out: list[tuple[int, Row]] = []
     problems: list[Problem] = []
-    for i, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: U+2028, U+0085 and the like are valid inside JSON strings.
+    for i, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -173,6 +204,16 @@ def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:
         except json.JSONDecodeError as e:
             problems.append(
                 Problem("unreadable-file", f"{name}: line {i} is not JSON: {e.msg}", row=i)
+            )
+            continue
+        except RecursionError:
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} is nested too deeply", row=i)
+            )
+            continue
+        except ValueError as e:  # e.g. an integer of more than 4 300 digits
+            problems.append(
+                Problem("unreadable-file", f"{name}: line {i} cannot be read: {e}", row=i)
             )
             continue
         if not isinstance(record, dict):
@@ -191,9 +232,10 @@ def _read_parquet(path: Path) -> list[tuple[int, Row]]:
 
     try:
         table = pq.read_table(path)
-    except Exception as e:  # pyarrow raises several unrelated types for a bad file
+        rows = table.to_pylist()
+    except Exception as e:  # pyarrow raises several unrelated types for a bad file or value
         raise BatchRejected(Problem("unreadable-file", f"{path.name}: {e}")) from None
-    return list(enumerate(table.to_pylist(), start=1))
+    return list(enumerate(rows, start=1))
 
 
 def rows_batch(rows: dict[str, list[Row]], source: str | None = None) -> RawBatch:

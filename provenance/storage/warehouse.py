@@ -7,21 +7,22 @@ Layout under ``<root>/warehouse``::
     views.sql                            views and macros (see provenance.storage.views)
 
 A batch is built in ``.staging/<batch_id>/`` (files fsynced) and made visible by one rename
-of that folder into ``batches/``: a crash leaves the whole batch or nothing.
+of that folder into ``batches/``: a crash leaves the whole batch or nothing; a failed write
+(a full disk) removes the half-built folder and says so (exit 2). Each manifest names the
+log's head(s) by hash (:mod:`provenance.storage.manifests`); the views read only the files
+that manifests list (:mod:`provenance.storage.views`).
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
-import json
 import os
+import re
 import shutil
 import socket
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,14 +33,15 @@ from provenance.core.errors import (
     IntegrityError,
     Problem,
     WarehouseNotFound,
+    WriteFailed,
 )
-from provenance.core.ids import content_id
-from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
-from provenance.core.text import plural
 from provenance.storage import contracts
+from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress
 from provenance.storage.inputs import RawBatch, at_file_lines, file_sha256, read_batch, rows_batch
-from provenance.storage.views import has_runs, runs_views_sql, views_sql
+from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
+from provenance.storage.readonly import read_only_connection, run_read_only
+from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql, views_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,36 +51,7 @@ WAREHOUSE_DIR = "warehouse"
 EXPECTATIONS_DIR = "expectations"
 GENESIS_SUFFIX = "schema"
 
-# Called as progress(stage, done, total) during long appends.
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class AppendResult:
-    batch_id: str | None
-    written: dict[str, int] = field(default_factory=dict)
-    already_present: dict[str, int] = field(default_factory=dict)
-    ids: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def rows_written(self) -> int:
-        return sum(self.written.values())
-
-    def summary(self) -> str:
-        if self.batch_id is None:
-            present = sum(self.already_present.values())
-            every = "the row is" if present == 1 else f"all {present} rows are"
-            return f"nothing to append: {every} already in the warehouse"
-        parts = [
-            plural(n, "entity" if t == "entities" else t[:-1], t)
-            for t, n in self.written.items()
-            if n
-        ]
-        line = f"appended batch {self.batch_id}: " + ", ".join(parts)
-        skipped = sum(self.already_present.values())
-        if skipped:
-            line += f" ({plural(skipped, 'row')} already present, skipped)"
-        return line
+__all__ = ["AppendResult", "Progress", "Warehouse"]
 
 
 class Warehouse:
@@ -134,16 +107,52 @@ class Warehouse:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with the warehouse's views and macros."""
+    def log(self) -> BatchLog:
+        """The batch log: readable manifests, and what is wrong with the others."""
+        return read_log(self.batches_dir)
+
+    def head(self) -> list[str]:
+        """The sha256 of the newest manifest(s): pin it in CI with ``validate --expect-head``."""
+        return self.log().heads()
+
+    def views_ddl(self, files: Collection[str] | None = None, *, runs: bool = True) -> str:
+        """The views over the files that manifests list (absolute paths).
+
+        ``files`` narrows them further (``validate`` passes the files whose hash verified); a
+        listed file that is missing is left out here and reported by ``validate``.
+        """
+        ddl, _ = self._views(files, runs=runs)
+        return ddl
+
+    def _views(self, files: Collection[str] | None, *, runs: bool) -> tuple[str, list[Path]]:
+        log = self.log()
+        by_table: dict[str, list[str]] = {}
+        readable: list[Path] = []
+        for relative in sorted(log.listed_files()):
+            path = self.data_dir / relative
+            if (files is None and path.is_file()) or (files is not None and relative in files):
+                table = relative.rsplit("/", 1)[-1].removesuffix(".parquet")
+                by_table.setdefault(table, []).append(path.as_posix())
+                readable.append(path)
+        manifests = [self.batches_dir / m.folder / MANIFEST for m in log.manifests]
+        readable += manifests
+        ddl = views_sql(self.data_dir.as_posix(), by_table, [m.as_posix() for m in manifests])
+        stored_runs = run_files(self.data_dir) if runs else {}
+        if stored_runs:
+            ddl += "\n" + runs_views_sql(files=stored_runs)
+            readable += [Path(f) for paths in stored_runs.values() for f in paths]
+        return ddl, readable
+
+    def connect(self, files: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the warehouse's views and macros.
+
+        For the library's own checks and appends; queries from users go through :meth:`query`.
+        """
         import duckdb
 
         connection = duckdb.connect()
-        ddl = views_sql(self.data_dir.as_posix())
-        if has_runs(self.data_dir):
-            ddl += "\n" + runs_views_sql(self.data_dir.as_posix())
         try:
-            connection.execute(ddl)
+            connection.execute(self.views_ddl(files))
         except duckdb.Error as e:
             connection.close()
             raise IntegrityError(
@@ -157,66 +166,43 @@ class Warehouse:
     def query(
         self, sql: str, parameters: list[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run read-only SQL on the views; nothing under the root can change (see readonly)."""
         import duckdb
 
-        with self.connect() as connection:
-            try:
-                cursor = connection.execute(sql, parameters or [])
-                columns = [d[0] for d in cursor.description or []]
-                return columns, cursor.fetchall()
-            except duckdb.Error as e:
-                raise ConfigError(Problem("bad-query", str(e).splitlines()[0])) from None
+        ddl, readable = self._views(None, runs=True)
+        try:
+            with read_only_connection(ddl, readable) as connection:
+                return run_read_only(connection, sql, parameters)
+        except duckdb.Error as e:
+            raise IntegrityError(
+                Problem(
+                    "unreadable-file",
+                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}; "
+                    "run `provenance validate`",
+                )
+            ) from None
 
-    def manifests(self) -> list[dict[str, Any]]:
-        out = []
-        for folder in sorted(self.batches_dir.iterdir()):
-            path = folder / "manifest.json"
-            if path.is_file():
-                out.append(json.loads(path.read_text(encoding="utf-8")))
-        return out
-
-    def verify_files(self) -> list[Problem]:
-        """Every batch file against the sha256 its manifest recorded."""
-        problems: list[Problem] = []
-        for folder in sorted(p for p in self.batches_dir.iterdir() if p.is_dir()):
-            manifest_path = folder / "manifest.json"
-            try:
-                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                listed = dict(zip(manifest["files"], manifest["file_sha256"], strict=True))
-            except (OSError, ValueError, KeyError, TypeError) as e:
-                problems.append(
+    def refuse_inside(self, path: Path) -> None:
+        """Refuse (exit 2) an output path under warehouse/ or expectations/."""
+        target = path.resolve()
+        for protected in (self.data_dir, self.expectations_dir):
+            if target == protected or protected in target.parents:
+                raise ConfigError(
                     Problem(
-                        "bad-manifest",
-                        f"{_rel(manifest_path, self.data_dir)}: {e}",
-                        record_id=folder.name,
+                        "not-allowed",
+                        f"{path} is inside {protected.name}/: write results elsewhere",
                     )
                 )
-                continue
-            for relative, expected in listed.items():
-                path = self.data_dir / relative
-                if not path.is_file():
-                    problems.append(
-                        Problem("missing-file", f"{relative} is missing", record_id=folder.name)
-                    )
-                elif (actual := file_sha256(path)) != expected:
-                    problems.append(
-                        Problem(
-                            "file-hash-mismatch",
-                            f"{relative} was changed after its append: sha256 {actual[:12]}…, manifest says {expected[:12]}…",
-                            record_id=folder.name,
-                        )
-                    )
-            for path in sorted(folder.iterdir()):
-                relative = _rel(path, self.data_dir)
-                if path.name != "manifest.json" and relative not in listed:
-                    problems.append(
-                        Problem(
-                            "unlisted-file",
-                            f"{relative} is not in its batch manifest",
-                            record_id=folder.name,
-                        )
-                    )
-        return problems
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """The readable manifests, oldest first."""
+        return [m.data for m in self.log().manifests]
+
+    def verify_files(self, expect_heads: list[str] | None = None) -> list[Problem]:
+        """Every batch file against its manifest, the hash chain, and the pinned head."""
+        from provenance.storage.integrity import verify
+
+        return verify(self.data_dir, expect_heads).problems
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -226,12 +212,18 @@ class Warehouse:
         from filelock import FileLock, Timeout
 
         try:
-            with FileLock(str(self.data_dir / ".lock"), timeout=timeout):
-                yield
+            lock = FileLock(str(self.data_dir / ".lock"), timeout=timeout)
+            lock.acquire()
         except Timeout:
             raise ConfigError(
                 f"another append holds {self.data_dir / '.lock'}; try again"
             ) from None
+        except OSError as e:
+            raise WriteFailed(f"cannot take the lock {self.data_dir / '.lock'}", e) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def add_document(
         self,
@@ -298,14 +290,13 @@ class Warehouse:
             report("checking contract", sum(len(c) for c in columns.values()), total)
         with self.lock():
             with self.connect() as connection:
-                checker = _BatchChecker(connection, columns, report, already_bad=problems)
+                checker = BatchChecker(connection, columns, report, already_bad=problems)
                 problems += checker.derive_and_check()
                 if problems:
                     raise BatchRejected(sorted(problems, key=_problem_order))
                 tables, result = checker.new_rows()
             if not tables:
                 return result
-            self._clean_staging()
             report("writing", 0, total)
             result.batch_id = self._commit_batch(
                 tables,
@@ -313,6 +304,7 @@ class Warehouse:
                 input_file=raw.source,
                 input_sha256=raw.sha256,
             )
+            result.head = self.head()
             report("writing", total, total)
             return result
 
@@ -336,12 +328,39 @@ class Warehouse:
         input_file: str | None,
         input_sha256: str | None,
     ) -> str:
+        """Write one batch; on a failed write (full disk…) nothing stays and WriteFailed is raised."""
+        now = datetime.now(UTC)
+        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}"
+        if not re.fullmatch(BATCH_ID_PATTERN, batch_id):
+            raise ConfigError(f"batch label {suffix[:80]!r}: use letters, digits, '-', '_', '.'")
+        self._clean_staging()
+        staging = self.staging_dir / batch_id
+        try:
+            self._build_batch(staging, tables, now, batch_id, suffix, input_file, input_sha256)
+            # The commit point: one rename makes the whole batch visible.
+            os.rename(staging, self.batches_dir / batch_id)
+            _fsync(self.batches_dir)
+        except OSError as e:
+            shutil.rmtree(staging, ignore_errors=True)
+            if (self.batches_dir / batch_id).is_dir():
+                return batch_id  # only the final directory fsync failed: the batch is in
+            raise WriteFailed(f"writing batch {batch_id} failed, nothing was appended", e) from None
+        return batch_id
+
+    def _build_batch(
+        self,
+        staging: Path,
+        tables: dict[str, pa.Table],
+        now: datetime,
+        batch_id: str,
+        suffix: str,
+        input_file: str | None,
+        input_sha256: str | None,
+    ) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        now = datetime.now(UTC)
-        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}"
-        staging = self.staging_dir / batch_id
+        heads = sorted(self.log().head_manifests(), key=lambda m: m.batch_id)
         staging.mkdir(parents=True)
         files, file_rows, file_sha = [], [], []
         for name in APPEND_ORDER:
@@ -373,322 +392,20 @@ class Warehouse:
             "files": files,
             "file_rows": file_rows,
             "file_sha256": file_sha,
+            "parents": [m.batch_id for m in heads],
+            "parent_sha256": [m.sha256 for m in heads],
         }
         assert list(manifest) == BATCHES.column_names
-        manifest_path = staging / "manifest.json"
-        manifest_path.write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        manifest_path = staging / MANIFEST
+        with manifest_path.open("wb") as f:
+            f.write(manifest_bytes(manifest))
         _fsync(manifest_path)
         _fsync(staging)
-        # The commit point: one rename makes the whole batch visible.
-        os.rename(staging, self.batches_dir / batch_id)
-        _fsync(self.batches_dir)
-        return batch_id
 
     def _clean_staging(self) -> None:
         """Remove what a killed append left half-built (invisible to readers, but clutter)."""
         if self.staging_dir.is_dir():
-            shutil.rmtree(self.staging_dir)
-
-
-class _BatchChecker:
-    """The checks that need the warehouse: ids, references, quotes, conflicts."""
-
-    def __init__(
-        self,
-        connection: duckdb.DuckDBPyConnection,
-        columns: dict[str, contracts.Columns],
-        report: Progress,
-        already_bad: list[Problem],
-    ) -> None:
-        self.connection = connection
-        self.columns = columns
-        self.report = report
-        self.problems: list[Problem] = []
-        # Rows already refused by the contract: ids derived from their partial content would
-        # only add spurious duplicate-id lines.
-        self._bad_rows: dict[str, set[int]] = {}
-        for name, cols in columns.items():
-            index = {position: i for i, position in enumerate(cols.positions)}
-            self._bad_rows[name] = {
-                index[p.row] for p in already_bad if p.table == name and p.row in index
-            }
-
-    def derive_and_check(self) -> list[Problem]:
-        if "documents" in self.columns:
-            self._derive_document_ids(self.columns["documents"])
-        texts = self._document_texts()
-        for name in ("figures", "relations"):
-            if name in self.columns:
-                self._anchor_quotes(self.columns[name], texts)
-                self._derive_content_ids(self.columns[name])
-        for cols in self.columns.values():
-            self._check_duplicate_keys(cols)
-        self._check_references()
-        return self.problems
-
-    def _fail(self, problem: Problem, index: int | None = None) -> None:
-        self.problems.append(problem)
-        if problem.table and index is not None:
-            self._bad_rows.setdefault(problem.table, set()).add(index)
-
-    def _derive_document_ids(self, cols: contracts.Columns) -> None:
-        texts, ids = cols.values["text"], cols.values["document_id"]
-        for i, text in enumerate(texts):
-            if text is None:
-                continue
-            texts[i] = text = unicodedata.normalize("NFC", text)
-            digest = hash_document(text)
-            if ids[i] is None:
-                ids[i] = digest
-            elif ids[i] != digest:
-                self._fail(
-                    Problem(
-                        "document-id-mismatch",
-                        f"the NFC text hashes to {digest}",
-                        "documents",
-                        cols.positions[i],
-                        "document_id",
-                        ids[i],
-                    ),
-                    i,
-                )
-
-    def _document_texts(self) -> dict[str, str]:
-        wanted: set[str] = set()
-        for name in ("figures", "relations"):
-            if name in self.columns:
-                wanted.update(d for d in self.columns[name].values["document_id"] if d)
-        texts: dict[str, str] = {}
-        if "documents" in self.columns:
-            cols = self.columns["documents"]
-            texts.update(
-                (d, t)
-                for d, t in zip(cols.values["document_id"], cols.values["text"], strict=True)
-                if d and t is not None
-            )
-        missing = sorted(wanted - texts.keys())
-        if missing:
-            rows = self.connection.execute(
-                "SELECT document_id, text FROM documents WHERE document_id IN (SELECT unnest($ids))",
-                {"ids": missing},
-            ).fetchall()
-            texts.update(rows)
-        return texts
-
-    def _anchor_quotes(self, cols: contracts.Columns, texts: dict[str, str]) -> None:
-        name = cols.table.name
-        quotes, starts, ends = (
-            cols.values["quote"],
-            cols.values["quote_start"],
-            cols.values["quote_end"],
-        )
-        for i, document_id in enumerate(cols.values["document_id"]):
-            if i and i % 20000 == 0:
-                self.report("anchoring quotes", i, len(cols))
-            quote = quotes[i]
-            if quote is None or document_id is None:
-                continue
-            quotes[i] = quote = unicodedata.normalize("NFC", quote)
-            text = texts.get(document_id)
-            if text is None:
-                continue  # reported as unknown-document
-            start, end = starts[i], ends[i]
-            position = cols.positions[i]
-            if start is None:
-                first = text.find(quote)
-                if first < 0:
-                    self._fail(
-                        Problem(
-                            "quote-not-found",
-                            "the quote is not in the document text",
-                            name,
-                            position,
-                            "quote",
-                            quote,
-                        ),
-                        i,
-                    )
-                    continue
-                if text.find(quote, first + 1) >= 0:
-                    self._fail(
-                        Problem(
-                            "ambiguous-quote",
-                            f"the quote occurs more than once (first at {first}); give quote_start",
-                            name,
-                            position,
-                            "quote",
-                            quote,
-                        ),
-                        i,
-                    )
-                    continue
-                start = first
-            if end is None:
-                end = start + len(quote)
-            starts[i], ends[i] = start, end
-            found = text[start:end]
-            if found != quote:
-                where = f"text[{start}:{end}]"
-                if end > len(text):
-                    message = f"{where} runs past the end of the document ({len(text)} characters)"
-                else:
-                    message = f"{where} is {found!r}, not the quote"
-                self._fail(Problem("quote-mismatch", message, name, position, "quote", quote), i)
-
-    def _derive_content_ids(self, cols: contracts.Columns) -> None:
-        table = cols.table
-        ids = cols.values[table.key]
-        identity = {c: cols.values[c] for c in table.identity}
-        bad = self._bad_rows.get(table.name, set())
-        for i in range(len(cols)):
-            if ids[i] is None and i not in bad:
-                ids[i] = content_id(table, {c: column[i] for c, column in identity.items()})
-
-    def _check_duplicate_keys(self, cols: contracts.Columns) -> None:
-        table = cols.table
-        seen: dict[Any, int] = {}
-        keep: list[int] = []
-        keys = cols.values[table.key]
-        bad = self._bad_rows.get(table.name, set())
-        for i, key in enumerate(keys):
-            if key is None or i in bad:
-                keep.append(i)
-                continue
-            if key in seen:
-                first = seen[key]
-                if _same_content(cols, first, i):
-                    continue  # the same row twice in one file: keep one
-                self._fail(
-                    Problem(
-                        "duplicate-id",
-                        f"also row {cols.positions[first]}, with different content",
-                        table.name,
-                        cols.positions[i],
-                        table.key,
-                        key,
-                    ),
-                    i,
-                )
-                continue
-            seen[key] = i
-            keep.append(i)
-        if len(keep) != len(cols):
-            _keep_rows(cols, keep)
-
-    def _check_references(self) -> None:
-        for name, cols in self.columns.items():
-            for column in cols.table.input_columns:
-                if not column.references:
-                    continue
-                target_name, target_key = column.references.split(".")
-                values = cols.values[column.name]
-                referenced: set[str] = set()
-                for v in values:
-                    if isinstance(v, list):
-                        referenced.update(v)
-                    elif v is not None:
-                        referenced.add(v)
-                if not referenced:
-                    continue
-                known = (
-                    set(self.columns[target_name].values[target_key])
-                    if target_name in self.columns
-                    else set()
-                )
-                missing = sorted(referenced - known)
-                if missing:
-                    found = self.connection.execute(
-                        f"SELECT {target_key} FROM {target_name} WHERE {target_key} IN (SELECT unnest($ids))",
-                        {"ids": missing},
-                    ).fetchall()
-                    known.update(r[0] for r in found)
-                code = {
-                    "documents": "unknown-document",
-                    "subjects": "unknown-subject",
-                    "entities": "unknown-entity",
-                }.get(target_name, "unknown-figure")
-                for i, v in enumerate(values):
-                    for ref in v if isinstance(v, list) else [v]:
-                        if ref is not None and ref not in known:
-                            self._fail(
-                                Problem(
-                                    code,
-                                    f"no {target_name[:-1]} {ref!r} in the warehouse or this batch",
-                                    name,
-                                    cols.positions[i],
-                                    column.name,
-                                    ref,
-                                ),
-                                i,
-                            )
-
-    def new_rows(self) -> tuple[dict[str, pa.Table], AppendResult]:
-        """Drop rows already stored; an id stored with other content is a conflict."""
-        import pyarrow as pa
-
-        result = AppendResult(batch_id=None)
-        tables: dict[str, pa.Table] = {}
-        conflicts: list[Problem] = []
-        for name, cols in self.columns.items():
-            table = cols.table
-            schema = pa.schema(
-                [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
-            )
-            arrow = pa.Table.from_pydict(
-                {f.name: cols.values[f.name] for f in schema}, schema=schema
-            )
-            self.connection.register("incoming", arrow)
-            compared = [
-                c.name
-                for c in table.input_columns
-                if c.name != table.key and c.name not in table.volatile
-            ]
-            changed_columns = ", ".join(
-                f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
-            )
-            existing = self.connection.execute(
-                f'SELECT i."{table.key}", list_filter([{changed_columns}], x -> x IS NOT NULL) '
-                f'FROM incoming i JOIN {name} s ON i."{table.key}" = s."{table.key}"'
-            ).fetchall()
-            self.connection.unregister("incoming")
-            present = set()
-            positions = dict(zip(cols.values[table.key], cols.positions, strict=True))
-            for key, changed in existing:
-                present.add(key)
-                if changed:
-                    conflicts.append(
-                        Problem(
-                            "id-conflict",
-                            "already in the warehouse with different " + ", ".join(changed),
-                            name,
-                            positions.get(key),
-                            table.key,
-                            key,
-                        )
-                    )
-            result.already_present[name] = len(present)
-            if present:
-                mask = pa.array([k not in present for k in cols.values[table.key]])
-                arrow = arrow.filter(mask)
-            result.written[name] = arrow.num_rows
-            result.ids[name] = arrow.column(table.key).to_pylist()
-            if arrow.num_rows:
-                tables[name] = arrow
-        if conflicts:
-            raise BatchRejected(conflicts)
-        return tables, result
-
-
-def _same_content(cols: contracts.Columns, a: int, b: int) -> bool:
-    return all(col[a] == col[b] for col in cols.values.values())
-
-
-def _keep_rows(cols: contracts.Columns, keep: list[int]) -> None:
-    cols.positions = [cols.positions[i] for i in keep]
-    for name, col in cols.values.items():
-        cols.values[name] = [col[i] for i in keep]
+            shutil.rmtree(self.staging_dir, ignore_errors=True)
 
 
 def _content_hash(tables: dict[str, pa.Table]) -> str:
@@ -719,10 +436,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _rel(path: Path, base: Path) -> str:
-    return path.relative_to(base).as_posix()
 
 
 def _who() -> str:

@@ -250,7 +250,11 @@ def valid_batches(draw: st.DrawFn) -> dict[str, list[Row]]:
     articles = draw(st.lists(_relation_articles(floor), max_size=2))
     subject_rows = draw(
         st.lists(
-            subjects(before=floor), min_size=1, max_size=3, unique_by=lambda s: s["subject_id"]
+            # figure_rows states a figure up to 30 days before its document, which is after floor
+            subjects(before=floor - timedelta(days=31)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda s: s["subject_id"],
         )
     )
     subject_ids = [s["subject_id"] for s in subject_rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from provenance.core.enums import LANGUAGES
+from provenance.core.qualifiers import QUALIFIERS, range_joiner
 from provenance.core.schema import METRICS
 from provenance.text.numbers import format_number
 
@@ -35,26 +36,14 @@ def metric_phrase(metric: str, language: str) -> str:
     return phrases[language]
 
 
-# The qualifiers the generator states, and their wording before the number: plain forms that
-# provenance.text.numbers reads back to the same interval ("au moins 3 100", "about 50").
-QUALIFIER_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "exact": "",
-        "at_least": "au moins ",
-        "more_than": "plus de ",
-        "approximately": "environ ",
-        "range": "entre ",
-    },
-    "en": {
-        "exact": "",
-        "at_least": "at least ",
-        "more_than": "more than ",
-        "approximately": "about ",
-        "range": "between ",
-    },
-}
+# The qualifiers the generator states, and their wording before the number: each
+# qualifier's plain wording, declared with it in provenance.core.qualifiers ("au moins 3 100").
 GENERATED_QUALIFIERS = ("exact", "at_least", "more_than", "approximately", "range")
-RANGE_JOIN = {"fr": " et ", "en": " and "}
+QUALIFIER_WORDS: dict[str, dict[str, str]] = {
+    language: {name: qualifier.written(language) for name, qualifier in QUALIFIERS.items()}
+    for language in LANGUAGES
+}
+RANGE_JOIN = {language: f" {range_joiner(language)} " for language in LANGUAGES}
 GROUP_SEPARATOR = {"fr": " ", "en": ","}
 LEADS = {
     # (speaker?, correction?) → wording around the claimant; {S} is the speaker.

@@ -127,6 +127,7 @@ def review_records(
             published_on=published,
             document_id=doc_id,
             source_file=source,
+            author=fallback_claimant,
         ):
             row = candidate.to_record()
             if row["table"] == "figures" and not row.get("subject_id"):

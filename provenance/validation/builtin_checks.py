@@ -30,7 +30,11 @@ def _column_conditions(table: Table, column: Column) -> list[str]:
     c = f'"{column.name}"'
     conditions = []
     if column.required:
-        conditions.append(f"CASE WHEN {c} IS NULL THEN '{column.name}: missing-value' END")
+        # Required means present and not blank: a name of spaces is as missing as no name.
+        blank = (
+            f" OR regexp_full_match({c}, '[\\s\\p{{Z}}]*')" if column.sql_type == "VARCHAR" else ""
+        )
+        conditions.append(f"CASE WHEN {c} IS NULL{blank} THEN '{column.name}: missing-value' END")
     if column.enum:
         allowed = ", ".join(sql_literal(v) for v in column.enum)
         conditions.append(

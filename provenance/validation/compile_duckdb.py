@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.calendar import MONTHS, WEEKDAYS
+from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
 from provenance.core.sql import sql_literal
 from provenance.validation.rules import (
     OBSERVATION_LIMIT,
@@ -217,6 +217,7 @@ def _weekday_mentions_sql(language: str, scope: str) -> str:
     """One row per weekday-and-date mention in ``scope`` for ``language``, resolved.
 
     A date written without its year takes the year that puts it nearest the publication date
+    (:func:`provenance.core.calendar.resolve_date`, whose SQL twin resolves it here)
     ("le jeudi 25 mai" in an article of 28 May 2017 is 2017-05-25; "Tuesday, October 24th" in a
     report dated 23 October 2023 is 2023-10-24).
     """
@@ -234,7 +235,6 @@ def _weekday_mentions_sql(language: str, scope: str) -> str:
     )
     month_cases = " ".join(f"WHEN {sql_literal(m)} THEN {n}" for m, n in MONTHS[language].items())
     names_list = "[" + ", ".join(sql_literal(d) for d in WEEKDAYS[language]) + "]"
-    same_year = "try(make_date(year(published_on), month_number, day_number))"
     return f"""
         SELECT record_id, table_name, mention, written_weekday, true_weekday, resolved
         FROM (
@@ -243,14 +243,7 @@ def _weekday_mentions_sql(language: str, scope: str) -> str:
                  resolved
           FROM (
             SELECT record_id, table_name, mention, p,
-                   CASE WHEN nullif(p.year, '') IS NOT NULL
-                          THEN try(make_date(TRY_CAST(p.year AS INTEGER), month_number, day_number))
-                        WHEN {same_year} > published_on + INTERVAL 183 DAY
-                          THEN try(make_date(year(published_on) - 1, month_number, day_number))
-                        WHEN {same_year} < published_on - INTERVAL 183 DAY
-                          THEN try(make_date(year(published_on) + 1, month_number, day_number))
-                        ELSE {same_year}
-                   END AS resolved
+                   {resolve_date_sql("day_number", "month_number", "TRY_CAST(nullif(p.year, '') AS INTEGER)", "published_on")} AS resolved
             FROM (
               SELECT record_id, table_name, published_on, mention, p,
                      CASE {month} {month_cases} END AS month_number,

@@ -27,7 +27,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,12 +114,16 @@ def _load_suite(path: Path) -> SuiteFile:
 
 
 def run_suites(
-    warehouse: Warehouse, suites_dir: Path, data_docs_dir: Path | None = None
+    warehouse: Warehouse,
+    suites_dir: Path,
+    data_docs_dir: Path | None = None,
+    files: Collection[str] | None = None,
 ) -> list[RuleResult]:
     """Run every suite in ``suites_dir`` over the warehouse: one result per expectation.
 
     Failures name the offending rows by their table's key (every row, not a sample). With
-    ``data_docs_dir``, GX Data Docs readable offline are written there.
+    ``data_docs_dir``, GX Data Docs readable offline are written there. ``files`` narrows the
+    Parquet files read to those (``validate`` passes the ones whose hash verified).
     """
     suites = load_suites(Path(suites_dir))
     if not suites:
@@ -129,7 +133,7 @@ def run_suites(
     validations: list[tuple[SuiteFile, Any, list[RuleResult]]] = []
     with tempfile.TemporaryDirectory(prefix="provenance-gx-") as scratch, duckdb_fetch_shim():
         source = context.data_sources.add_sql(
-            "warehouse", connection_string=_views_database(warehouse, Path(scratch))
+            "warehouse", connection_string=_views_database(warehouse, Path(scratch), files)
         )
         try:
             for suite_file in suites:
@@ -167,7 +171,9 @@ def _context() -> Any:
     return context
 
 
-def _views_database(warehouse: Warehouse, scratch: Path) -> str:
+def _views_database(
+    warehouse: Warehouse, scratch: Path, files: Collection[str] | None = None
+) -> str:
     """A throwaway DuckDB file holding only the warehouse's views, for GX's SQL engine.
 
     GX opens connections of its own (a pool), and each in-memory DuckDB connection would be
@@ -176,11 +182,9 @@ def _views_database(warehouse: Warehouse, scratch: Path) -> str:
     """
     import duckdb
 
-    from provenance.storage.views import views_sql
-
     path = scratch / "views.duckdb"
     with duckdb.connect(str(path)) as connection:
-        connection.execute(views_sql(warehouse.data_dir.as_posix()))
+        connection.execute(warehouse.views_ddl(files, runs=False))
     return f"duckdb:///{path.as_posix()}"
 
 

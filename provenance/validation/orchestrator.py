@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.text import one_line
+from provenance.storage.integrity import Verification, verify
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.report import Failure, Report, RuleResult
@@ -59,8 +61,14 @@ def validate(
     only: Sequence[str] | None = None,
     store: bool = False,
     data_docs: Path | None = None,
+    expect_head: Sequence[str] | None = None,
 ) -> Report:
     """Check the warehouse's files, contracts, references, quotes, rules and GX suites.
+
+    The files are verified first, always: a damaged, missing or unlisted file is reported by
+    ``file-integrity`` (even when ``only`` leaves it out) and every other check runs on the
+    files that verified, so one bad file never hides the rest. ``expect_head`` (hashes printed
+    by ``append`` and in the report) must still be in the batch log.
 
     ``rules_file`` defaults to ``expectations/rules.yaml`` under the warehouse root, or the
     package's defaults when that file does not exist. ``store`` keeps the run's results as
@@ -88,17 +96,16 @@ def validate(
         _unknown_names(unmatched, known)
 
     results: list[RuleResult] = []
-    integrity = file_integrity(warehouse) if wanted(FILE_INTEGRITY) else None
-    if integrity is not None:
+    started = time.perf_counter()
+    verification = verify(warehouse.data_dir, list(expect_head or ()))
+    integrity = _integrity_result(verification, time.perf_counter() - started)
+    if wanted(FILE_INTEGRITY) or integrity.failures:
         results.append(integrity)
     try:
-        connection = warehouse.connect()
+        connection = warehouse.connect(verification.good_files)
     except IntegrityError:
-        # A damaged Parquet file can make the views unreadable; the hash check names it, and
-        # that is the report (exit 1), not an exception. Without such a failure, it is news.
-        if integrity is None:
-            integrity = file_integrity(warehouse)
-            results.append(integrity)
+        # Every file read here verified: a file whose hash matches its manifest yet cannot be
+        # read was written so by a hand that also forged the manifest; the chain names it.
         if not integrity.failures:
             raise
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
@@ -109,7 +116,11 @@ def validate(
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
         from provenance.validation.gx import run_suites
 
-        suite_results = [r for r in run_suites(warehouse, gx_dir, data_docs) if wanted(r.name)]
+        suite_results = [
+            r
+            for r in run_suites(warehouse, gx_dir, data_docs, verification.good_files)
+            if wanted(r.name)
+        ]
         results += suite_results
         unmatched = _unmatched(unmatched, [r.name for r in suite_results])
         if unmatched:
@@ -263,21 +274,42 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
     return failures
 
 
-def file_integrity(warehouse: Warehouse) -> RuleResult:
+def file_integrity(warehouse: Warehouse, expect_head: Sequence[str] | None = None) -> RuleResult:
+    """The ``file-integrity`` check alone."""
     started = time.perf_counter()
-    problems = warehouse.verify_files()
-    files = sum(len(m.get("files", [])) for m in warehouse.manifests())
+    verification = verify(warehouse.data_dir, list(expect_head or ()))
+    return _integrity_result(verification, time.perf_counter() - started)
+
+
+def _integrity_result(verification: Verification, seconds: float) -> RuleResult:
+    heads = verification.log.heads()
     return RuleResult(
         name=FILE_INTEGRITY,
         kind="builtin",
         severity=Severity.ERROR,
-        description="every Parquet file matches the sha256 recorded in its batch manifest",
-        rows_checked=files,
+        description=(
+            "every file under batches/ is listed by a manifest and matches its sha256; "
+            "the manifests' hash chain is whole"
+        ),
+        rows_checked=verification.files_checked,
         failures=[
-            Failure(FILE_INTEGRITY, p.record_id or "", f"{p.code}: {p.message}", table="batches")
-            for p in problems
+            Failure(
+                FILE_INTEGRITY,
+                one_line(p.record_id or ""),
+                one_line(f"{p.code}: {p.message}"),
+                table="batches",
+            )
+            for p in verification.problems
         ],
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
+        observations=[
+            Failure(
+                FILE_INTEGRITY,
+                "head",
+                f"{head} (pin it: provenance validate --expect-head {head[:16]})",
+            )
+            for head in heads
+        ],
     )
 
 

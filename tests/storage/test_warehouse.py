@@ -217,3 +217,31 @@ def test_killed_append_leaves_all_or_nothing(bundled: Warehouse, tmp_path: Path)
     bundled.append(path)
     assert count(bundled, "figures") == before + rows
     assert not any(bundled.staging_dir.iterdir())
+
+
+@pytest.mark.slow
+def test_parallel_appenders_lose_nothing_and_keep_the_chain(
+    bundled: Warehouse, tmp_path: Path
+) -> None:
+    """Eight processes appending at once: every row lands once and the log stays one chain."""
+    paths = []
+    for n in range(8):
+        rows = [
+            {"entity_id": f"parallel-{n}-{i}", "name": f"P{n}.{i}", "kind": "ngo"} for i in range(5)
+        ]
+        path = tmp_path / f"entities-{n}.csv"
+        write_csv(path, rows)
+        paths.append(path)
+    before = count(bundled, "entities")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "provenance", "--root", str(bundled.root), "append", str(p)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for p in paths
+    ]
+    assert [p.wait() for p in processes] == [0] * 8
+    assert count(bundled, "entities") == before + 40
+    assert len(bundled.head()) == 1
+    assert validate(bundled, only=INTEGRITY_CHECKS).exit_code() == 0

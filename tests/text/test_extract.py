@@ -13,9 +13,7 @@ from provenance.text.extract import (
     Candidate,
     RelationCandidate,
     extract,
-    read_review_file,
     slugify,
-    write_review_file,
 )
 from provenance.text.headline import (
     narrative_killed_candidates,
@@ -168,18 +166,6 @@ def test_slugify_drops_articles_and_accents() -> None:
     assert slugify("Le Pentagone") == "pentagone"
     assert slugify("les témoins oculaires") == "temoins-oculaires"
     assert slugify("Airwars") == "airwars"
-
-
-def test_review_file_round_trips(tmp_path: Path) -> None:
-    """write_review_file → read_review_file gives one JSON record per candidate, dates ISO."""
-    text = "« Washington évoque un bilan de 352 victimes civiles », a indiqué Maria Zakharova."
-    candidates = extract(text, language="fr", published_on=PUBLISHED, source_file="a.txt")
-    path = tmp_path / "review.jsonl"
-    write_review_file(candidates, path)
-    records = read_review_file(path)
-    assert records == [c.to_record() for c in candidates]
-    assert records[0]["stated_on"] == "2017-05-28"
-    assert records[0]["table"] == "figures" and records[0]["source_file"] == "a.txt"
 
 
 def test_offsets_are_into_the_nfc_text() -> None:
@@ -430,3 +416,65 @@ def test_candidates_carry_exactly_the_table_columns() -> None:
     for candidate, table in ((Candidate, FIGURES), (RelationCandidate, RELATIONS)):
         fields = {f.name for f in dataclasses.fields(candidate)} - internal
         assert fields == {c.name for c in table.input_columns}, table.name
+
+
+# --- who said it (issue 12 §2) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "claimant"),
+    [
+        ("Local media reported over 40 civilians were killed in the strike.", "en", "local-media"),
+        (
+            "According to the Syrian Observatory, 31 civilians were killed in the strikes.",
+            "en",
+            "syrian-observatory",
+        ),
+        ("At least 12 civilians were killed, local sources said.", "en", "local-sources"),
+        ("More than 20 people were wounded, said the Civil Defence.", "en", "civil-defence"),
+        ("Des sources locales ont rapporté que 12 civils ont été tués.", "fr", "sources-locales"),
+        ("Au moins 12 civils ont été tués, a indiqué la Défense civile.", "fr", "defense-civile"),
+        ("Selon des habitants, une vingtaine de civils ont été tués.", "fr", "habitants"),
+    ],
+)
+def test_claimant_is_the_source_the_sentence_names(text: str, language: str, claimant: str) -> None:
+    """The named source originates the number; the monitor who writes relays it (speaker)."""
+    (figure,) = _figures(extract(text, language=language, published_on=PUBLISHED, author="airwars"))
+    assert (figure.claimant_id, figure.speaker_id) == (claimant, "airwars")
+
+
+def test_author_claims_what_no_one_else_is_credited_with() -> None:
+    """An unattributed count is the author's own claim; without an author it stays open."""
+    text = "At least 12 civilians were killed in the strike on the market."
+    (own,) = _figures(extract(text, language="en", published_on=PUBLISHED, author="airwars"))
+    assert (own.claimant_id, own.speaker_id) == ("airwars", None)
+    (open_,) = _figures(extract(text, language="en", published_on=PUBLISHED))
+    assert (open_.claimant_id, open_.speaker_id) == (None, None)
+
+
+# --- French counts without digits (issue 12 §3) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Une femme et ses deux enfants ont été tués lorsque la frappe a touché leur maison.", 3),
+        ("Un père et ses quatre fils ont été tués dans la frappe.", 5),
+        ("La frappe a tué une femme et son bébé, selon des proches.", 2),
+        ("Un homme, sa femme et leurs deux enfants ont été tués dans la frappe aérienne.", 4),
+    ],
+)
+def test_french_enumerations_count_the_people(text: str, count: int) -> None:
+    """People listed without a total are counted, as in English, above their parts."""
+    figures = _figures(extract(text, language="fr", published_on=PUBLISHED))
+    best = max(figures, key=lambda f: f.confidence)
+    assert (best.value_low, best.value_high, best.qualifier) == (count, count, "exact")
+    assert best.pattern == "implicit:enumeration+killed"
+    assert text[best.quote_start : best.quote_end] == best.quote
+
+
+def test_a_named_source_is_not_a_person_in_an_enumeration() -> None:
+    """ "according to the Syrian Observatory for Human Rights, 31 civilians" is 31, not 32."""
+    text = "According to the Syrian Observatory for Human Rights, 31 civilians were killed."
+    figures = _figures(extract(text, language="en", published_on=PUBLISHED))
+    assert [(f.value_low, f.pattern) for f in figures] == [(31, "exact+killed")]

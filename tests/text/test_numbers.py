@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.core.intervals import interval_for
+from provenance.core.qualifiers import QUALIFIER_NAMES, QUALIFIERS
+from provenance.testing import wording as testing_wording
 from provenance.text.numbers import find_quantities, format_number, parse_number, read_quantity
 
 SEPARATORS = {"fr": [" ", "\u00a0", "\u202f", ".", ""], "en": [" ", "\u00a0", "\u202f", ",", ""]}
@@ -188,3 +191,139 @@ def test_handles_and_loved_ones_are_not_counts(text: str) -> None:
 def test_zero_padded_digits_are_references() -> None:
     """ "case 0124" is a reference number; "0.5" is still a number."""
     assert find_quantities("Case 0124 was opened.", "en") == []
+
+
+# --- the ways people write counts (issue 12) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "qualifier", "low", "high"),
+    [
+        # comparatives
+        ("above 150", "en", "more_than", 151, None),
+        ("at least or equal to 40", "en", "at_least", 40, None),
+        ("equal to 2000 or less", "en", "at_most", None, 2000),
+        ("no fewer than 60", "en", "at_least", 60, None),
+        ("40 or more", "en", "at_least", 40, None),
+        ("under 15", "en", "less_than", None, 14),
+        ("40-plus", "en", "at_least", 40, None),
+        ("supérieur ou égal à 4 000", "fr", "at_least", 4000, None),
+        ("inférieur ou égal à 25", "fr", "at_most", None, 25),
+        ("en dessous de 150", "fr", "less_than", None, 149),
+        ("a dépassé 120", "fr", "more_than", 121, None),
+        ("environ 300 ou plus", "fr", "at_least", 300, None),
+        ("40 civils ou plus", "fr", "at_least", 40, None),
+        # ranges
+        ("30 through 90", "en", "range", 30, 90),
+        ("4k-15k", "en", "range", 4000, 15000),
+        ("larger than 10 and smaller than 30", "en", "range", 11, 29),
+        ("between 12 and 20", "en", "range", 12, 20),
+        ("between 1.5 and 2 million", "en", "range", 1_500_000, 2_000_000),
+        ("au plus 80 et au moins 15", "fr", "range", 15, 80),
+        ("supérieur ou égal à cent, inférieur ou égal à deux cents", "fr", "range", 100, 200),
+        ("entre 3 et 4 mille", "fr", "range", 3000, 4000),
+        ("six ou sept", "fr", "range", 6, 7),
+        # digits with scale words or suffixes, in either decimal convention
+        ("3 thousand 2 hundred", "en", "exact", 3200, 3200),
+        ("12k", "en", "exact", 12_000, 12_000),
+        ("3mil", "en", "exact", 3_000_000, 3_000_000),
+        ("1.2M", "en", "exact", 1_200_000, 1_200_000),
+        ("1,5 million", "en", "exact", 1_500_000, 1_500_000),
+        ("1.5 million", "fr", "exact", 1_500_000, 1_500_000),
+        ("250 mille", "fr", "exact", 250_000, 250_000),
+        ("3 mille 200", "fr", "exact", 3200, 3200),
+        ("2 douzaines", "fr", "exact", 24, 24),
+        # dozens and fractions
+        ("half a dozen", "en", "exact", 6, 6),
+        ("une demi-douzaine", "fr", "exact", 6, 6),
+        ("a couple of dozen", "en", "exact", 24, 24),
+        ("two dozen", "en", "exact", 24, 24),
+        ("a quarter of a million", "en", "exact", 250_000, 250_000),
+        ("un million et demi", "fr", "exact", 1_500_000, 1_500_000),
+        ("about half a dozen", "en", "approximately", 5.4, 6.6),
+        ("fewer than half a dozen", "en", "less_than", None, 5),
+        ("a hundred", "en", "exact", 100, 100),
+        ("more than a hundred", "en", "more_than", 101, None),
+        # written numbers of any size
+        ("one million two hundred thousand", "en", "exact", 1_200_000, 1_200_000),
+        ("quatre-vingt-dix-neuf mille neuf cents", "fr", "exact", 99_900, 99_900),
+    ],
+)
+def test_reader_reads_the_ways_people_write_counts(
+    text: str, language: str, qualifier: str, low: float | None, high: float | None
+) -> None:
+    """Comparatives, ranges, scale words, dozens and fractions map to interval and qualifier."""
+    quantity = read_quantity(text, language)
+    assert quantity is not None, text
+    assert (quantity.qualifier, quantity.low, quantity.high) == (qualifier, low, high)
+    assert quantity.value_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("en 2016", "fr"), ("le 28 mai", "fr"), ("un grand nombre", "fr"), ("in 2016", "en")],
+)
+def test_years_dates_and_articles_stay_out_with_the_new_wordings(text: str, language: str) -> None:
+    """A bare year, a date or an article is still no count."""
+    assert find_quantities(text, language) == []
+
+
+# --- property: what provenance.testing writes, the reader reads back -------------------------
+
+_VALUES = st.integers(min_value=1, max_value=10**7).map(float)
+
+
+@given(
+    qualifier=st.sampled_from(QUALIFIER_NAMES),
+    language=st.sampled_from(["fr", "en"]),
+    value=_VALUES,
+    extra=st.integers(min_value=1, max_value=10**6),
+)
+@settings(max_examples=300, deadline=None)
+def test_rendered_figure_reads_back_to_its_interval_and_qualifier(
+    qualifier: str, language: str, value: float, extra: int
+) -> None:
+    """provenance.testing's wording of every qualifier reads back to the same interval."""
+    high = value + extra if qualifier == "range" else None
+    written = testing_wording.value_text(qualifier, value, language, high=high)
+    plain = testing_wording.QUALIFIER_WORDS[language][qualifier].strip() or None
+    expected = interval_for(qualifier, value, high=high, expression=plain)
+    quantity = read_quantity(written, language)
+    assert quantity is not None, written
+    assert (quantity.qualifier, quantity.low, quantity.high) == (
+        qualifier,
+        expected.low,
+        expected.high,
+    ), written
+    assert quantity.value_text == written
+
+
+def _declared_wordings() -> list[tuple[str, str, str, str]]:
+    """(qualifier, language, where, wording) for every wording a Qualifier declares."""
+    out = []
+    for name, declared in QUALIFIERS.items():
+        for where in ("before", "after"):
+            for language, wordings in getattr(declared, where).items():
+                out += [(name, language, where, w) for w in wordings if name != "range"]
+    return out
+
+
+@pytest.mark.parametrize("case", _declared_wordings(), ids="-".join)
+@given(value=_VALUES)
+@settings(max_examples=5, deadline=None)
+def test_every_declared_wording_reads_back(case: tuple[str, str, str, str], value: float) -> None:
+    """Each wording declared with a qualifier, before or after a number, gives that qualifier."""
+    qualifier, language, where, wording = case
+    number = testing_wording.count_text(value, language)
+    if where == "before":
+        written = f"{wording}{'' if wording.endswith(chr(39)) else ' '}{number}"
+    else:
+        written = f"{number}{'' if not wording[0].isalpha() else ' '}{wording}"
+    expected = interval_for(qualifier, value, expression=wording)
+    quantity = read_quantity(written, language)
+    assert quantity is not None, written
+    assert (quantity.qualifier, quantity.low, quantity.high) == (
+        qualifier,
+        expected.low,
+        expected.high,
+    ), written

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from provenance.core.errors import ConfigError
@@ -16,6 +15,7 @@ from provenance.core.schema import TABLES
 from provenance.storage.warehouse import Warehouse
 from provenance.validation import gx as es
 from provenance.validation.report import RuleResult
+from tests.conftest import forge_batch
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -128,9 +128,8 @@ def test_hand_written_bad_batch_fails_the_default_suite(tmp_path: Path) -> None:
         "recorded_at": [None, None],
     }
     table = pa.table({f.name: pa.array(rows[f.name], f.type) for f in schema})
-    folder = warehouse.batches_dir / "20990101T000000000000Z-forged"
-    folder.mkdir()
-    pq.write_table(table, folder / "entities.parquet")
+    # Listed by a manifest: a file no manifest lists would not be read at all.
+    forge_batch(warehouse, "entities", table)
     suites = tmp_path / "expectations" / es.SUITES_SUBDIR
     results = _by_name(
         r for r in es.run_suites(warehouse, suites) if r.name.startswith("gx-entities-")
