@@ -2,7 +2,7 @@
 
 The public API has the CLI's verbs::
 
-    >>> from provenance import Warehouse, validate, extract, import_airwars
+    >>> from provenance import Warehouse, validate, extract, import_airwars, import_series
     >>> wh = Warehouse.open("path/to/project")        # the folder holding warehouse/
     >>> wh.query("select count(*) from figures")
     >>> report = validate(wh)
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ProvenanceError as ProvenanceError,
     )
     from provenance.importers.airwars import import_airwars as import_airwars
+    from provenance.importers.series import import_series as import_series
     from provenance.publish.card import show as show
     from provenance.publish.export import export as export
     from provenance.publish.history import history as history
@@ -58,6 +59,7 @@ _EXPORTS = {
     "show": "provenance.publish.card",
     "history": "provenance.publish.history",
     "export": "provenance.publish.export",
+    "import_series": "provenance.importers.series",
 }
 
 __all__ = sorted(_EXPORTS)

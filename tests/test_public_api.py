@@ -80,6 +80,7 @@ def test_each_command_calls_the_api_function_of_its_verb() -> None:
         cli_desk.show: "show",
         cli_desk.history: "history",
         cli_desk.export: "export",
+        cli_app.import_series: "import_series",
     }
     for command, api in verbs.items():
         assert api in _called_names(command), f"{command.__name__} does not call {api}"

@@ -68,35 +68,49 @@ def init(
 
 @command(name="add-document")
 def add_document(
-    file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="UTF-8 text of the document."
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="UTF-8 texts (or dataset releases) to archive."
     ),
-    language: str = typer.Option(..., "--language", help="ISO 639 code, e.g. fr, en."),
-    published: str = typer.Option(
-        ..., "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
+    metadata: Path | None = typer.Option(
+        None,
+        "--metadata",
+        exists=True,
+        dir_okay=False,
+        help="CSV or JSONL sidecar: a row per file (column 'file') with language, published, url, outlet, title.",
+    ),
+    language: str | None = typer.Option(None, "--language", help="ISO 639 code, e.g. fr, en."),
+    published: str | None = typer.Option(
+        None, "--published", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY)."
     ),
     url: str | None = typer.Option(None, "--url", help="Where the document was published."),
     outlet: str | None = typer.Option(None, "--outlet", help="Who published it."),
     title: str | None = typer.Option(None, "--title", help="Its headline or title."),
     root: Path | None = RootOption,
 ) -> int:
-    """Archive a document's NFC text; its id is the sha256 of that text."""
-    from provenance.storage.inputs import read_text
+    """Archive documents' NFC texts as one batch; each id is the sha256 of its text.
 
-    result = _warehouse(root).add_document(
-        read_text(file),
-        language=language,
-        published_on=published,
-        url=url,
-        outlet=outlet,
-        title=title,
-        source=str(file),
-    )
-    # The id of the text, whether this call archived it or it already was.
-    document_id = next(iter(result.keys.get("documents") or []), None)
+    Flags give every file's metadata; a --metadata row for a file overrides them. A text already
+    archived keeps its stored row, and one line says so when the metadata given differs.
+    """
+    from provenance.storage.documents import add_document as run
+    from provenance.storage.documents import documents_from_files, read_sidecar
+
+    defaults = {
+        "language": language,
+        "published_on": published,
+        "url": url,
+        "outlet": outlet,
+        "title": title,
+    }
+    sidecar = read_sidecar(metadata) if metadata else None
+    documents = documents_from_files(files, defaults, sidecar)
+    source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
+    result = run(_warehouse(root), documents, source=source)
+    for note in result.notes:
+        _err(note)
     _err(result.summary())
-    if document_id:
-        print(document_id)
+    for label, document_id in result.ids:
+        print(document_id if len(files) == 1 else f"{document_id}\t{label}")
     return ExitCode.OK
 
 
@@ -348,6 +362,88 @@ def import_airwars(
     with terminal_progress(min_total=50) as progress:
         report = run(warehouse, file, progress=progress, extract_narratives=narratives)
     for line in report.skipped_lines():
+        _err(line)
+    print(report.summary())
+    return ExitCode.OK
+
+
+@command(import_app, name="series")
+def import_series(
+    files: list[Path] = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="Long-format CSV releases: a date and a value per row.",
+    ),
+    date_column: str | None = typer.Option(
+        None, "--date-column", help="Column of the date (default: stated_on, else date)."
+    ),
+    value_column: str = typer.Option("value", "--value-column", help="Column of the count."),
+    claimant_column: str = typer.Option(
+        "claimant", "--claimant-column", help="Column of the claimant's name."
+    ),
+    subject_column: str = typer.Option(
+        "subject", "--subject-column", help="Column of what is counted (a place, an incident)."
+    ),
+    metric_column: str = typer.Option(
+        "metric", "--metric-column", help="Column of the metric (see expectations/metrics.yaml)."
+    ),
+    claimant: str | None = typer.Option(
+        None, "--claimant", help="One claimant name for every row."
+    ),
+    subject: str | None = typer.Option(None, "--subject", help="One subject for every row."),
+    metric: str | None = typer.Option(
+        None, "--metric", help="One metric of the vocabulary for every row."
+    ),
+    metric_map: list[str] = typer.Option(
+        [], "--metric-map", help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric."
+    ),
+    claimant_kind: str = typer.Option(
+        "monitor", "--claimant-kind", help="Entity kind of a claimant the warehouse lacks."
+    ),
+    subject_prefix: str = typer.Option("", "--subject-prefix", help="Prefix of every subject id."),
+    language: str = typer.Option("en", "--language", help="ISO 639 code of the releases."),
+    published: str | None = typer.Option(
+        None, "--published", help="Release date (default: the latest date in the file)."
+    ),
+    url: str | None = typer.Option(None, "--url", help="Where the releases were published."),
+    outlet: str | None = typer.Option(None, "--outlet", help="Who published them."),
+    root: Path | None = RootOption,
+) -> int:
+    """Import published series: each file archived as the document, each row a figure quoting it.
+
+    Re-importing appends only new dates and changed values (a changed value supersedes the figure
+    it corrects); all files go in one batch.
+    """
+    from provenance.core.errors import ConfigError
+    from provenance.importers.series import SeriesOptions
+    from provenance.importers.series import import_series as run
+
+    mapping = {}
+    for item in metric_map:
+        source, sep, target = item.partition("=")
+        if not sep or not source or not target:
+            raise ConfigError(f"--metric-map {item!r}: expected FILE_NAME=METRIC")
+        mapping[source] = target
+    options = SeriesOptions(
+        date_column=date_column,
+        value_column=value_column,
+        claimant_column=claimant_column,
+        subject_column=subject_column,
+        metric_column=metric_column,
+        claimant=claimant,
+        subject=subject,
+        metric=metric,
+        metric_map=mapping,
+        claimant_kind=claimant_kind,
+        subject_prefix=subject_prefix,
+        language=language,
+        published_on=published,
+        url=url,
+        outlet=outlet,
+    )
+    report = run(_warehouse(root), files, options)
+    for line in report.skipped:
         _err(line)
     print(report.summary())
     return ExitCode.OK

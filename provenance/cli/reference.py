@@ -2,8 +2,9 @@
 
 - ``docs/cli.md``: every command, argument and option of the ``provenance`` typer app;
 - the README's generated sections: the table reference (:mod:`provenance.core.schema`), the
-  problem codes (:mod:`provenance.core.errors`) and the rule kinds
-  (:mod:`provenance.validation.catalogue`);
+  problem codes (:mod:`provenance.core.errors`), the rule kinds
+  (:mod:`provenance.validation.catalogue`) and the metric vocabulary
+  (:mod:`provenance.core.metrics`);
 - the header comment of ``expectations/rules.yaml`` and of the packaged default, from the same
   rule declarations.
 
@@ -149,10 +150,18 @@ def _rule_kinds() -> str:
     return markdown_table()
 
 
+def _metrics() -> str:
+    from provenance.core.metrics import markdown_table
+    from provenance.core.schema import VOCABULARY
+
+    return markdown_table(VOCABULARY)
+
+
 README_SECTIONS: dict[str, Callable[[], str]] = {
     "schema": _schema_reference,
     "codes": codes_table,
     "rule-kinds": _rule_kinds,
+    "metrics": _metrics,
 }
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from provenance.core.metrics import packaged_vocabulary
 from provenance.core.qualifiers import QUALIFIER_NAMES
 
 
@@ -60,19 +61,11 @@ ENTITY_KINDS = (
     "media",
     "person",
 )
-METRICS = (
-    "civilians_killed",
-    "civilians_injured",
-    "killed",
-    "injured",
-    "combatants_killed",
-    "children_killed",
-    "women_killed",
-    "missing",
-    "displaced",
-    "strikes",
-)
-RELATION_KINDS = ("ratio", "sum", "share", "difference", "revision", "same_as")
+# The metric vocabulary is data (expectations/metrics.yaml, packaged as the default): the enum
+# follows it, so adding a metric is one line there.
+VOCABULARY = packaged_vocabulary()
+METRICS = tuple(m.name for m in VOCABULARY)
+RELATION_KINDS = ("ratio", "sum", "share", "difference", "revision", "same_as", "restart")
 
 # Annotations a review file carries for the person reviewing it; `append` ignores them.
 REVIEW_FIELDS = ("confidence", "pattern", "source_file")
@@ -362,7 +355,8 @@ RELATIONS = Table(
         Column(
             "kind",
             Kind.STRING,
-            "ratio, sum, share, difference, revision or same_as.",
+            "ratio, sum, share, difference, revision, same_as, or restart (figure_id starts a new "
+            "count of the same toll; reference_ids end the old one).",
             True,
             enum=RELATION_KINDS,
         ),

@@ -23,6 +23,14 @@ class SqlCheck:
     description: str
     sql: str  # offending rows: record_id, table_name, message, quote, measured
     checked_sql: str  # one row, one column: how many rows the check looked at
+    prepare_sql: str | None = None  # run first, on the same connection
+
+
+# Quote anchoring reads each document's text at every quote's offsets. Strings read from
+# Parquet carry no statistics, so DuckDB rescans the whole text for each quote to learn whether
+# it is ASCII: a 2.5 MB dataset release quoted 13 567 times took 54 s. A temporary table has
+# those statistics (0.02 s); it holds what the join's hash table held anyway.
+ANCHOR_TEXTS = "anchor_texts"
 
 
 def _column_conditions(table: Table, column: Column) -> list[str]:
@@ -124,7 +132,7 @@ def quote_anchor_checks() -> list[SqlCheck]:
                              || substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start) || '»'
                    END AS message,
                    x.quote, NULL::DOUBLE AS measured
-            FROM {name} x LEFT JOIN documents d USING (document_id)
+            FROM {name} x LEFT JOIN {ANCHOR_TEXTS} d USING (document_id)
             WHERE d.document_id IS NULL
                OR substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start) IS DISTINCT FROM x.quote
         """
@@ -134,6 +142,8 @@ def quote_anchor_checks() -> list[SqlCheck]:
                 f"every {name[:-1]} quote equals its document's text at its offsets",
                 sql,
                 f"SELECT count(*) FROM {name}",
+                prepare_sql=f"CREATE OR REPLACE TEMP TABLE {ANCHOR_TEXTS} AS "
+                "SELECT document_id, text FROM documents",
             )
         )
     return checks

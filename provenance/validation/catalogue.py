@@ -25,6 +25,7 @@ PARAMETER_VALUES: dict[str, str] = {
     "fraction": "a fraction: 0.15 = 15 %",
     "factor": "a factor ≥ 1",
     "metrics": "list of metrics",
+    "days": "a whole number of days ≥ 0",
     "sql": "a SQL query",
 }
 
@@ -39,6 +40,8 @@ def _default(field: dataclasses.Field[Any]) -> str | None:
         return None
     value = field.default
     if value is None:
+        if field.metadata.get("help"):
+            return str(field.metadata["help"])
         return "all" if field.metadata["param"] == "metrics" else "none"
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"

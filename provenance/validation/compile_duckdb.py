@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
 from provenance.core.sql import sql_literal
+from provenance.validation import series_rules
 from provenance.validation.rules import (
     OBSERVATION_LIMIT,
     RULE_KINDS,
@@ -29,51 +29,10 @@ from provenance.validation.rules import (
     SubjectPeriodRule,
     WeekdayRule,
 )
+from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sql
 
 if TYPE_CHECKING:
     import duckdb
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule as DuckDB queries.
-
-    ``sql`` returns offending rows with columns record_id and message, and optionally
-    table_name, quote, measured; ``checked_sql`` returns one number, the rows looked at;
-    ``observations_sql`` (same columns as ``sql``) returns what was measured on rows that
-    passed. ``prepare`` runs first on the connection (to register helper tables).
-    """
-
-    sql: str
-    checked_sql: str
-    observations_sql: str | None = None
-    prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
-
-
-INF = "'inf'::DOUBLE"
-
-
-def _in_list(column: str, values: tuple[str, ...] | None) -> str:
-    if values is None:
-        return "TRUE"
-    return f"{column} IN ({', '.join(sql_literal(v) for v in values)})"
-
-
-def num_sql(x: str) -> str:
-    """SQL text of a number as the report shows it: 3100, 8.81, ∞."""
-    return (
-        f"(CASE WHEN {x} IS NULL THEN '?' WHEN {x} = {INF} THEN '∞' WHEN {x} = -{INF} THEN '-∞' "
-        f"WHEN {x} = round({x}) AND abs({x}) < 1e15 THEN CAST(CAST({x} AS HUGEINT) AS VARCHAR) "
-        f"WHEN abs({x}) >= 100 THEN printf('%.1f', {x}) ELSE printf('%.3g', {x}) END)"
-    )
-
-
-def bounds_sql(lo: str, hi: str) -> str:
-    """SQL text of an interval (``hi`` = ∞ when unbounded): 8, ≥ 3100, 80–120."""
-    return (
-        f"(CASE WHEN {lo} = {hi} THEN {num_sql(lo)} WHEN {hi} = {INF} THEN '≥ ' || {num_sql(lo)} "
-        f"WHEN {lo} = -{INF} THEN '≤ ' || {num_sql(hi)} ELSE {num_sql(lo)} || '–' || {num_sql(hi)} END)"
-    )
 
 
 def _operand_sql(lo: str, hi: str) -> str:
@@ -86,15 +45,6 @@ def _period_end_sql(day: str, precision: str) -> str:
     return (
         f"(CASE {precision} WHEN 'month' THEN last_day({day}) "
         f"WHEN 'year' THEN make_date(year({day}), 12, 31) ELSE {day} END)"
-    )
-
-
-def _live_figures(where: str = "TRUE") -> str:
-    """Figures no correction supersedes: a corrected figure is withdrawn, not revised."""
-    return (
-        "(SELECT * FROM figures f WHERE "
-        + where
-        + " AND NOT EXISTS (SELECT 1 FROM figures s WHERE s.supersedes = f.figure_id))"
     )
 
 
@@ -149,13 +99,18 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
     import pyarrow as pa
 
     from provenance.text.numbers import LANGUAGES as READABLE
-    from provenance.text.numbers import read_quantity
+    from provenance.text.numbers import Quantity, read_quantity
 
     columns: dict[str, list[Any]] = {
         k: [] for k in ("value_text", "language", "supported", "qualifier", "low", "high")
     }
     for value_text, language in pairs:
         quantity = read_quantity(value_text, language) if language in READABLE else None
+        if quantity is None and value_text.strip().isdigit():
+            # The column holds the number alone: "1903" is a count here, not the year the
+            # reader takes a bare four-digit number in running text for.
+            number = float(value_text.strip())
+            quantity = Quantity(number, number, "exact", value_text, 0, len(value_text))
         columns["value_text"].append(value_text)
         columns["language"].append(language)
         columns["supported"].append(language in READABLE)
@@ -372,104 +327,6 @@ def _compile_relation(rule: RelationRule) -> CompiledRule:
     )
 
 
-# --- revisions ----------------------------------------------------------------------------
-
-
-def _revisions_sql(metrics: tuple[str, ...] | None) -> str:
-    """Each live figure beside the same claimant's previous one, in the order stated.
-
-    Rules compare only pairs stated on different days: two figures of one day (a summary and
-    a narrative of the same report) are not a revision; `document_disagreement` covers them.
-    """
-    return f"""
-        SELECT figure_id, subject_id, metric, claimant_id, stated_on, quote, supersedes,
-               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
-               lag(figure_id) OVER claimant_order AS previous_id,
-               lag(stated_on) OVER claimant_order AS previous_stated_on,
-               lag(coalesce(value_low, 0)) OVER claimant_order AS previous_lo,
-               lag(coalesce(value_high, {INF})) OVER claimant_order AS previous_hi
-        FROM {_live_figures(_in_list("metric", metrics))}
-        WINDOW claimant_order AS (PARTITION BY subject_id, metric, claimant_id
-                                  ORDER BY stated_on, recorded_at, figure_id)
-    """
-
-
-def _revisions_checked_sql(metrics: tuple[str, ...] | None) -> str:
-    """How many revisions (a figure after an earlier-day one of the same series) there are."""
-    return (
-        f"SELECT count(*) FROM ({_revisions_sql(metrics)}) "
-        "WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on"
-    )
-
-
-def _compile_revision_falls(rule: RevisionFallsRule) -> CompiledRule:
-    sql = f"""
-        SELECT figure_id AS record_id, 'figures' AS table_name,
-               subject_id || ' ' || metric || ' by ' || claimant_id || ': lower bound falls from '
-                 || {num_sql("previous_lo")} || ' (' || previous_id || ', ' || previous_stated_on || ') to '
-                 || {num_sql("lo")} || ' (' || stated_on || ') without supersedes' AS message,
-               quote, (previous_lo - lo) / previous_lo AS measured
-        FROM ({_revisions_sql(rule.metrics)})
-        WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on AND lo < previous_lo
-          AND supersedes IS DISTINCT FROM previous_id
-    """
-    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
-
-
-def _compile_revision_jump(rule: RevisionJumpRule) -> CompiledRule:
-    factor = "greatest(lo / previous_lo, previous_lo / lo)"
-    sql = f"""
-        SELECT figure_id AS record_id, 'figures' AS table_name,
-               subject_id || ' ' || metric || ' by ' || claimant_id || ': lower bound goes from '
-                 || {num_sql("previous_lo")} || ' (' || previous_stated_on || ') to ' || {num_sql("lo")}
-                 || ' (' || stated_on || '), factor ' || {num_sql(factor)} || ' > {rule.factor:g}; see '
-                 || 'revision_history(''' || subject_id || ''', ''' || metric || ''')' AS message,
-               quote, {factor} AS measured
-        FROM ({_revisions_sql(rule.metrics)})
-        WHERE previous_id IS NOT NULL AND previous_stated_on < stated_on
-          AND lo > 0 AND previous_lo > 0 AND {factor} > {rule.factor!r}
-    """
-    return CompiledRule(sql, _revisions_checked_sql(rule.metrics))
-
-
-# --- claimant gap -------------------------------------------------------------------------
-
-
-def _compile_claimant_gap(rule: ClaimantGapRule) -> CompiledRule:
-    # Each claimant's latest figure (latest statement, then latest record; the key makes the
-    # choice unique, so every column comes from the same row) ...
-    order = "(stated_on, recorded_at, figure_id)"
-    latest = f"""
-        SELECT subject_id, metric, claimant_id,
-               arg_max(figure_id, {order}) AS figure_id, arg_max(stated_on, {order}) AS stated_on,
-               arg_max(quote, {order}) AS quote,
-               arg_max(coalesce(value_low, 0), {order}) AS lo,
-               arg_max(coalesce(value_high, {INF}), {order}) AS hi
-        FROM {_live_figures(_in_list("metric", rule.metrics))}
-        GROUP BY subject_id, metric, claimant_id
-    """
-    # ... against the lowest-topped latest figure of the subject and metric: linear in the
-    # number of claimants (a pairwise self-join is quadratic; a hundred claimants took minutes).
-    lowest = f"""
-        SELECT subject_id, metric, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
-               arg_min(claimant_id, hi) AS low_claimant, arg_min(lo, hi) AS low_lo,
-               arg_min(stated_on, hi) AS low_stated_on, arg_min(quote, hi) AS low_quote,
-               count(*) AS claimants
-        FROM ({latest}) GROUP BY subject_id, metric HAVING count(*) > 1
-    """
-    factor = "CASE WHEN f.lo > g.low_hi THEN f.lo / g.low_hi ELSE 1 END"
-    sql = f"""
-        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
-               f.subject_id || ' ' || f.metric || ': ' || f.claimant_id || ' ' || {bounds_sql("f.lo", "f.hi")}
-                 || ' (' || f.stated_on || ') vs ' || g.low_claimant || ' ' || {bounds_sql("g.low_lo", "g.low_hi")}
-                 || ' (' || g.low_stated_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
-               f.quote || ' ‖ ' || g.low_quote AS quote, {factor} AS measured
-        FROM ({latest}) f JOIN ({lowest}) g USING (subject_id, metric)
-        WHERE f.claimant_id <> g.low_claimant AND {factor} > {rule.factor!r}
-    """
-    return CompiledRule(sql, f"SELECT coalesce(sum(claimants - 1), 0) FROM ({lowest})")
-
-
 # --- dates --------------------------------------------------------------------------------
 
 
@@ -513,36 +370,6 @@ def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
     return CompiledRule(sql, checked)
 
 
-# --- disagreement within one document -----------------------------------------------------
-
-
-def _compile_document_disagreement(rule: DocumentDisagreementRule) -> CompiledRule:
-    # Figures of one document, subject, metric and claimant overlap unless one lies wholly
-    # above another; each figure is compared with its group's lowest-topped figure, which finds
-    # every figure that disagrees in one pass (a pairwise self-join is quadratic in the group).
-    keys = "document_id, subject_id, metric, claimant_id"
-    figures = f"""
-        SELECT figure_id, {keys}, quote,
-               coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
-        FROM {_live_figures(_in_list("metric", rule.metrics))}
-    """
-    groups = f"""
-        SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, hi) AS low_id,
-               arg_min(lo, hi) AS low_lo, arg_min(quote, hi) AS low_quote, count(*) AS members
-        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
-    """
-    sql = f"""
-        SELECT f.figure_id || ' vs ' || g.low_id AS record_id, 'figures' AS table_name,
-               'document ' || left(f.document_id, 12) || '… ' || f.subject_id || ' ' || f.metric || ' by '
-                 || f.claimant_id || ': ' || {bounds_sql("f.lo", "f.hi")} || ' vs ' || {bounds_sql("g.low_lo", "g.low_hi")}
-                 || ' do not overlap (factor ' || {num_sql("f.lo / g.low_hi")} || ')' AS message,
-               f.quote || ' ‖ ' || g.low_quote AS quote, f.lo / g.low_hi AS measured
-        FROM ({figures}) f JOIN ({groups}) g USING ({keys})
-        WHERE f.lo > g.low_hi
-    """
-    return CompiledRule(sql, f"SELECT coalesce(sum(members), 0) FROM ({groups})")
-
-
 # --- user SQL -----------------------------------------------------------------------------
 
 
@@ -556,17 +383,32 @@ _DUCKDB_COMPILERS: dict[type[Rule], Callable[[Any], CompiledRule]] = {
     QuoteNumberRule: _compile_quote_number,
     WeekdayRule: _compile_weekday,
     RelationRule: _compile_relation,
-    RevisionFallsRule: _compile_revision_falls,
-    RevisionJumpRule: _compile_revision_jump,
-    ClaimantGapRule: _compile_claimant_gap,
     DateOrderRule: _compile_date_order,
     SubjectPeriodRule: _compile_subject_period,
-    DocumentDisagreementRule: _compile_document_disagreement,
     SqlRule: _compile_sql,
 }
-assert set(_DUCKDB_COMPILERS) == set(RULE_KINDS.values())
+# Rules over series of statements (revisions, claimants, documents) need the vocabulary's
+# cumulative metrics for their defaults.
+_SERIES_COMPILERS: dict[type[Rule], Callable[[Any, tuple[str, ...]], CompiledRule]] = {
+    RevisionFallsRule: series_rules.compile_revision_falls,
+    RevisionJumpRule: series_rules.compile_revision_jump,
+    ClaimantGapRule: series_rules.compile_claimant_gap,
+    DocumentDisagreementRule: series_rules.compile_document_disagreement,
+}
+assert set(_DUCKDB_COMPILERS) | set(_SERIES_COMPILERS) == set(RULE_KINDS.values())
 
 
-def compile_duckdb(rule: Rule) -> CompiledRule:
-    """The DuckDB queries that check ``rule`` against the warehouse views."""
+def compile_duckdb(rule: Rule, cumulative: tuple[str, ...] | None = None) -> CompiledRule:
+    """The DuckDB queries that check ``rule`` against the warehouse views.
+
+    ``cumulative`` names the running tolls (default: the package's vocabulary); revision rules
+    without ``metrics`` check those.
+    """
+    if type(rule) in _SERIES_COMPILERS:
+        if cumulative is None:
+            from provenance.core.metrics import cumulative_names
+            from provenance.core.schema import VOCABULARY
+
+            cumulative = cumulative_names(VOCABULARY)
+        return _SERIES_COMPILERS[type(rule)](rule, cumulative)
     return _DUCKDB_COMPILERS[type(rule)](rule)

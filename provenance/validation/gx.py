@@ -368,7 +368,7 @@ def _disambiguate(results: list[RuleResult]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m provenance.validation.gx [REPO]``: rewrite the generated suite files."""
     args = sys.argv[1:] if argv is None else argv
-    repository = Path(args[0]) if args else Path(__file__).resolve().parent.parent
+    repository = Path(args[0]) if args else Path(__file__).resolve().parents[2]
     for folder in generated_suite_folders(repository):
         for path in write_default_suites(folder):
             print(path)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
+from provenance.core.schema import METRICS, VOCABULARY
 from provenance.core.text import one_line
 from provenance.storage.integrity import Verification, verify
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
@@ -80,8 +82,10 @@ def validate(
         Check(c.name, "builtin", Severity.ERROR, c.description, _as_compiled(c))
         for c in builtin_checks()
     ]
+    cumulative = cumulative_names(warehouse_vocabulary(warehouse))
     checks = builtins + [
-        Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r), rule=r) for r in rules
+        Check(r.name, r.kind, r.severity, r.description, compile_duckdb(r, cumulative), rule=r)
+        for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
     gx_dir = warehouse.expectations_dir / GX_DIR
@@ -132,6 +136,32 @@ def validate(
 
         report.run_id = store_run(warehouse, report)
     return report
+
+
+def warehouse_vocabulary(warehouse: Warehouse) -> tuple[Metric, ...]:
+    """The warehouse's ``expectations/metrics.yaml``, else the package's vocabulary.
+
+    A warehouse may re-declare which metrics are cumulative; a name the package does not know
+    is a configuration error (the record contract, shared by every warehouse, would refuse it).
+    """
+    path = warehouse.expectations_dir / METRICS_FILE
+    if not path.is_file():
+        return VOCABULARY
+    display = _display(path, warehouse.root)
+    vocabulary = load_vocabulary(path, display)
+    unknown = [m.name for m in vocabulary if m.name not in METRICS]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    "config-error",
+                    f"{display}: metric {name}: not in the package's vocabulary "
+                    f"(add it to provenance/defaults/expectations/{METRICS_FILE})",
+                )
+                for name in unknown
+            ]
+        )
+    return vocabulary
 
 
 def _rules_source(warehouse: Warehouse, rules_file: Path | None) -> tuple[Path, str]:
@@ -198,7 +228,14 @@ def _unknown_names(names: list[str], known: Sequence[str]) -> None:
 
 
 def _as_compiled(check: SqlCheck) -> CompiledRule:
-    return CompiledRule(check.sql, check.checked_sql)
+    prepare_sql = check.prepare_sql
+    if prepare_sql is None:
+        return CompiledRule(check.sql, check.checked_sql)
+
+    def prepare(connection: duckdb.DuckDBPyConnection) -> None:
+        connection.execute(prepare_sql)
+
+    return CompiledRule(check.sql, check.checked_sql, prepare=prepare)
 
 
 def run_check(

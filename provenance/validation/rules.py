@@ -36,15 +36,16 @@ if TYPE_CHECKING:
 RELATIONS = ("ratio", "sum", "share", "difference")
 # Where the weekday rule looks: the passages that state figures, or whole archived texts.
 SCOPES = ("quotes", "documents")
-# Tolls that only grow as counting goes on: a falling lower bound needs an explicit correction.
-CUMULATIVE_METRICS = ("civilians_killed", "civilians_injured", "killed", "injured")
+# How the reference shows a revision rule's default metrics (resolved when rules compile).
+CUMULATIVE_DEFAULT = "the cumulative metrics of metrics.yaml"
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 # Passing measurements kept for the report (a ratio's deviation even when it holds).
 OBSERVATION_LIMIT = 20
 
 
 def _param(kind: str, default: Any = dataclasses.MISSING, help: str = "") -> Any:
-    """A kind-specific parameter; ``kind`` is how YAML values are checked (see _coerce)."""
+    """A kind-specific parameter; ``kind`` is how YAML values are checked (see _coerce);
+    ``help`` is how the reference shows a default of None (else "all" metrics, "none")."""
     metadata = {"param": kind, "help": help}
     if default is dataclasses.MISSING:
         return field(metadata=metadata)
@@ -100,30 +101,34 @@ class RelationRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionFallsRule(Rule):
-    """Per subject, metric and claimant in the order stated, a cumulative toll's lower bound does
-    not fall unless the later figure ``supersedes`` the earlier."""
+    """Per subject, metric and claimant, day after day, a cumulative toll's lower bound does not
+    fall; a fall explained by a correction (``supersedes``) or a recorded restart (a ``restart``
+    relation) is listed as explained, not failed."""
 
     kind: ClassVar[str] = "revision_falls"
-    metrics: tuple[str, ...] = _param("metrics", CUMULATIVE_METRICS)
+    metrics: tuple[str, ...] | None = _param("metrics", None, help=CUMULATIVE_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionJumpRule(Rule):
-    """A claimant's revision changes the lower bound by more than ``factor`` (see the
-    ``revision_history`` macro)."""
+    """A claimant's toll rises by more than ``factor`` from one day to a later one (rises only: a
+    fall is a fall; see the ``revision_history`` macro)."""
 
     kind: ClassVar[str] = "revision_jump"
     factor: float = _param("factor")
-    metrics: tuple[str, ...] | None = _param("metrics", None)
+    metrics: tuple[str, ...] | None = _param("metrics", None, help=CUMULATIVE_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClaimantGapRule(Rule):
-    """Claimants' latest figures for one subject and metric lie more than ``factor`` apart."""
+    """Claimants' figures for one subject and metric stated within ``window_days`` of each other
+    (default 0: the same day) lie more than ``factor`` apart; each figure meets every other
+    claimant's latest figure as of its date, never one older than the window."""
 
     kind: ClassVar[str] = "claimant_gap"
     factor: float = _param("factor")
     metrics: tuple[str, ...] | None = _param("metrics", None)
+    window_days: int = _param("days", 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,8 +147,8 @@ class SubjectPeriodRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentDisagreementRule(Rule):
-    """One document's figures for the same subject, metric and claimant do not overlap (a
-    monitor's narrative vs its structured toll)."""
+    """One document's figures for the same subject, metric, claimant and date do not overlap (a
+    monitor's narrative vs its structured toll; a monthly report's months are not compared)."""
 
     kind: ClassVar[str] = "document_disagreement"
     metrics: tuple[str, ...] | None = _param("metrics", None)
@@ -295,6 +300,10 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
         if param == "factor" and value < 1:
             return None, f"must be a factor ≥ 1, got {value!r}"
         return float(value), None
+    if param == "days":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None, f"must be a whole number of days ≥ 0, got {value!r}"
+        return value, None
     if param == "relation":
         return (
             (value, None)

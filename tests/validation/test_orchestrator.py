@@ -34,8 +34,8 @@ def test_bundled_warehouse_passes(root: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "3100/352 ≥ 8.81, 10.1 % above the stated 8 (tolerance 15 %)" in out
     assert (
-        "mosul-local-officials-witnesses ≥ 241 (2017-05-28) vs us-pentagon 80–120 (2017-05-25): factor 2.01"
-        in out
+        "mosul-local-officials-witnesses ≥ 241 (article-local-mosul-240, 2017-05-28) vs us-pentagon"
+        " 80–120 (article-pentagon-mosul-100, 2017-05-25): factor 2.01" in out
     )
     assert "«ce dimanche 28 mai» is 2017-05-28, a dimanche" in out
     assert "«le jeudi 25 mai» is 2017-05-25, a jeudi" in out
@@ -190,7 +190,7 @@ def test_store_keeps_runs_queryable(root: Path, capsys: pytest.CaptureFixture[st
     gap = connection.execute(
         "SELECT record_id, measured FROM validation_failures WHERE rule = 'claimant-gap' ORDER BY record_id LIMIT 1"
     ).fetchone()
-    assert gap is not None and gap[0] == "article-local-mosul-240 vs zakharova-pentagon-mosul-100"
+    assert gap is not None and gap[0] == "article-local-mosul-240 vs article-pentagon-mosul-100"
     assert gap[1] == pytest.approx(241 / 120)
     report = validate(Warehouse(root))
     assert (

@@ -77,7 +77,7 @@ def test_text_report_shows_ratio_and_mosul_gap(bundled_report: Report) -> None:
         "3100/352 ≥ 8.81, 10.1 % above the stated 8 (tolerance 15 %)"
     ) in text
     assert (
-        "WARNING claimant-gap: figures article-local-mosul-240 vs zakharova-pentagon-mosul-100"
+        "WARNING claimant-gap: figures article-local-mosul-240 vs article-pentagon-mosul-100"
         in text
     )
     assert "factor 2.01 > 1.5" in text

@@ -128,7 +128,7 @@ def test_every_kind_compiles_to_sql_that_runs(tmp_path: Path) -> None:
             "tolerance must be a fraction",
         ),
         ({"kind": "claimant_gap", "factor": "big"}, "factor must be a number"),
-        ({"kind": "revision_falls", "metrics": ["deaths"]}, "unknown value(s) deaths"),
+        ({"kind": "revision_falls", "metrics": ["deaths_cum"]}, "unknown value(s) deaths_cum"),
         (
             {"kind": "date_order", "severity": "fatal"},
             "severity 'fatal' must be one of error, warning",
@@ -433,6 +433,7 @@ def test_document_disagreement_lists_both_quotes(tmp_path: Path) -> None:
             "figures": [
                 figure(
                     "pentagon-200",
+                    stated_on="2017-05-25",  # the day of the Pentagon's other figures
                     value_low=200,
                     value_high=200,
                     qualifier="exact",
