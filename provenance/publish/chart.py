@@ -26,6 +26,7 @@ FORMATS = (".png", ".svg", ".html")
 INSTALL_HINT = 'charts need matplotlib: pip install "provenance-figures[chart]"'
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 FLAG_COLOUR = "#d62728"
+MAX_LABELS = 4  # flags named beside their point; more are named once, in the legend
 OPEN_TOP_MARGIN = 1.25  # an interval open above is drawn to 25 % over the largest bound
 
 
@@ -136,8 +137,14 @@ def _draw(series: list[Series], title: str) -> Any:
 
 def _draw_metric(axes: Any, members: list[Series], half_width: timedelta) -> None:
     bounds = [b for s in members for p in s.points for b in (p.low, p.high) if b is not None]
-    top = (max(bounds) if bounds else 1) * OPEN_TOP_MARGIN
-    flagged_label = "flagged revision"
+    open_above = any(p.high is None for s in members for p in s.points)
+    top = (max(bounds) if bounds else 1) * (OPEN_TOP_MARGIN if open_above else 1.05)
+    flagged = [p for s in members for p in s.points if p.flags]
+    rules = sorted({f.split(":")[0] for p in flagged for f in p.flags})
+    # A few flags are named beside their point; many would overprint: the legend names them.
+    flagged_label = "flagged revision" + (
+        "" if len(flagged) <= MAX_LABELS else f": {', '.join(rules)}"
+    )
     for i, s in enumerate(members):
         colour = PALETTE[i % len(PALETTE)]
         for p in s.points:
@@ -175,6 +182,8 @@ def _draw_metric(axes: Any, members: list[Series], half_width: timedelta) -> Non
                     label=flagged_label,
                 )
                 flagged_label = "_nolegend_"
+                if len(flagged) > MAX_LABELS:
+                    continue
                 axes.annotate(
                     p.flags[0].split(":")[0],
                     (_date(p.stated_on), p.low or 0),
@@ -183,7 +192,7 @@ def _draw_metric(axes: Any, members: list[Series], half_width: timedelta) -> Non
                     color=FLAG_COLOUR,
                     fontsize="small",
                 )
-    axes.set_ylim(bottom=0, top=top * 1.02)
+    axes.set_ylim(bottom=0, top=top)
 
 
 def _date(value: Any) -> datetime:

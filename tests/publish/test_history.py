@@ -95,3 +95,20 @@ def test_chart_without_matplotlib_is_a_usage_error(
     with pytest.raises(ConfigError, match=r"provenance-figures\[chart\]"):
         write_chart(history(market, SUBJECT), target)
     assert not target.exists()
+
+
+def test_many_flags_are_named_once_in_the_legend() -> None:
+    """A long series with many flagged revisions (as in the JHU data) names the rule once."""
+    from datetime import date, timedelta
+
+    from provenance.publish.chart import MAX_LABELS
+    from provenance.publish.history import Point, Series
+
+    points = [
+        Point(f"f{i}", date(2022, 1, 1) + timedelta(days=i), 100 + i - 3 * (i % 2), 100 + i - 3 * (i % 2),
+              "exact", None, None, None, None, ["revision-lower-bound-falls: falls"] if i % 2 else [])
+        for i in range(4 * MAX_LABELS)
+    ]  # fmt: skip
+    svg = render_svg([Series("s", "deaths", "jhu", "JHU", points)], "s — deaths")
+    assert svg.count("revision-lower-bound-falls") == 1
+    assert "flagged revision: revision-lower-bound-falls" in svg
