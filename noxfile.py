@@ -53,6 +53,8 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: validate at 100 000 and 1 000 000 figures, append, extraction (prints figures)."""
+    """Benchmarks: validate at 100 000 and 1 000 000 figures, append, extraction (prints figures);
+    then a lake: 1, 4 and 8 concurrent appenders, validate at 1 000 000 figures against a folder."""
     session.install(".[test]")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run("python", "benchmarks/lake_bench.py")

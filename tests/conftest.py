@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from provenance import Warehouse
+from provenance.testing.postgres import PG_BIN, PostgresServer, throwaway_postgres
+from provenance.testing.postgres import available as postgres_available
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared data folder next to the clone; PROVENANCE_SHARED points elsewhere (a worktree).
@@ -94,6 +97,18 @@ def forge_batch(warehouse: Warehouse, table: str, arrow: Any, label: str = "forg
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return folder
+
+
+# -- a throw-away PostgreSQL for lake tests ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """PostgreSQL 15 on a free port for the session (as the `postgres` user when we are root)."""
+    if not postgres_available():
+        pytest.skip(f"PostgreSQL binaries are not installed in {PG_BIN}")
+    with throwaway_postgres() as server:
+        yield server
 
 
 DESK = REPO / "tests" / "fixtures" / "desk"

@@ -57,12 +57,41 @@ def init(
     directory: Path = typer.Argument(
         Path("."), help="Where to create warehouse/ and expectations/."
     ),
+    catalog: str | None = typer.Option(
+        None,
+        "--catalog",
+        help="Keep the rows in a DuckLake whose catalog is 'postgres:dbname=… host=… port=… user=…' or 'duckdb:FILE'.",
+    ),
+    data_path: str | None = typer.Option(
+        None, "--data-path", help="With --catalog: where the lake's Parquet files go."
+    ),
 ) -> int:
-    """Create an empty warehouse and default expectations in DIRECTORY."""
+    """Create an empty warehouse and default expectations in DIRECTORY (or a lake: --catalog)."""
     from provenance.storage.warehouse import Warehouse
 
-    warehouse = Warehouse.init(directory)
-    _err(f"created {warehouse.data_dir} and {warehouse.expectations_dir}")
+    warehouse = Warehouse.init(directory, catalog=catalog, data_path=data_path)
+    if warehouse.lake is not None:
+        _err(f"created lake {warehouse.lake.config.describe()}; {directory}/lake.json opens it")
+    else:
+        _err(f"created {warehouse.data_dir} and {warehouse.expectations_dir}")
+    return ExitCode.OK
+
+
+@command()
+def copy(
+    source: Path = typer.Option(..., "--from", help="Warehouse to copy from (folder or lake)."),
+    target: Path = typer.Option(
+        ..., "--to", help="Warehouse to copy to (folder or lake), or a new folder to create one in."
+    ),
+) -> int:
+    """Copy every batch the target lacks, keeping batch ids, times, authors and row ids."""
+    from provenance.storage.catalog import is_lake
+    from provenance.storage.copy import copy_warehouse
+
+    # A folder that holds no warehouse yet becomes a folder warehouse (copy creates it).
+    exists = is_lake(target) or (target / "warehouse" / "batches").is_dir()
+    report = copy_warehouse(_warehouse(source), _warehouse(target) if exists else target)
+    _err(report.summary())
     return ExitCode.OK
 
 

@@ -38,7 +38,9 @@ from provenance.core.errors import (
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage import contracts
 from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress
+from provenance.storage.catalog import is_lake, parse_catalog
 from provenance.storage.inputs import RawBatch, at_file_lines, file_sha256, read_batch, rows_batch
+from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
 from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql, views_sql
@@ -46,6 +48,8 @@ from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+
+    from provenance.storage.integrity import Verification
 
 WAREHOUSE_DIR = "warehouse"
 EXPECTATIONS_DIR = "expectations"
@@ -63,7 +67,9 @@ class Warehouse:
         self.batches_dir = self.data_dir / "batches"
         self.staging_dir = self.data_dir / ".staging"
         self.expectations_dir = self.root / EXPECTATIONS_DIR
-        if not self.batches_dir.is_dir():
+        # Lake seam: a folder holding lake.json keeps its rows in DuckLake (storage.lake).
+        self.lake = LakeStore(self.root) if is_lake(self.root) else None
+        if self.lake is None and not self.batches_dir.is_dir():
             raise WarehouseNotFound(
                 f"no warehouse at {self.root} (expected {self.batches_dir}); run `provenance init`"
             )
@@ -77,16 +83,22 @@ class Warehouse:
             return cls(Path(root))
         here = Path.cwd().resolve()
         for candidate in (here, *here.parents):
-            if (candidate / WAREHOUSE_DIR / "batches").is_dir():
+            if (candidate / WAREHOUSE_DIR / "batches").is_dir() or is_lake(candidate):
                 return cls(candidate)
         raise WarehouseNotFound(
             f"no warehouse/ in {here} or its parents; pass --root or run `provenance init DIR`"
         )
 
     @classmethod
-    def init(cls, root: Path | str) -> Warehouse:
-        """Create an empty warehouse and default expectations in ``root`` (kept if present)."""
+    def init(
+        cls, root: Path | str, catalog: str | None = None, data_path: str | Path | None = None
+    ) -> Warehouse:
+        """An empty warehouse and default expectations in ``root`` (or a lake: storage.lake)."""
         root = Path(root)
+        if catalog is not None or data_path is not None:  # lake seam
+            LakeStore.create(root.resolve(), parse_catalog(catalog, data_path), _who())
+            _write_default_expectations(root / EXPECTATIONS_DIR)
+            return cls(root)
         data = root / WAREHOUSE_DIR
         if (data / "batches").is_dir() and any((data / "batches").iterdir()):
             raise ConfigError(f"{data} already holds a warehouse")
@@ -113,7 +125,7 @@ class Warehouse:
 
     def head(self) -> list[str]:
         """The sha256 of the newest manifest(s): pin it in CI with ``validate --expect-head``."""
-        return self.log().heads()
+        return [] if self.lake is not None else self.log().heads()  # lake: snapshots order it
 
     def views_ddl(self, files: Collection[str] | None = None, *, runs: bool = True) -> str:
         """The views over the files that manifests list (absolute paths).
@@ -121,6 +133,8 @@ class Warehouse:
         ``files`` narrows them further (``validate`` passes the files whose hash verified); a
         listed file that is missing is left out here and reported by ``validate``.
         """
+        if self.lake is not None:  # lake seam: the current snapshot's files
+            return self.lake.file_views_sql()
         ddl, _ = self._views(files, runs=runs)
         return ddl
 
@@ -150,6 +164,8 @@ class Warehouse:
         """
         import duckdb
 
+        if self.lake is not None:  # lake seam: the lake attached read-only, and its views
+            return self.lake.connect()
         connection = duckdb.connect()
         try:
             connection.execute(self.views_ddl(files))
@@ -169,6 +185,9 @@ class Warehouse:
         """Run read-only SQL on the views; nothing under the root can change (see readonly)."""
         import duckdb
 
+        if self.lake is not None:  # lake seam: read statements only, on the read-only attach
+            with self.lake.connect() as connection:
+                return run_read_only(connection, sql, parameters)
         ddl, readable = self._views(None, runs=True)
         try:
             with read_only_connection(ddl, readable) as connection:
@@ -196,19 +215,30 @@ class Warehouse:
 
     def manifests(self) -> list[dict[str, Any]]:
         """The readable manifests, oldest first."""
+        if self.lake is not None:  # lake seam: the batches table is the log
+            return self.lake.batch_log()
         return [m.data for m in self.log().manifests]
 
     def verify_files(self, expect_heads: list[str] | None = None) -> list[Problem]:
         """Every batch file against its manifest, the hash chain, and the pinned head."""
+        return self.verification(expect_heads).problems
+
+    def verification(self, expect_heads: list[str] | None = None) -> Verification:
+        """What ``file-integrity`` reports, and the files the other checks may read."""
         from provenance.storage.integrity import verify
 
-        return verify(self.data_dir, expect_heads).problems
+        if self.lake is not None:  # lake seam: the catalog's file list and sizes
+            return self.lake.verification(expect_heads)
+        return verify(self.data_dir, expect_heads)
 
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
     def lock(self, timeout: float = 600) -> Iterator[None]:
         """Serialise writers across processes."""
+        if self.lake is not None:  # lake seam: no lock; each commit is a DuckLake transaction
+            yield
+            return
         from filelock import FileLock, Timeout
 
         try:
@@ -297,6 +327,9 @@ class Warehouse:
                 tables, result = checker.new_rows()
             if not tables:
                 return result
+            if self.lake is not None:  # lake seam: one transaction, re-checked as it commits
+                suffix = _content_hash(tables)[:8]
+                return self.lake.commit_append(tables, result, raw, suffix=suffix, who=_who())
             report("writing", 0, total)
             result.batch_id = self._commit_batch(
                 tables,
@@ -317,8 +350,24 @@ class Warehouse:
         one by one would cost more than writing them. Nothing here checks content: run
         ``validate`` afterwards. Columns are cast to the schema; batch_id and recorded_at are added.
         """
+        if self.lake is not None:  # lake seam
+            return self.lake.write_unchecked(tables, label, source, _who())
         with self.lock():
             return self._commit_batch(tables, suffix=label, input_file=source, input_sha256=None)
+
+    def write_copied_batch(self, batch: BatchRow, tables: dict[str, pa.Table]) -> None:
+        """Another warehouse's batch, with its id, time and author (``provenance copy``)."""
+        if self.lake is not None:  # lake seam
+            self.lake.commit(tables, batch, dedupe=True)
+            return
+        with self.lock():
+            self._commit_batch(
+                tables,
+                suffix="",
+                input_file=batch.input_file,
+                input_sha256=batch.input_sha256,
+                given=batch,
+            )
 
     def _commit_batch(
         self,
@@ -327,16 +376,18 @@ class Warehouse:
         suffix: str,
         input_file: str | None,
         input_sha256: str | None,
+        given: BatchRow | None = None,
     ) -> str:
         """Write one batch; on a failed write (full disk…) nothing stays and WriteFailed is raised."""
-        now = datetime.now(UTC)
-        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}"
+        now = datetime.now(UTC) if given is None else given.recorded_at
+        batch_id = f"{now:%Y%m%dT%H%M%S%fZ}-{suffix}" if given is None else given.batch_id
         if not re.fullmatch(BATCH_ID_PATTERN, batch_id):
             raise ConfigError(f"batch label {suffix[:80]!r}: use letters, digits, '-', '_', '.'")
         self._clean_staging()
         staging = self.staging_dir / batch_id
         try:
-            self._build_batch(staging, tables, now, batch_id, suffix, input_file, input_sha256)
+            who = _who() if given is None else given.recorded_by
+            self._build_batch(staging, tables, now, batch_id, suffix, input_file, input_sha256, who)
             # The commit point: one rename makes the whole batch visible.
             os.rename(staging, self.batches_dir / batch_id)
             _fsync(self.batches_dir)
@@ -356,6 +407,7 @@ class Warehouse:
         suffix: str,
         input_file: str | None,
         input_sha256: str | None,
+        recorded_by: str,
     ) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -384,7 +436,7 @@ class Warehouse:
         manifest = {
             "batch_id": batch_id,
             "recorded_at": now.isoformat(),
-            "recorded_by": _who(),
+            "recorded_by": recorded_by,
             "input_file": input_file,
             "input_sha256": input_sha256,
             "tables": [f.split("/")[-1].removesuffix(".parquet") for f in files],

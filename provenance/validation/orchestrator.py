@@ -25,7 +25,7 @@ from provenance.core.errors import ConfigError, IntegrityError, Problem
 from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
 from provenance.core.schema import METRICS, VOCABULARY
 from provenance.core.text import one_line
-from provenance.storage.integrity import Verification, verify
+from provenance.storage.integrity import Verification
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.report import Failure, Report, RuleResult
@@ -101,7 +101,7 @@ def validate(
 
     results: list[RuleResult] = []
     started = time.perf_counter()
-    verification = verify(warehouse.data_dir, list(expect_head or ()))
+    verification = warehouse.verification(list(expect_head or ()))
     integrity = _integrity_result(verification, time.perf_counter() - started)
     if wanted(FILE_INTEGRITY) or integrity.failures:
         results.append(integrity)
@@ -314,7 +314,7 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
 def file_integrity(warehouse: Warehouse, expect_head: Sequence[str] | None = None) -> RuleResult:
     """The ``file-integrity`` check alone."""
     started = time.perf_counter()
-    verification = verify(warehouse.data_dir, list(expect_head or ()))
+    verification = warehouse.verification(list(expect_head or ()))
     return _integrity_result(verification, time.perf_counter() - started)
 
 

@@ -2,7 +2,7 @@
 
 A *series* is one claimant's figures for one subject and metric, in the order stated. The rules
 here compare statements with each other, so every flag names both figures (ids, values,
-dates) and carries both quotes, earlier first, joined by ``‖``.
+dates) and carries both quotes in the order the message names the figures, joined by ``‖``.
 
 Same input, same report: every choice among equals is broken by a total order ending in the
 figure id (never ``arg_min`` over ties), and no order depends on when rows were appended.
@@ -189,8 +189,6 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
         FROM aligned WHERE high_lo > hi
     """
     factor = f"(CASE WHEN b_hi = 0 THEN {INF} ELSE a_lo / b_hi END)"
-    # Quotes earlier statement first; on the same day, the higher figure first.
-    earlier_first = "(b_on < a_on)"
     sql = f"""
         WITH aligned AS ({aligned})
         SELECT a_id || ' vs ' || b_id AS record_id, 'figures' AS table_name,
@@ -198,8 +196,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
                  || ' (' || a_id || ', ' || a_on || ') vs ' || b_claimant || ' '
                  || {bounds_sql("b_lo", "b_hi")} || ' (' || b_id || ', ' || b_on || '): factor '
                  || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
-               CASE WHEN {earlier_first} THEN {_both_quotes("b_id_quote", "a_id_quote")}
-                    ELSE {_both_quotes("a_id_quote", "b_id_quote")} END AS quote,
+               {_both_quotes("a_id_quote", "b_id_quote")} AS quote,
                {factor} AS measured
         FROM ({_quoted(f"SELECT * FROM ({pairs}) WHERE {factor} > {rule.factor!r}", "a_id", "b_id")})
     """
