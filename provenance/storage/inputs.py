@@ -31,6 +31,7 @@ class RawBatch:
     source: str | None
     sha256: str | None
     rows: dict[str, list[tuple[int, Row]]] = field(default_factory=dict)
+    lines_of: str | None = None  # the text file (CSV, JSONL) whose lines the positions are
 
     @property
     def row_count(self) -> int:
@@ -82,6 +83,8 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     suffix = path.suffix.lower()
     try:
         batch = RawBatch(source=str(path), sha256=file_sha256(path))
+        if path.suffix.lower() in LINE_NUMBERED:
+            batch.lines_of = path.name
     except OSError as e:
         raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
     if suffix == ".parquet":
@@ -135,12 +138,14 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
 LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
 
 
-def at_file_lines(problems: list[Problem], path: Path) -> list[Problem]:
+def at_file_lines(problems: list[Problem], batch: RawBatch) -> list[Problem]:
     """Problems of a text file's rows, named by the file and line (what an editor shows); the
     rows of CSV and JSONL files are numbered by their first line (see :func:`read_batch`)."""
-    if path.suffix.lower() not in LINE_NUMBERED:
+    if batch.lines_of is None:
         return problems
-    return [dataclasses.replace(p, file=path.name) if p.row is not None else p for p in problems]
+    return [
+        dataclasses.replace(p, file=batch.lines_of) if p.row is not None else p for p in problems
+    ]
 
 
 def _table_from_name(path: Path) -> str | None:

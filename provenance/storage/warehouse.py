@@ -285,11 +285,7 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        try:
-            return self.append_batch(read_batch(Path(path), table), progress)
-        except BatchRejected as e:  # name a text file's refused rows by their lines in it
-            e.problems = at_file_lines(e.problems, Path(path))
-            raise
+        return self.append_batch(read_batch(Path(path), table), progress)
 
     def append_rows(
         self,
@@ -323,7 +319,7 @@ class Warehouse:
                 checker = BatchChecker(connection, columns, report, already_bad=problems)
                 problems += checker.derive_and_check()
                 if problems:
-                    raise BatchRejected(sorted(problems, key=_problem_order))
+                    raise BatchRejected(at_file_lines(sorted(problems, key=_problem_order), raw))
                 tables, result = checker.new_rows()
             if not tables:
                 return result
