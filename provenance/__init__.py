@@ -6,6 +6,9 @@ The public API has the CLI's verbs::
     >>> wh = Warehouse.open("path/to/project")        # the folder holding warehouse/
     >>> wh.query("select count(*) from figures")
     >>> report = validate(wh)
+    >>> card = show(wh, "zakharova-airwars-3100")    # where a number comes from
+    >>> series = history(wh, "mosul-residential-strike", "civilians_killed")
+    >>> export(wh, "claimreview", Path("reviews.jsonld"))
 
 Names load on first use, so `provenance --help` imports neither pyarrow nor DuckDB.
 """
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
     )
     from provenance.importers.airwars import import_airwars as import_airwars
     from provenance.importers.series import import_series as import_series
+    from provenance.publish.card import show as show
+    from provenance.publish.export import export as export
+    from provenance.publish.history import history as history
     from provenance.storage.warehouse import AppendResult as AppendResult
     from provenance.storage.warehouse import Warehouse as Warehouse
     from provenance.text.extract import extract as extract
@@ -50,6 +56,9 @@ _EXPORTS = {
     "validate": "provenance.validation.orchestrator",
     "extract": "provenance.text.extract",
     "import_airwars": "provenance.importers.airwars",
+    "show": "provenance.publish.card",
+    "history": "provenance.publish.history",
+    "export": "provenance.publish.export",
     "import_series": "provenance.importers.series",
 }
 

@@ -109,3 +109,36 @@ def postgres() -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL binaries are not installed in {PG_BIN}")
     with throwaway_postgres() as server:
         yield server
+
+
+DESK = REPO / "tests" / "fixtures" / "desk"
+
+
+def build_market(target: Path, *, with_gx: bool = False) -> Warehouse:
+    """A warehouse of the desk fixture: a live page whose ministry toll rises, jumps, then falls.
+
+    Its revision rules flag two figures (a jump and an unexplained fall), which the history,
+    chart, baseline and HTML report tests look for. ``with_gx=False`` drops the GX suites.
+    """
+    from provenance.storage.inputs import read_text
+
+    warehouse = Warehouse.init(target)
+    if not with_gx:
+        shutil.rmtree(warehouse.expectations_dir / "gx")
+    warehouse.add_document(
+        read_text(DESK / "market-live.en.txt"),
+        language="en",
+        published_on="2024-03-17",
+        title="Live: strike on the central market",
+        outlet="Example Live",
+        retrieved_at="2024-03-17T13:00:00+00:00",
+    )
+    for table in ("entities", "subjects", "figures"):
+        warehouse.append(DESK / f"{table}.csv")
+    return warehouse
+
+
+@pytest.fixture
+def market(tmp_path: Path) -> Warehouse:
+    """The desk fixture's warehouse, without GX suites."""
+    return build_market(tmp_path / "market")

@@ -2,7 +2,7 @@
 
 The layers, lowest first (a wing may import its own modules and any wing below it):
 
-    core → storage → text → validation → importers → testing → cli
+    core → storage → text → validation → importers → publish → testing → cli
 
 The top-level ``provenance/__init__.py`` (the public API) sits above them all and is never
 imported by the package itself.
@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import REPO
 
 PACKAGE = REPO / "provenance"
-LAYERS = ["core", "storage", "text", "validation", "importers", "testing", "cli"]
+LAYERS = ["core", "storage", "text", "validation", "importers", "publish", "testing", "cli"]
 MAX_LINES = 520
 
 

@@ -79,8 +79,12 @@ def test_readme_shell_examples_run(
         "walkthrough": "plus de 35",
         "extract": "validation passed",
         "store": "claimant-gap",
+        "desk": "⟦le groupe d’observation britannique Airwars",
         "series": "corrected: 6 deaths counted twice",
     }[name]
+    if name == "desk":  # each file the example names was written, and the chart is an SVG
+        assert (tmp_path / "mosul.svg").read_text(encoding="utf-8").startswith("<svg")
+        assert (tmp_path / "reviews.jsonld").is_file() and (tmp_path / "report.html").is_file()
     assert expected in out
 
 

@@ -9,6 +9,7 @@ import sys
 
 import provenance
 from provenance.cli import app as cli_app
+from provenance.cli import desk as cli_desk
 
 HEAVY = ("pyarrow", "pandas", "numpy", "duckdb", "great_expectations")
 
@@ -24,6 +25,9 @@ def test_public_names_import() -> None:
         "import_airwars",
     ]
     assert set(provenance.__all__) >= {"Warehouse", "validate", "extract", "import_airwars"}
+    from provenance import export, history, show
+
+    assert [f.__name__ for f in (show, history, export)] == ["show", "history", "export"]
 
 
 def test_help_imports_none_of_the_heavy_libraries() -> None:
@@ -73,6 +77,9 @@ def test_each_command_calls_the_api_function_of_its_verb() -> None:
         cli_app.append: "append",
         cli_app.validate: "validate",
         cli_app.import_airwars: "import_airwars",
+        cli_desk.show: "show",
+        cli_desk.history: "history",
+        cli_desk.export: "export",
         cli_app.import_series: "import_series",
     }
     for command, api in verbs.items():

@@ -7,72 +7,49 @@ a traceback only with --debug.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import typer
 
+from provenance.cli.base import OutputFormat, RootOption, app, command, import_app
+from provenance.cli.base import err as _err
+from provenance.cli.base import open_warehouse as _warehouse
+from provenance.cli.base import state as _state
 from provenance.core.enums import Language
-from provenance.core.errors import ExitCode, ProvenanceError, WriteFailed
+from provenance.core.errors import ConfigError, ExitCode, ProvenanceError, WriteFailed
+from provenance.core.text import plural
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Sourced figures in Parquet: append, query and validate a warehouse of quoted numbers.",
-)
-import_app = typer.Typer(no_args_is_help=True, help="Import a monitor's export as sourced figures.")
-app.add_typer(import_app, name="import")
+DISTRIBUTION = "provenance-figures"
 
 
-def command(
-    target: typer.Typer = app, name: str | None = None
-) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Register a command whose return value is its exit code."""
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
 
-    def register(function: Callable[..., int]) -> Callable[..., int]:
-        @functools.wraps(function)
-        def run(*args: Any, **kwargs: Any) -> int:
-            raise typer.Exit(int(function(*args, **kwargs)))
-
-        target.command(name)(run)
-        return function
-
-    return register
-
-
-_state: dict[str, Any] = {"debug": False, "root": None}
-
-RootOption = typer.Option(
-    None,
-    "--root",
-    help="Folder holding warehouse/ and expectations/ (default: nearest parent of the working directory).",
-    file_okay=False,
-)
+        try:
+            print(f"provenance {version(DISTRIBUTION)} ({DISTRIBUTION})")
+        except PackageNotFoundError:  # run from a source tree without installing
+            print(f"provenance (version unknown: {DISTRIBUTION} is not installed)")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def _options(
     root: Path | None = RootOption,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
 ) -> None:
     _state["debug"] = debug
     _state["root"] = root
-
-
-def _warehouse(root: Path | None = None) -> Any:
-    from provenance.storage.warehouse import Warehouse
-
-    return Warehouse.open(root or _state["root"])
-
-
-def _err(line: str) -> None:
-    print(line, file=sys.stderr)
 
 
 @command()
@@ -187,19 +164,18 @@ def append(
     return ExitCode.OK
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 @command()
 def sql(
-    query: str = typer.Argument(
-        ..., help="SQL over the views documents, entities, subjects, figures, relations, batches."
+    query: str | None = typer.Argument(
+        None,
+        help="SQL over the views documents, entities, subjects, figures, relations, batches; "
+        "'-' reads it from standard input.",
+    ),
+    query_file: Path | None = typer.Option(
+        None, "--file", "-f", exists=True, dir_okay=False, help="Read the query from this file."
     ),
     output: OutputFormat = typer.Option(
-        OutputFormat.table, "--format", "-f", help="How to print the result."
+        OutputFormat.table, "--format", help="How to print the result."
     ),
     file: Path | None = typer.Option(
         None,
@@ -210,9 +186,22 @@ def sql(
     ),
     root: Path | None = RootOption,
 ) -> int:
-    """Run a read-only query on the warehouse's views and macros (it cannot change a file)."""
+    """Run a read-only query on the warehouse's views and macros (it cannot change a file).
+
+    The query comes from the argument, a file (-f) or standard input ('-'): one that starts
+    with a `--` comment cannot be an argument, it reads as an option.
+    """
     from provenance.cli.tabular import render
 
+    if (query is None) == (query_file is None):
+        raise ConfigError("give one query: as an argument, with -f FILE, or '-' for standard input")
+    if query_file is not None:
+        from provenance.storage.inputs import read_text
+
+        query = read_text(query_file)
+    elif query == "-":
+        query = sys.stdin.read()
+    assert query is not None
     warehouse = _warehouse(root)
     if file is not None:
         warehouse.refuse_inside(file)
@@ -225,7 +214,7 @@ def sql(
             render(columns, rows, output.value, stream)
     except OSError as e:
         raise WriteFailed(f"cannot write {file}", e) from None
-    _err(f"wrote {len(rows)} rows to {file}")
+    _err(f"wrote {plural(len(rows), 'row')} to {file}")
     return ExitCode.OK
 
 
@@ -247,6 +236,7 @@ def validate(
     only: list[str] | None = typer.Option(
         None,
         "--rule",
+        metavar="NAME",
         help="Run only this check (repeatable; patterns like 'relation-*'). Built-in checks run only when named.",
     ),
     report_format: ReportFormat = typer.Option(
@@ -261,6 +251,18 @@ def validate(
     ),
     store: bool = typer.Option(
         False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
+    ),
+    baseline: str | None = typer.Option(
+        None,
+        "--baseline",
+        metavar="RUN",
+        help="Report only failures that are new since this stored run (see --store).",
+    ),
+    html: Path | None = typer.Option(
+        None,
+        "--html",
+        dir_okay=False,
+        help="Also write the whole run as one self-contained HTML page (offline, no scripts).",
     ),
     data_docs: Path | None = typer.Option(
         None,
@@ -281,16 +283,24 @@ def validate(
     Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
     configuration error.
     """
+    from provenance.validation.baseline import new_since, stored_failures
     from provenance.validation.orchestrator import validate as run
 
+    warehouse = _warehouse(root)
+    known = stored_failures(warehouse, baseline) if baseline else None
     report = run(
-        _warehouse(root),
+        warehouse,
         rules_file=rules,
         only=only or None,
         store=store,
         data_docs=data_docs,
         expect_head=expect_head or None,
     )
+    if known is not None:
+        report, left_out = new_since(report, known)
+        _err(
+            f"compared with run {baseline}: {plural(left_out, 'failing row')} already there left out"
+        )
     rendered = report.render(report_format.value)
     if output is None:
         sys.stdout.write(rendered)
@@ -300,6 +310,10 @@ def validate(
         if report_format is not ReportFormat.text:
             sys.stdout.write(report.render_text())
         _err(f"wrote the {report_format.value} report to {output}")
+    if html is not None:
+        from provenance.publish.html_report import write_html_report
+
+        _err(f"wrote the HTML report to {write_html_report(warehouse, report, html)}")
     if report.run_id:
         _err(f"stored run {report.run_id} in warehouse/_runs/{report.run_id}/")
     return report.exit_code()
@@ -320,11 +334,15 @@ def extract(
         None, "--outlet", help="Who published the text; claimant of unattributed figures."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Review file to write (JSONL); default: standard output."
+        None, "--output", "-o", help="Review file to write (JSONL); default: standard output."
+    ),
+    out_alias: Path | None = typer.Option(
+        None, "--out", hidden=True, help="The old name of --output, still accepted."
     ),
     root: Path | None = RootOption,
 ) -> int:
     """Propose candidate figures from text, as a JSONL review file to edit and then append."""
+    out = out or out_alias
     from provenance.core.errors import WarehouseNotFound
     from provenance.text.review import review_records, write_review
 
@@ -458,6 +476,9 @@ def import_series(
         _err(line)
     print(report.summary())
     return ExitCode.OK
+
+
+import provenance.cli.desk  # noqa: E402, F401  (registers show, history and export)
 
 
 def main(argv: list[str] | None = None) -> int:

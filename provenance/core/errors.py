@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "rule-failed": "a consistency rule returned offending rows",
     "expectation-failed": "a Great Expectations expectation failed",
     "config-error": "a rules or suite file is malformed",
+    "unknown-id": "no figure, relation, document, subject or entity has the id asked for",
     "bad-query": "a SQL query does not run on the warehouse's views",
 }
 
@@ -70,6 +71,7 @@ class Problem:
     column: str | None = None
     value: Any = None
     record_id: str | None = None
+    file: str | None = None  # set when ``row`` is a line of this input file (CSV, JSONL)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -78,10 +80,15 @@ class Problem:
     def line(self) -> str:
         """One printable line, whatever the input held: long parts cut, line breaks escaped."""
         where = []
-        if self.table:
-            where.append(self.table)
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        if self.file and self.row is not None:
+            # the file's name usually says the table; a mixed review file needs it spelt out
+            named = self.table is None or self.file.lower().startswith(self.table)
+            where.append(f"{self.file} line {self.row}" + ("" if named else f" ({self.table})"))
+        else:
+            if self.table:
+                where.append(self.table)
+            if self.row is not None:
+                where.append(f"row {self.row}")
         if self.record_id:
             where.append(shorten(str(self.record_id), 120))
         if self.column:

@@ -311,7 +311,7 @@ def qualifier(name: str) -> Qualifier:
 def interval_matches(qualifier_name: str, low: float | None, high: float | None) -> str | None:
     """Why stored bounds cannot be the interval of their qualifier, or None if they can."""
     if low is not None and high is not None and low > high:
-        return f"value_low {_fmt(low)} > value_high {_fmt(high)}"
+        return f"value_low {format_bound(low)} > value_high {format_bound(high)}"
     declared = qualifier(qualifier_name)
     if declared.needs_low and low is None:
         return f"{qualifier_name} needs value_low"
@@ -320,7 +320,9 @@ def interval_matches(qualifier_name: str, low: float | None, high: float | None)
     if declared.needs_high is False and high is not None:
         return f"{qualifier_name} is unbounded above: value_high must be empty"
     if qualifier_name == "exact" and low != high:
-        return f"exact needs value_low = value_high, got {_fmt(low)} and {_fmt(high)}"
+        return (
+            f"exact needs value_low = value_high, got {format_bound(low)} and {format_bound(high)}"
+        )
     if qualifier_name == "range" and low == high:
         return "a range needs value_low < value_high (use exact for one number)"
     return None
@@ -354,7 +356,8 @@ def interval_violation_sql(
     return "CASE " + " ".join(cases) + " END"
 
 
-def _fmt(x: float | None) -> str:
+def format_bound(x: float | None) -> str:
+    """A bound as people write it: 3100, 2.5, ∞ for an open one."""
     if x is None:
         return "∞"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"

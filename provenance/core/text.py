@@ -1,4 +1,4 @@
-"""Shortening text for one-line messages, in one place."""
+"""Wording one-line messages, in one place: shortening text, counting nouns right."""
 
 from __future__ import annotations
 
@@ -42,3 +42,9 @@ def one_line(text: str) -> str:
     text = text.translate(_LINE_BREAKS)
     # Lone surrogates (from JSON "\ud800") cannot be printed or encoded: show them escaped.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """The count and its noun, singular for exactly one: 1 document, 2 documents (``nouns``
+    for an irregular plural)."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from provenance.core.errors import ConfigError, Problem, ProvenanceError
 from provenance.core.intervals import interval_for
-from provenance.core.text import shorten_value
+from provenance.core.text import plural, shorten_value
 
 if TYPE_CHECKING:
     from provenance.storage.warehouse import AppendResult
@@ -228,14 +228,15 @@ class ImportReport:
 
     def summary(self) -> str:
         lines = [
-            f"{self.source}: {self.rows} rows, {self.rows_imported} incidents imported",
-            f"built {self.documents} documents, {self.subjects} subjects, {self.figures} figures "
+            f"{self.source}: {plural(self.rows, 'row')}, {plural(self.rows_imported, 'incident')} imported",
+            f"built {plural(self.documents, 'document')}, {plural(self.subjects, 'subject')}, "
+            f"{plural(self.figures, 'figure')} "
             f"({self.structured_figures} structured, {self.narrative_figures} from narratives), "
             f"{self.anchored_quotes} quotes anchored",
         ]
         if self.skipped:
             tally = ", ".join(f"{n} {reason}" for reason, n in self.skipped_reasons().most_common())
-            lines.append(f"{len(self.skipped)} cells skipped: {tally}")
+            lines.append(f"{plural(len(self.skipped), 'cell')} skipped: {tally}")
         if self.narrative_left_out:
             tally = ", ".join(
                 f"{n} {reason}" for reason, n in self.narrative_left_out.most_common()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.errors import BatchRejected, Problem
 from provenance.core.ids import content_id
 from provenance.core.ids import document_id as hash_document
+from provenance.core.text import plural
 from provenance.storage import contracts
 
 if TYPE_CHECKING:
@@ -40,12 +41,18 @@ class AppendResult:
     def summary(self) -> str:
         if self.batch_id is None:
             present = sum(self.already_present.values())
-            return f"nothing to append: all {present} rows are already in the warehouse"
-        parts = [f"{n} {t}" for t, n in self.written.items() if n]
+            every = "the row is" if present == 1 else f"all {present} rows are"
+            return f"nothing to append: {every} already in the warehouse"
+        # "1 document", "2 entities": a table's name is the plural of its rows
+        parts = [
+            plural(n, "entity" if t == "entities" else t[:-1], t)
+            for t, n in self.written.items()
+            if n
+        ]
         line = f"appended batch {self.batch_id}: " + ", ".join(parts)
         skipped = sum(self.already_present.values())
         if skipped:
-            line += f" ({skipped} rows already present, skipped)"
+            line += f" ({plural(skipped, 'row')} already present, skipped)"
         if self.head:
             line += f"; head {', '.join(self.head)}"
         return line

@@ -7,6 +7,7 @@ Parquet typed it as) so that the contract can report each bad cell with its row 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -30,6 +31,7 @@ class RawBatch:
     source: str | None
     sha256: str | None
     rows: dict[str, list[tuple[int, Row]]] = field(default_factory=dict)
+    lines_of: str | None = None  # the text file (CSV, JSONL) whose lines the positions are
 
     @property
     def row_count(self) -> int:
@@ -84,6 +86,8 @@ def read_batch(path: Path, table: str | None = None) -> RawBatch:
     suffix = path.suffix.lower()
     try:
         batch = RawBatch(source=str(path), sha256=file_sha256(path))
+        if path.suffix.lower() in LINE_NUMBERED:
+            batch.lines_of = path.name
     except OSError as e:
         raise ConfigError(Problem("unreadable-file", f"{path}: {e.strerror or e}")) from None
     if suffix == ".parquet":
@@ -153,6 +157,19 @@ def peek_parquet(path: Path, table: str | None = None) -> tuple[str | None, dict
     return sha256, {name: metadata.num_rows}
 
 
+LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+
+
+def at_file_lines(problems: list[Problem], batch: RawBatch) -> list[Problem]:
+    """Problems of a text file's rows, named by the file and line (what an editor shows); the
+    rows of CSV and JSONL files are numbered by their first line (see :func:`read_batch`)."""
+    if batch.lines_of is None:
+        return problems
+    return [
+        dataclasses.replace(p, file=batch.lines_of) if p.row is not None else p for p in problems
+    ]
+
+
 def _table_from_name(path: Path) -> str | None:
     stem = path.name.split(".")[0].lower()
     for name in TABLES:
@@ -162,20 +179,43 @@ def _table_from_name(path: Path) -> str | None:
 
 
 def _read_csv(text: str, delimiter: str, name: str = "") -> list[tuple[int, Row]]:
+    """Rows by the file line they start on (the header is line 1)."""
+    _refuse_other_delimiter(text, delimiter, name)
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: list[tuple[int, Row]] = []
+    start = 2  # a row starts on the line after the previous row ended (fields may span lines)
     try:
-        for i, row in enumerate(reader, start=1):
+        for row in reader:
             if None in row:  # more cells than header columns
                 extra = row.pop(None)
                 row["__extra__"] = extra
-            out.append((i, {k: (v if v != "" else None) for k, v in row.items()}))
+            out.append((start, {k: (v if v != "" else None) for k, v in row.items()}))
+            start = reader.line_num + 1
     except csv.Error as e:
         raise BatchRejected(
             Problem("unreadable-file", f"{name}: line {reader.line_num} is not CSV: {e}")
         ) from None
     return out
+
+
+def _refuse_other_delimiter(text: str, delimiter: str, name: str) -> None:
+    """A spreadsheet's `;`-separated export read with commas gives one column per row and a
+    dozen puzzling problems: say what the delimiter looks like instead."""
+    header = text.split("\n", 1)[0]
+    if delimiter in header:
+        return
+    for other in (";", "\t", "|") if delimiter == "," else (",", ";"):
+        if header.count(other) >= 2:
+            shown = "tab" if other == "\t" else repr(other)
+            raise BatchRejected(
+                Problem(
+                    "unreadable-file",
+                    f"{name}: the header has no {'comma' if delimiter == ',' else 'tab'} but "
+                    f"{header.count(other)} {shown}: the delimiter looks like {shown}; save it "
+                    f"as comma-separated CSV (or tab-separated, named .tsv)",
+                )
+            )
 
 
 def _read_jsonl(text: str, name: str) -> list[tuple[int, Row]]:

@@ -36,10 +36,10 @@ from provenance.core.errors import (
     WriteFailed,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
-from provenance.storage import contracts
+from provenance.storage import contracts, inputs
 from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress, appended_before
 from provenance.storage.catalog import is_lake, parse_catalog
-from provenance.storage.inputs import RawBatch, file_sha256, peek_parquet, read_batch, rows_batch
+from provenance.storage.inputs import RawBatch, at_file_lines, file_sha256, read_batch, rows_batch
 from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
@@ -285,7 +285,7 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        known = appended_before(self.manifests(), *peek_parquet(Path(path), table))  # no row read
+        known = appended_before(self.manifests(), *inputs.peek_parquet(Path(path), table))
         return known or self.append_batch(read_batch(Path(path), table), progress)
 
     def append_rows(
@@ -322,7 +322,7 @@ class Warehouse:
                 checker = BatchChecker(connection, columns, report, already_bad=problems)
                 problems += checker.derive_and_check()
                 if problems:
-                    raise BatchRejected(sorted(problems, key=_problem_order))
+                    raise BatchRejected(at_file_lines(sorted(problems, key=_problem_order), raw))
                 tables, result = checker.new_rows()
             if not tables:
                 return result

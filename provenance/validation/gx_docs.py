@@ -114,7 +114,15 @@ _REMOTE_CSS_URL = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
 
 
 def make_offline(site: Path) -> None:
-    """Strip every CDN stylesheet, script and image from the site; add a local stylesheet."""
+    """Strip every CDN stylesheet, script and image from the site; add a local stylesheet.
+
+    GX's index fills its table from an inline script, which this removes, and its pages link
+    suite pages it never writes: the index becomes a plain list of the validation pages, links
+    to pages that do not exist become text, and the unused assets (4 MB of fonts and images)
+    are not kept.
+    """
+    shutil.rmtree(site / "static", ignore_errors=True)
+    write_index(site)
     css = site / OFFLINE_CSS_PATH
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_text(OFFLINE_CSS, encoding="utf-8")
@@ -124,7 +132,8 @@ def make_offline(site: Path) -> None:
     for path in site.rglob("*.html"):
         depth = len(path.relative_to(site).parts) - 1
         link = f'<link rel="stylesheet" href="{"../" * depth}{OFFLINE_CSS_PATH}">'
-        path.write_text(offline_html(path.read_text(encoding="utf-8"), link), encoding="utf-8")
+        html = offline_html(path.read_text(encoding="utf-8"), link)
+        path.write_text(unlink_missing(html, path.parent), encoding="utf-8")
 
 
 def offline_html(html: str, stylesheet_link: str) -> str:
@@ -132,3 +141,31 @@ def offline_html(html: str, stylesheet_link: str) -> str:
         html = pattern.sub("", html)
     html = _REMOTE_CSS_URL.sub("none", html)
     return html.replace("</head>", f"  {stylesheet_link}\n</head>", 1)
+
+
+_LOCAL_LINK = re.compile(r'<a\b[^>]*\bhref="(?!https?:|#)([^"#]*)[^"]*"[^>]*>(.*?)</a>', re.S)
+_LOCAL_HEAD_LINK = re.compile(r'<link\b[^>]*\bhref="(?!https?:)([^"]*)"[^>]*>')
+
+
+def unlink_missing(html: str, folder: Path) -> str:
+    """Links to pages or files that were not written become plain text (or go, in <head>)."""
+    html = _LOCAL_LINK.sub(
+        lambda m: m.group(0) if (folder / m.group(1)).exists() else m.group(2), html
+    )
+    return _LOCAL_HEAD_LINK.sub(
+        lambda m: m.group(0) if (folder / m.group(1)).exists() else "", html
+    )
+
+
+def write_index(site: Path) -> None:
+    """index.html: one link per validation page, by table."""
+    pages = sorted(p.relative_to(site).as_posix() for p in (site / "validations").rglob("*.html"))
+    items = "".join(
+        f'<li><a href="{page}">{page.split("/")[1]}</a> — {page}</li>' for page in pages
+    )
+    (site / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data Docs</title>'
+        "</head><body><h1>Great Expectations validation results</h1>"
+        f"<ul>{items}</ul></body></html>\n",
+        encoding="utf-8",
+    )

@@ -368,3 +368,9 @@ def _integrity_result(verification: Verification, seconds: float) -> RuleResult:
             for head in heads
         ],
     )
+
+
+def warehouse_rules(warehouse: Warehouse, rules_file: Path | None = None) -> tuple[list[Rule], str]:
+    """The rules ``validate`` would run on this warehouse, and how reports name their file."""
+    rules_path, rules_display = _rules_source(warehouse, rules_file)
+    return load_rules(rules_path, rules_display), rules_display

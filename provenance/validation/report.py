@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from provenance.core.enums import CheckStatus, Severity
 from provenance.core.errors import ExitCode
-from provenance.core.text import shorten
+from provenance.core.text import plural, shorten
 
 FORMATS = ("text", "json", "junit", "markdown")
 QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
@@ -159,8 +159,9 @@ class Report:
         c = self.counts()
         word = "FAILED" if self.failed else "passed"
         return (
-            f"validation {word}: {c['rules']} checks, {c['failed']} failed ({c['error_rows']} error rows), "
-            f"{c['warned']} warned ({c['warning_rows']} warning rows)"
+            f"validation {word}: {plural(c['rules'], 'check')}, {c['failed']} failed "
+            f"({plural(c['error_rows'], 'error row')}), "
+            f"{c['warned']} warned ({plural(c['warning_rows'], 'warning row')})"
         )
 
     def render_text(self) -> str:
@@ -243,7 +244,7 @@ class Report:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=f"{r.failure_count} failing rows: {r.description}",
+                    message=f"{plural(r.failure_count, 'failing row')}: {r.description}",
                     type=r.severity,
                 )
                 failure.text = "\n".join(lines)

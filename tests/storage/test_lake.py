@@ -93,7 +93,7 @@ def test_walkthrough_works_on_a_lake(
     capsys.readouterr()
     assert main(["--root", root, "append", steps[-1][-1]]) == 0
     assert "nothing to append" in capsys.readouterr().err
-    assert main(["--root", root, "sql", "select value_text from figures", "-f", "csv"]) == 0
+    assert main(["--root", root, "sql", "select value_text from figures", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["value_text", "plus de 35"]
     lake = Warehouse.open(root)
     log = lake.manifests()

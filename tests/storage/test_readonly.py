@@ -98,7 +98,10 @@ def test_output_writes_the_result_outside_the_warehouse(
     out = tmp_path / "exports" / f"figures.{fmt}"
     out.parent.mkdir()
     query = "select figure_id, value_low from figures order by figure_id"
-    assert main(["--root", str(bundled.root), "sql", query, "-f", fmt, "--output", str(out)]) == 0
+    assert (
+        main(["--root", str(bundled.root), "sql", query, "--format", fmt, "--output", str(out)])
+        == 0
+    )
     _, rows = bundled.query(query)
     text = out.read_text(encoding="utf-8")
     ids = (

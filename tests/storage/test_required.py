@@ -70,7 +70,7 @@ def test_ids_longer_than_the_maximum_are_refused(
     path = write(tmp_path / "entities.jsonl", {"entity_id": long_id, "name": "E", "kind": "ngo"})
     assert main(["--root", str(bundled.root), "append", str(path)]) == 1
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("too-long: entities row 1 column entity_id")
+    assert line.startswith("too-long: entities.jsonl line 1 column entity_id")
     assert long_id not in line  # long values are cut in error lines
     ok = write(tmp_path / "entities.jsonl", {"entity_id": long_id[1:], "name": "E", "kind": "ngo"})
     assert main(["--root", str(bundled.root), "append", str(ok)]) == 0

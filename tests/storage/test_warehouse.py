@@ -163,7 +163,7 @@ BAD_ROWS = {
 def test_bad_batch_lists_every_problem_and_writes_nothing(
     bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Each bad row gets one line naming row, column and reason; the warehouse is unchanged."""
+    """Each bad row gets one line naming its file line, column and reason; nothing changes."""
     path = write_csv(tmp_path / "figures.csv", [good_figure(), *BAD_ROWS.values()])
     before = tree_digest(bundled.data_dir)
     code = main(["--root", str(bundled.root), "append", str(path)])
@@ -171,9 +171,10 @@ def test_bad_batch_lists_every_problem_and_writes_nothing(
     assert code == 1
     problem_lines = [line for line in err if not line.endswith("nothing was written")]
     assert len(problem_lines) == len(BAD_ROWS)
-    for row_number, expected in enumerate(BAD_ROWS, start=2):
+    for line_number, expected in enumerate(BAD_ROWS, start=3):  # header, then the good row
         assert any(
-            line.startswith(f"{expected}: figures row {row_number}") for line in problem_lines
+            line.startswith(f"{expected}: figures.csv line {line_number} ")
+            for line in problem_lines
         ), (expected, err)
     assert err[-1] == f"{len(BAD_ROWS)} problems; nothing was written"
     assert tree_digest(bundled.data_dir) == before

@@ -168,6 +168,23 @@ def test_data_docs_are_readable_offline(bundled_run: tuple[Path, list[RuleResult
     assert sorted(p.name for p in root.iterdir()) == ["docs", "expectations", "warehouse"]
 
 
+def test_data_docs_index_lists_every_page_and_links_only_what_exists(
+    bundled_run: tuple[Path, list[RuleResult]],
+) -> None:
+    """The offline index lists the six validation pages; no link leads to a page never
+    written; no unused font or image is shipped."""
+    docs = bundled_run[0] / "docs"
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    pages = sorted(p.relative_to(docs).as_posix() for p in docs.glob("validations/**/*.html"))
+    assert len(pages) == 6 and all(f'href="{page}"' in index for page in pages)
+    for path in docs.rglob("*.html"):
+        for target in re.findall(r'href="(?!https?:|#)([^"#]+)', path.read_text(encoding="utf-8")):
+            assert (path.parent / target).exists(), (path, target)
+    assert [p.relative_to(docs).as_posix() for p in docs.glob("static/**/*.*")] == [
+        es.OFFLINE_CSS_PATH
+    ]
+
+
 def test_misspelt_expectation_is_a_config_error(tmp_path: Path) -> None:
     """A suite with an unknown expectation type is refused, not silently thinned out."""
     path = _suite_file(

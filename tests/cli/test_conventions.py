@@ -1,0 +1,103 @@
+"""Command-line conventions: --version, flags without placeholders, sql input, output option
+names, plurals, and refusals that point at the file's own lines and delimiter."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from provenance import Warehouse
+from provenance.cli import main
+from provenance.cli.app import app
+from provenance.validation.report import Failure, Report, RuleResult
+from tests.conftest import ARTICLE, REPO
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version names the command, its version and the distribution to install."""
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == "provenance 0.1.0 (provenance-figures)"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_shows_flags_without_placeholders(
+    command: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A flag takes no value: no `<bool>` after --store, --debug or --help."""
+    assert main([command, "--help"] if command else ["--help"]) == 0
+    assert "<bool>" not in capsys.readouterr().out
+
+
+def test_sql_reads_a_file_or_standard_input(
+    bundled: Warehouse,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A query that starts with a `--` comment runs from -f FILE and from `-` (stdin)."""
+    query = "-- how many figures?\nselect count(*) as n from figures\n"
+    path = tmp_path / "count.sql"
+    path.write_text(query, encoding="utf-8")
+    root = ["--root", str(bundled.root)]
+    assert main([*root, "sql", "-f", str(path), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "n\n7\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(query))
+    assert main([*root, "sql", "-", "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "n\n7\n"
+    assert main([*root, "sql"]) == 2  # no query at all
+    assert main([*root, "sql", "select 1", "-f", str(path)]) == 2  # two queries
+    assert main([*root, "sql", "-f", str(tmp_path / "missing.sql")]) == 2
+
+
+def test_output_option_has_one_name(tmp_path: Path) -> None:
+    """extract writes with --output / -o, like validate and export; --out still works."""
+    for option in ("--output", "-o", "--out"):
+        target = tmp_path / f"review{option}.jsonl"
+        argv = ["extract", str(ARTICLE), "--language", "fr", "--published", "2017-05-28"]
+        assert main([*argv, option, str(target)]) == 0
+        assert target.read_text(encoding="utf-8").count('"table": "figures"') == 7
+    assert "`--out`" not in (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+def test_counts_are_in_the_singular_for_one(empty: Warehouse) -> None:
+    """ "1 document" and "1 error row", never "1 documents" or "1 error rows"."""
+    added = empty.add_document(
+        ARTICLE.read_text(encoding="utf-8"), language="fr", published_on="2017-05-28"
+    )
+    assert ": 1 document;" in added.summary()  # then the new head of the batch log
+    report = Report([RuleResult("r", "sql", "error", "d", 1, [Failure("r", "x", "m")])])
+    assert report.verdict() == (
+        "validation FAILED: 1 check, 1 failed (1 error row), 0 warned (0 warning rows)"
+    )
+    assert "1 failing row:" in report.render_junit()
+
+
+def test_semicolon_csv_names_its_delimiter(
+    empty: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spreadsheet's `;` export is refused in one line that says so, not a dozen puzzles."""
+    source = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "entities.csv"
+    path = tmp_path / "entities.csv"
+    path.write_text(source.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert main(["--root", str(empty.root), "append", str(path)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("unreadable-file: entities.csv: the header has no comma but 3 ';'")
+    assert "the delimiter looks like ';'" in line
+
+
+def test_refusals_name_lines_of_the_file(
+    empty: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A quoted field spanning two lines moves the next row down: lines, as an editor counts."""
+    path = tmp_path / "entities.csv"
+    path.write_text(
+        'entity_id,name,kind\nok,"Two\nlines",robot\nbad id,X,monitor\n', encoding="utf-8"
+    )
+    assert main(["--root", str(empty.root), "append", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown-enum: entities.csv line 2 column kind" in err
+    assert "bad-pattern: entities.csv line 4 column entity_id" in err
