@@ -26,11 +26,12 @@ from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
 from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
 from provenance.core.schema import METRICS, VOCABULARY
+from provenance.core.sql import sql_literal
 from provenance.core.text import one_line
 from provenance.storage.integrity import Verification
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
-from provenance.validation.gx_suites import suites_hold_expectations
+from provenance.validation.gx_suites import SUITES_SUBDIR, suites_hold_expectations
 from provenance.validation.report import Failure, Report, RuleResult
 from provenance.validation.rules import Rule, SqlRule, load_rules
 
@@ -45,7 +46,6 @@ FILE_INTEGRITY = "file-integrity"
 MEMORY_LIMIT_VARIABLE = "PROVENANCE_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 RULES_FILE = "rules.yaml"
-GX_DIR = "gx"
 PACKAGED_RULES = "package:provenance/defaults/expectations/rules.yaml"
 REQUIRED_COLUMNS = ("record_id", "message")
 OPTIONAL_COLUMNS = ("table_name", "quote", "measured")
@@ -59,7 +59,7 @@ def _bound_memory(connection: duckdb.DuckDBPyConnection, spill: Path) -> None:
         connection.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
     except duckdb.Error as e:
         raise ConfigError(f"{MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size: {e}") from None
-    connection.execute(f"SET temp_directory = '{spill.as_posix().replace(chr(39), chr(39) * 2)}'")
+    connection.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,7 @@ def validate(
     package's defaults when that file does not exist. ``store`` keeps the run's results as
     Parquet under ``warehouse/_runs/`` (see :mod:`provenance.validation.runs`).
     """
-    rules_path, rules_display = _rules_source(warehouse, rules_file)
-    rules = load_rules(rules_path, rules_display)
+    rules, rules_display = warehouse_rules(warehouse, rules_file)
     builtins = [
         Check(c.name, "builtin", Severity.ERROR, c.description, _as_compiled(c))
         for c in builtin_checks()
@@ -106,7 +105,7 @@ def validate(
         for r in rules
     ]
     _refuse_shadowed_builtins(rules, {FILE_INTEGRITY, *(c.name for c in builtins)}, rules_display)
-    gx_dir = warehouse.expectations_dir / GX_DIR
+    gx_dir = warehouse.expectations_dir / SUITES_SUBDIR
     if data_docs is not None and not gx_dir.is_dir():
         raise ConfigError(f"--data-docs needs Great Expectations suites in {gx_dir}")
     # GX (seconds to import) runs only when a suite holds an expectation, or for Data Docs.
