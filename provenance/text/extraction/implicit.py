@@ -86,7 +86,7 @@ _ATTRIBUTED_BEFORE = re.compile(
 _ENUMERATION_LANGUAGES = ("en", "fr")
 
 # (start, end) of the subject listed first ("X was killed with …") or None, then of the list.
-_Enumeration = tuple[tuple[int, int] | None, tuple[int, int]]
+_Enumeration = french.Enumeration
 
 
 def _enumerations(context: Context) -> list[_Enumeration]:
