@@ -7,7 +7,7 @@ import unicodedata
 
 from provenance.text.extraction.candidates import Attribution, Context, Quotation, quotation_of
 from provenance.text.extraction.dates import _DATE_NEAR_CUE, StatedDate
-from provenance.text.extraction.sentences import _SP
+from provenance.text.reading.tokens import SPACE as _SP
 
 _QUOTATION = re.compile(r"«[^«»]*»|“[^“”]*”")
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from provenance.core.calendar import MONTH_NUMBERS, WEEKDAY_NUMBERS, resolve_date
-from provenance.text.extraction.sentences import _SP
+from provenance.text.reading.tokens import SPACE as _SP
 
 _MONTH_NUMBERS = MONTH_NUMBERS
 _WEEKDAYS = WEEKDAY_NUMBERS

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from provenance.text.extraction.sentences import _SP
 from provenance.text.numbers import PERSON_NOUNS
+from provenance.text.reading.tokens import SPACE as _SP
 
 _KILLED = (
     r"killed|killing|kills|kill|dead|deaths?|died|die|dying|fatalit(?:y|ies)|lives|bodies|"

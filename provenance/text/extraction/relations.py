@@ -14,8 +14,8 @@ from provenance.text.extraction.candidates import (
     RelationCandidate,
     sentence_of,
 )
-from provenance.text.extraction.sentences import _SP
 from provenance.text.numbers import parse_number
+from provenance.text.reading.tokens import SPACE as _SP
 
 _NUM = r"(?P<num>\d+(?:[.,]\d+)?|[a-zà-ÿ-]+)"
 _RATIOS = {

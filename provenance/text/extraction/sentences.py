@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-_SP = r"[ \u00a0\u202f]"
-
-
 _ABBREVIATIONS = {
     "dr",
     "mr",

@@ -28,9 +28,8 @@ from provenance.core.qualifiers import (
     UPPER_BOUNDS,
 )
 from provenance.text.reading.not_counts import is_article, is_not_a_count
+from provenance.text.reading.tokens import SPACE as _S
 from provenance.text.reading.tokens import Number, check_language, number_tokens
-
-_S = "[ \u00a0\u202f]"
 
 
 @dataclass(frozen=True)

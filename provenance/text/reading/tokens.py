@@ -22,7 +22,8 @@ from text_to_num import find_numbers, text2num
 from provenance.core.qualifiers import LANGUAGES
 
 GROUP_SPACES = " \u00a0\u202f"  # plain space, no-break space, narrow no-break space
-_S = "[ \u00a0\u202f]"
+SPACE = f"[{GROUP_SPACES}]"  # one space of any of these kinds, in a pattern
+_S = SPACE
 DECIMAL_MARK = {"fr": ",", "en": "."}
 # Separators a language may use between groups of three digits, besides the spaces.
 GROUP_MARKS = {"fr": ".", "en": ","}
