@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
+from provenance.core.text import plural
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
@@ -48,4 +50,4 @@ def render(columns: list[str], rows: list[tuple[Any, ...]], output: str, stream:
         Console(file=stream, width=max(120, Console(file=stream).width), soft_wrap=False).print(
             table
         )
-        stream.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+        stream.write(f"({plural(len(rows), 'row')})\n")
