@@ -444,7 +444,6 @@ def import_series(
     Re-importing appends only new dates and changed values (a changed value supersedes the figure
     it corrects); all files go in one batch.
     """
-    from provenance.core.errors import ConfigError
     from provenance.importers.series import SeriesOptions
     from provenance.importers.series import import_series as run
 
