@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.core.intervals import interval_violation_sql
-from provenance.core.schema import STORED_TABLES, Column, Table
+from provenance.core.schema import STORED_TABLES, TABLES, Column, Kind, Table
 from provenance.core.sql import sql_literal
 
 
@@ -94,10 +94,11 @@ def reference_checks() -> list[SqlCheck]:
             if not column.references:
                 continue
             target, key = column.references.split(".")
-            value = f'ref."{column.name}"' if column.kind.value != "string_list" else "ref.item"
+            listed = column.kind is Kind.STRING_LIST
+            value = "ref.item" if listed else f'ref."{column.name}"'
             source = (
                 f'(SELECT *, unnest("{column.name}") AS item FROM {table.name}) ref'
-                if column.kind.value == "string_list"
+                if listed
                 else f"{table.name} ref"
             )
             branches.append(
@@ -122,7 +123,7 @@ def reference_checks() -> list[SqlCheck]:
 def quote_anchor_checks() -> list[SqlCheck]:
     checks = []
     for name in ("figures", "relations"):
-        key = "figure_id" if name == "figures" else "relation_id"
+        key = TABLES[name].key
         sql = f"""
             SELECT x."{key}" AS record_id, '{name}' AS table_name,
                    CASE WHEN d.document_id IS NULL THEN 'document ' || x.document_id || ' is missing'

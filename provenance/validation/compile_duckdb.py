@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
+from provenance.core.schema import TABLES
 from provenance.core.sql import sql_literal
 from provenance.validation import series_rules
 from provenance.validation.rules import (
@@ -34,6 +35,9 @@ from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sq
 if TYPE_CHECKING:
     import duckdb
 
+# The tables of statements (each with a quote in a document), by their key column.
+_STATEMENT_KEYS = tuple((name, TABLES[name].key) for name in ("figures", "relations"))
+
 
 def _operand_sql(lo: str, hi: str) -> str:
     # In "3100/352 ≥ 8.81" the operand shows its lower bound; a bounded range shows both ends.
@@ -55,7 +59,7 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
     readings = "rule_readings_" + re.sub(r"[^a-z0-9]", "_", rule.name)
     sources = []
     for table in rule.tables:
-        key = "figure_id" if table == "figures" else "relation_id"
+        key = TABLES[table].key
         # Shares are fractions ("un quart", "25 %"), not counts: the count reader does not apply.
         kinds = " AND x.kind IN ('ratio', 'sum', 'difference')" if table == "relations" else ""
         sources.append(
@@ -164,7 +168,7 @@ def _weekday_haystacks_sql(language: str, scope: str) -> str:
     return " UNION ALL ".join(
         f"SELECT x.{key} AS record_id, '{table}' AS table_name, d.published_on, x.quote AS haystack "
         f"FROM {table} x JOIN documents d USING (document_id) WHERE d.language = {lang}"
-        for table, key in (("figures", "figure_id"), ("relations", "relation_id"))
+        for table, key in _STATEMENT_KEYS
     )
 
 
@@ -334,7 +338,7 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
     retrieved_day = "CAST(d.retrieved_at AT TIME ZONE 'UTC' AS DATE)"
     published_end = _period_end_sql("d.published_on", "d.published_precision")
     statements = []
-    for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
+    for table, key in _STATEMENT_KEYS:
         statements.append(
             f"""SELECT x.{key} AS record_id, '{table}' AS table_name,
                    'stated_on ' || x.stated_on || ' is after the document''s publication ('
