@@ -99,13 +99,10 @@ def _section(title: str, items: list[str]) -> list[str]:
     return ["", f"{title}:"] + [INDENT + i for i in items]
 
 
-def _figure(card: dict[str, Any]) -> list[str]:
-    subject = card["subject"] or {}
+def _statement(card: dict[str, Any]) -> list[str]:
+    """Who spoke, when, in which document and in what words: the lines a figure's and a
+    relation's card share."""
     lines = [
-        f"figure {card['id']}",
-        f"value:     {_value(card['value'])}",
-        f"counts:    {card['metric']} — {subject.get('description', '')} ({subject.get('subject_id')})",
-        f"claimant:  {_who(card['claimant'])}, who originated the number",
         f"speaker:   {_who(card['speaker']) if card['speaker'] else '— (the claimant speaks)'}",
         f"stated on: {_dated(card['stated_on'], card['stated_precision'])}",
         _document_line(card["document"]),
@@ -113,6 +110,18 @@ def _figure(card: dict[str, Any]) -> list[str]:
     ]
     if card.get("note"):
         lines.append(f"note:      {card['note']}")
+    return lines
+
+
+def _figure(card: dict[str, Any]) -> list[str]:
+    subject = card["subject"] or {}
+    lines = [
+        f"figure {card['id']}",
+        f"value:     {_value(card['value'])}",
+        f"counts:    {card['metric']} — {subject.get('description', '')} ({subject.get('subject_id')})",
+        f"claimant:  {_who(card['claimant'])}, who originated the number",
+        *_statement(card),
+    ]
     if card.get("supersedes"):
         lines.append(f"corrects:  {card['supersedes']}")
     if card.get("superseded_by"):
@@ -138,13 +147,8 @@ def _relation(card: dict[str, Any]) -> list[str]:
         f"relation {card['id']} ({card['relation_kind']})",
         f"value:     {_value(card['value'])}",
         f"claimant:  {_who(card['claimant'])}",
-        f"speaker:   {_who(card['speaker']) if card['speaker'] else '— (the claimant speaks)'}",
-        f"stated on: {_dated(card['stated_on'], card['stated_precision'])}",
-        _document_line(card["document"]),
-        *_quote(card["quote"]),
+        *_statement(card),
     ]
-    if card.get("note"):
-        lines.append(f"note:      {card['note']}")
     lines += _section("figure", [_figure_line(card["figure"])] if card["figure"] else [])
     lines += _section("compared with", [_figure_line(f) for f in card["references"]])
     return lines
