@@ -44,6 +44,11 @@ BUNDLED_RULE_NAMES = [
 ]
 
 
+def exact(figure_id: str, value: float, **overrides: Any) -> dict[str, Any]:
+    """A bundled-article figure stating exactly ``value``."""
+    return figure(figure_id, value_low=value, value_high=value, qualifier="exact", **overrides)
+
+
 def project(tmp_path: Path) -> Warehouse:
     """The bundled warehouse and its rules (without GX suites, to stay fast) in tmp_path."""
     root = tmp_path / "project"
@@ -365,9 +370,7 @@ def test_quote_number_reads_back(tmp_path: Path) -> None:
     """A figure whose interval contradicts its quote is reported; the bundled ones read back."""
     warehouse = project(tmp_path)
     assert run_rule(warehouse, bundled_rule("quote-number-reads-back"))[1] == []
-    warehouse.append_rows(
-        {"figures": [figure("wrong-bounds", value_low=100, value_high=100, qualifier="exact")]}
-    )
+    warehouse.append_rows({"figures": [exact("wrong-bounds", 100)]})
     _, failures, _ = run_rule(warehouse, bundled_rule("quote-number-reads-back"))
     assert [(f[0], f[2]) for f in failures] == [
         ("wrong-bounds", "«une centaine» reads as approximately 80–120, stored as exact 100")
@@ -380,19 +383,11 @@ def test_revision_that_falls_without_supersedes(tmp_path: Path) -> None:
     warehouse.append_rows(
         {
             "figures": [
-                figure(
-                    "pentagon-later-50",
-                    stated_on="2017-06-10",
-                    value_low=50,
-                    value_high=50,
-                    qualifier="exact",
-                ),
-                figure(
+                exact("pentagon-later-50", 50, stated_on="2017-06-10"),
+                exact(
                     "pentagon-correction-40",
+                    40,
                     stated_on="2017-06-12",
-                    value_low=40,
-                    value_high=40,
-                    qualifier="exact",
                     supersedes="pentagon-later-50",
                 ),
             ]
@@ -407,19 +402,7 @@ def test_revision_that_falls_without_supersedes(tmp_path: Path) -> None:
 def test_revision_jump_reports_factor(tmp_path: Path) -> None:
     """A revision by more than the declared factor is reported with that factor."""
     warehouse = project(tmp_path)
-    warehouse.append_rows(
-        {
-            "figures": [
-                figure(
-                    "pentagon-later-400",
-                    stated_on="2017-06-10",
-                    value_low=400,
-                    value_high=400,
-                    qualifier="exact",
-                )
-            ]
-        }
-    )
+    warehouse.append_rows({"figures": [exact("pentagon-later-400", 400, stated_on="2017-06-10")]})
     _, failures, _ = run_rule(warehouse, bundled_rule("revision-jump"))
     assert [(f[0], f[4]) for f in failures] == [("pentagon-later-400", 5.0)]
     assert "revision_history('mosul-residential-strike', 'civilians_killed')" in failures[0][2]
@@ -431,12 +414,10 @@ def test_document_disagreement_lists_both_quotes(tmp_path: Path) -> None:
     warehouse.append_rows(
         {
             "figures": [
-                figure(
+                exact(
                     "pentagon-200",
+                    200,
                     stated_on="2017-05-25",  # the day of the Pentagon's other figures
-                    value_low=200,
-                    value_high=200,
-                    qualifier="exact",
                     value_text=None,
                     quote="le bilan des victimes s’élève à plus de 240 personnes",
                 )
