@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import ConfigError, Problem
+from provenance.core.sql import sql_literal
 from provenance.publish.records import Row, plain, rows
 
 if TYPE_CHECKING:
@@ -65,9 +66,9 @@ def export(
         query = figures_query(connection, where)
         count = int(connection.execute(f"select count(*) from ({query})").fetchone()[0])  # type: ignore[index]
         if format in _COPY_OPTIONS:
-            target = str(output).replace("'", "''")
             connection.execute(
-                f"copy ({query} order by figure_id) to '{target}' ({_COPY_OPTIONS[format]})"
+                f"copy ({query} order by figure_id) to {sql_literal(str(output))} "
+                f"({_COPY_OPTIONS[format]})"
             )
             return count
         figures = rows(connection, f"{query} order by figure_id")
