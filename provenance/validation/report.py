@@ -21,6 +21,7 @@ from provenance.core.text import plural, shorten
 
 FORMATS = ("text", "json", "junit", "markdown")
 QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
+SUMMARY_HEADER = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
 MARKDOWN_LINES_PER_RULE = 30  # a PR comment has a size limit; JSON and JUnit keep every row
 
 
@@ -166,7 +167,6 @@ class Report:
 
     def render_text(self) -> str:
         """A summary table, the measurements, then one line per failing record."""
-        header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
         rows: list[tuple[str, ...]] = [
             (
                 r.name,
@@ -180,7 +180,7 @@ class Report:
             if not _folded(r)
         ]
         rows += _folded_suite_rows([r for r in self.results if _folded(r)])
-        lines = _table(header, rows)
+        lines = _table(SUMMARY_HEADER, rows)
         lines.append("")
         measured = [
             f"measured {r.name}: {o.record_id}: {o.message}"
@@ -271,9 +271,8 @@ class Report:
             f"### {'❌' if self.failed else '✅'} provenance validate: {self.verdict().split(': ', 1)[1]}",
             "",
         ]
-        header = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * len(header))
+        lines.append("| " + " | ".join(SUMMARY_HEADER) + " |")
+        lines.append("|" + "---|" * len(SUMMARY_HEADER))
         for r in self.results:
             cells = (
                 f"`{r.name}`",
