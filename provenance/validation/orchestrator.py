@@ -330,13 +330,6 @@ def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> lis
     return failures
 
 
-def file_integrity(warehouse: Warehouse, expect_head: Sequence[str] | None = None) -> RuleResult:
-    """The ``file-integrity`` check alone."""
-    started = time.perf_counter()
-    verification = warehouse.verification(list(expect_head or ()))
-    return _integrity_result(verification, time.perf_counter() - started)
-
-
 def _integrity_result(verification: Verification, seconds: float) -> RuleResult:
     heads = verification.log.heads()
     return RuleResult(
