@@ -24,14 +24,11 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from provenance.core.enums import LANGUAGES, SEVERITIES
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.schema import METRICS
-
-if TYPE_CHECKING:
-    pass
 
 RELATIONS = ("ratio", "sum", "share", "difference")
 # Where the weekday rule looks: the passages that state figures, or whole archived texts.
@@ -304,18 +301,11 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return None, f"must be a whole number of days ≥ 0, got {value!r}"
         return value, None
-    if param == "relation":
-        return (
-            (value, None)
-            if value in RELATIONS
-            else (None, f"must be one of {', '.join(RELATIONS)}, got {value!r}")
-        )
-    if param == "scope":
-        return (
-            (value, None)
-            if value in SCOPES
-            else (None, f"must be one of {', '.join(SCOPES)}, got {value!r}")
-        )
+    if param in ("relation", "scope"):
+        choices = RELATIONS if param == "relation" else SCOPES
+        if value not in choices:
+            return None, f"must be one of {', '.join(choices)}, got {value!r}"
+        return value, None
     if param == "sql":
         return (
             (value, None)
