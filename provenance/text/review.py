@@ -101,16 +101,19 @@ def review_records(
     from provenance.text.extract import extract
 
     records: list[dict[str, Any]] = []
+    loaded = [
+        (source, *_load(source, language, published_on, warehouse, outlet)) for source in sources
+    ]
+    doc_ids = [document_id(text) for _, text, _, _ in loaded]
+    # Only the documents and placeholder subjects of these sources are looked up.
+    known_documents = _known(warehouse, "documents", "document_id", doc_ids)
+    known_subjects = _known(warehouse, "subjects", "subject_id", [_unreviewed(d) for d in doc_ids])
     known_entities = _known(warehouse, "entities", "entity_id")
-    known_subjects = _known(warehouse, "subjects", "subject_id")
-    known_documents = _known(warehouse, "documents", "document_id")
     new_entities: dict[str, dict[str, Any]] = {}
-    for source in sources:
-        text, published, document_row = _load(source, language, published_on, warehouse, outlet)
-        doc_id = document_id(text)
+    for (source, text, published, document_row), doc_id in zip(loaded, doc_ids, strict=True):
         if document_row is not None and doc_id not in known_documents:
             records.append(document_row)
-        subject_id = f"unreviewed-{doc_id[:12]}"
+        subject_id = _unreviewed(doc_id)
         if subject_id not in known_subjects:
             records.append(
                 {
@@ -181,10 +184,21 @@ def _with_content_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _known(warehouse: Any | None, table: str, key: str) -> set[str]:
+def _unreviewed(doc_id: str) -> str:
+    """The placeholder subject of a document's figures until a reviewer assigns one."""
+    return f"unreviewed-{doc_id[:12]}"
+
+
+def _known(warehouse: Any | None, table: str, key: str, among: list[str] | None = None) -> set[str]:
+    """The ``key`` values ``table`` already holds (only those ``among``, when given)."""
     if warehouse is None:
         return set()
-    _, rows = warehouse.query(f"select {key} from {table}")
+    if among is None:
+        _, rows = warehouse.query(f"select {key} from {table}")
+    else:
+        _, rows = warehouse.query(
+            f"select {key} from {table} where list_contains(?::varchar[], {key})", [among]
+        )
     return {r[0] for r in rows}
 
 
