@@ -67,7 +67,7 @@ def suite_for(table: Table) -> dict[str, Any]:
         "expectations": expectations,
         "meta": {"provenance": {"table": table.name, "key": table.key}},
         "notes": (
-            f"Generated from provenance/schema.py ({table.name}): required columns, enums, "
+            f"Generated from provenance/core/schema.py ({table.name}): required columns, enums, "
             "minimums, unique key, ordered intervals. Edit freely; meta.severity is error or "
             "warning. References and patterns are checked by the built-in SQL checks."
         ),
