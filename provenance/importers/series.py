@@ -171,7 +171,8 @@ def import_series(
     # Only the series these releases speak of are looked up, not the whole warehouse.
     series = {(f["claimant_id"], f["subject_id"], f["metric"]) for *_, p in releases for _, f in p}
     known = _live_figures(warehouse, series)
-    known_entities, known_subjects = _known_ids(warehouse)
+    known_entities = _known_ids(warehouse, "entities", "entity_id", {c for c, _, _ in series})
+    known_subjects = _known_ids(warehouse, "subjects", "subject_id", {s for _, s, _ in series})
     tables: dict[str, list[dict[str, Any]]] = {
         "documents": [],
         "entities": [],
@@ -363,11 +364,15 @@ def _live_figures(
     return {(c, s, m, d): (f, v) for c, s, m, d, f, v in rows}
 
 
-def _known_ids(warehouse: Warehouse) -> tuple[set[str], set[str]]:
+def _known_ids(warehouse: Warehouse, table: str, key: str, among: set[str]) -> set[str]:
+    """Those of ``among`` that ``table`` already holds as its ``key``."""
+    if not among:
+        return set()
     with warehouse.connect() as connection:
-        entities = {r[0] for r in connection.execute("SELECT entity_id FROM entities").fetchall()}
-        subjects = {r[0] for r in connection.execute("SELECT subject_id FROM subjects").fetchall()}
-    return entities, subjects
+        rows = connection.execute(
+            f"SELECT {key} FROM {table} WHERE list_contains(?::VARCHAR[], {key})", [sorted(among)]
+        ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _source(files: Sequence[Path]) -> str:
