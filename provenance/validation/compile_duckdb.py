@@ -30,7 +30,7 @@ from provenance.validation.rules import (
     SubjectPeriodRule,
     WeekdayRule,
 )
-from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sql
+from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sql, stored_bounds
 
 if TYPE_CHECKING:
     import duckdb
@@ -74,7 +74,7 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
         connection.register(readings, _read_quantities(connection.execute(pairs_sql).fetchall()))
 
     read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
-    stored = f"s.qualifier || ' ' || {bounds_sql('coalesce(s.value_low, 0)', 'coalesce(s.value_high, ' + INF + ')')}"
+    stored = f"s.qualifier || ' ' || {bounds_sql(*stored_bounds('s'))}"
     sql = f"""
         SELECT s.record_id, s.table_name,
                CASE WHEN strpos(s.quote, s.value_text) = 0
@@ -251,7 +251,8 @@ def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
 def relation_measurements_sql(relation: str) -> str:
     """Per relation of ``relation`` kind: measured and stated intervals (∞ = 'inf') and the
     deviation, by the arithmetic of :mod:`provenance.core.intervals` (open lower bound = 0)."""
-    f_lo, f_hi = "coalesce(f.value_low, 0)", f"coalesce(f.value_high, {INF})"
+    f_lo, f_hi = stored_bounds("f")
+    x_lo, x_hi = stored_bounds("x")
     if relation in ("ratio", "share"):
         # Interval.__truediv__: [f.lo / r.hi, f.hi / r.lo], 0 and ∞ where a bound is open or 0.
         m_lo = f"CASE WHEN r_hi = {INF} OR r_hi = 0 THEN 0 ELSE {f_lo} / r_hi END"
@@ -265,11 +266,11 @@ def relation_measurements_sql(relation: str) -> str:
         shown = f"{_operand_sql(f_lo, f_hi)} || ' − ' || refs_text"
     if relation == "sum":
         # The total stated with the relation, or else the figure the parts add up to.
-        s_lo = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_lo} ELSE coalesce(x.value_low, 0) END"
-        s_hi = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_hi} ELSE coalesce(x.value_high, {INF}) END"
+        s_lo = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_lo} ELSE {x_lo} END"
+        s_hi = f"CASE WHEN x.value_low IS NULL AND x.value_high IS NULL THEN {f_hi} ELSE {x_hi} END"
         stated_filter = "TRUE"
     else:
-        s_lo, s_hi = "coalesce(x.value_low, 0)", f"coalesce(x.value_high, {INF})"
+        s_lo, s_hi = x_lo, x_hi
         stated_filter = "(x.value_low IS NOT NULL OR x.value_high IS NOT NULL)"
     ref_separator = " + "
     return f"""
@@ -282,7 +283,7 @@ def relation_measurements_sql(relation: str) -> str:
                  sum(coalesce(r.value_low, 0)) AS r_lo,
                  CASE WHEN bool_or(r.value_high IS NULL) THEN {INF} ELSE sum(r.value_high) END AS r_hi,
                  CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN '(' ELSE '' END
-                   || string_agg({_operand_sql("coalesce(r.value_low, 0)", f"coalesce(r.value_high, {INF})")},
+                   || string_agg({_operand_sql(*stored_bounds("r"))},
                                  '{ref_separator}' ORDER BY o.position)
                    || CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN ')' ELSE '' END AS refs_text,
                  count(*) AS found, any_value(o.wanted) AS wanted

@@ -23,6 +23,7 @@ from provenance.validation.sql_text import (
     in_list,
     live_figures,
     num_sql,
+    stored_bounds,
 )
 
 RESTART = "restart"  # relation kind: "this claimant's count restarted here"
@@ -120,13 +121,13 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
         UNION ALL
         SELECT b.figure_id, 'figures',
                'explained by correction: ' || b.subject_id || ' ' || b.metric || ' by ' || b.claimant_id
-                 || ': ' || {bounds_sql("coalesce(a.value_low, 0)", f"coalesce(a.value_high, {INF})")}
+                 || ': ' || {bounds_sql(*stored_bounds("a"))}
                  || ' (' || a.figure_id || ', ' || a.stated_on || ') is corrected to '
-                 || {bounds_sql("coalesce(b.value_low, 0)", f"coalesce(b.value_high, {INF})")}
+                 || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
         FROM figures b JOIN figures a ON a.figure_id = b.supersedes
-        WHERE {in_list("b.metric", metrics)} AND coalesce(b.value_low, 0) < coalesce(a.value_low, 0)
+        WHERE {in_list("b.metric", metrics)} AND {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
     checked = f"SELECT count(*) FROM ({steps})"

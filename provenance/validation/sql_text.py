@@ -35,6 +35,12 @@ class CompiledRule:
 INF = "'inf'::DOUBLE"
 
 
+def stored_bounds(alias: str) -> tuple[str, str]:
+    """``alias``'s stored interval as SQL [lo, hi]: an open lower bound is 0, an open upper ∞
+    (the arithmetic of :mod:`provenance.core.intervals`)."""
+    return f"coalesce({alias}.value_low, 0)", f"coalesce({alias}.value_high, {INF})"
+
+
 def in_list(column: str, values: tuple[str, ...] | None) -> str:
     if values is None:
         return "TRUE"
