@@ -498,6 +498,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except OSError as e:
+        # A report, chart or export the environment refused (full disk, permissions, a missing
+        # folder): the user's environment, not a bug, so one line and exit 2 like any write.
+        where = f"cannot write {e.filename}" if e.filename else "a file operation failed"
+        failed = WriteFailed(where, e)
+        for problem in failed.problems:
+            _err(problem.line())
+        return int(failed.exit_code)
     except Exception as e:
         if _state["debug"]:
             raise

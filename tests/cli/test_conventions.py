@@ -101,3 +101,26 @@ def test_refusals_name_lines_of_the_file(
     err = capsys.readouterr().err
     assert "unknown-enum: entities.csv line 2 column kind" in err
     assert "bad-pattern: entities.csv line 4 column entity_id" in err
+
+
+def test_a_report_the_environment_refuses_is_one_line_exit_2(
+    bundled: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unwritable report path (here: under a regular file) is exit 2, not an internal error."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    code = main(
+        [
+            "--root",
+            str(bundled.root),
+            "validate",
+            "--rule",
+            "relation-ratio",
+            "--html",
+            str(blocker / "report.html"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "internal error" not in err
+    assert [line for line in err.splitlines() if line.startswith("write-failed:")]
