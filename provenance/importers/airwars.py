@@ -61,7 +61,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.errors import ConfigError
 from provenance.core.ids import content_id
 from provenance.core.intervals import interval_matches
 from provenance.core.schema import FIGURES
@@ -102,18 +101,6 @@ _SUMMARY_START = re.compile(r"(?:,\s*)?Summary\s*Strike status")
 
 
 # --- narratives ------------------------------------------------------------------------------
-
-
-def _extractor() -> Any:
-    """provenance.text.extract.extract, or a clear error if that module is not usable."""
-    try:
-        from provenance.text.extract import extract
-    except ImportError as e:  # being written concurrently; say what to do instead of crashing
-        raise ConfigError(
-            f"narrative extraction needs provenance.text.extract, which cannot be imported ({e}); "
-            "import with extract_narratives=False (CLI: --no-narratives)"
-        ) from e
-    return extract
 
 
 def _narrative_end(text: str) -> int:
@@ -227,13 +214,12 @@ def import_airwars(
     """
     path = Path(csv_path)
     report_progress = progress or (lambda stage, done, total: None)
-    extract = _extractor() if extract_narratives else None  # fail before any work
     rows = list(read_rows(path))
     report = ImportReport(source=str(csv_path), rows=len(rows))
     incidents = _incidents(rows, report, report_progress)
     figures = [f for incident in incidents for f in incident.figures]
-    if extract is not None:
-        narrative = _all_narrative_figures(incidents, extract, report, report_progress)
+    if extract_narratives:
+        narrative = _all_narrative_figures(incidents, report, report_progress)
         figures += _reuse_stored(warehouse, narrative)
     figures = _unique_figures(figures)
     report.structured_figures = sum(1 for f in figures if not _is_narrative(f))
@@ -285,8 +271,10 @@ def _incidents(
 
 
 def _all_narrative_figures(
-    incidents: list[Incident], extract: Any, report: ImportReport, progress: Progress
+    incidents: list[Incident], report: ImportReport, progress: Progress
 ) -> list[dict[str, Any]]:
+    from provenance.text.extract import extract
+
     figures: list[dict[str, Any]] = []
     for done, incident in enumerate(incidents, start=1):
         progress("reading narratives", done, len(incidents))
