@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from provenance.core.calendar import MONTHS
 from provenance.core.ids import document_id
@@ -31,10 +31,6 @@ from provenance.importers.airwars_export import (
     find_statement,
     parse_toll,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- one row ---------------------------------------------------------------------------------
 
