@@ -83,8 +83,10 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     """
 
 
-def _series_label() -> str:
-    return "subject_id || ' ' || metric || ' by ' || claimant_id"
+def _series_label(alias: str = "") -> str:
+    """SQL text naming a series: "mosul civilians_killed by us-pentagon"."""
+    at = f"{alias}." if alias else ""
+    return f"{at}subject_id || ' ' || {at}metric || ' by ' || {at}claimant_id"
 
 
 def _step_text(verb: str) -> str:
@@ -120,8 +122,7 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
         FROM ({_quoted(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL", "figure_id", "previous_id")})
         UNION ALL
         SELECT b.figure_id, 'figures',
-               'explained by correction: ' || b.subject_id || ' ' || b.metric || ' by ' || b.claimant_id
-                 || ': ' || {bounds_sql(*stored_bounds("a"))}
+               'explained by correction: ' || {_series_label("b")} || ': ' || {bounds_sql(*stored_bounds("a"))}
                  || ' (' || a.figure_id || ', ' || a.stated_on || ') is corrected to '
                  || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
