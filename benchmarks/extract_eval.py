@@ -20,13 +20,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from provenance.importers.airwars import narrative_end
+from provenance.importers.airwars_export import (
+    DATE_COLUMN,
+    ID_COLUMN,
+    KILLED_COLUMN,
+    TEXT_COLUMN,
+    Toll,
+)
+from provenance.importers.airwars_export import parse_toll as read_toll_cell
+from provenance.importers.airwars_rows import parse_incident_date as read_incident_date
 from provenance.text.extract import Candidate
 from provenance.text.headline import (
     killed_hull,
@@ -35,32 +44,27 @@ from provenance.text.headline import (
 )
 
 _FALLBACK_DATE = dt.date(2000, 1, 1)
-_SUMMARY_START = re.compile(r"(?:,\s*)?Summary\s*Strike status")
-_TOLL = re.compile(r"^\s*(\d+)\s*(?:[–—-]\s*(\d+))?\s*$")
 
 
 def parse_toll(toll: str) -> tuple[float, float] | None:
-    """The structured toll as an interval: "3" → (3, 3), "3 – 7" → (3, 7), else None."""
-    match = _TOLL.match(toll or "")
-    if not match:
+    """The structured toll as an interval, read as the importer reads it: "3" → (3, 3),
+    "3 – 7" → (3, 7); open ("10+"), approximate or no number → None."""
+    read = read_toll_cell(toll)
+    if not isinstance(read, Toll) or read.value_low is None or read.value_high is None:
         return None
-    low = float(match.group(1))
-    high = float(match.group(2)) if match.group(2) else low
-    return low, high
+    if read.qualifier not in ("exact", "range"):
+        return None
+    return read.value_low, read.value_high
 
 
 def parse_incident_date(value: str) -> dt.date:
     """ "october-7-2023" → 2023-10-07; anything unreadable → a fixed fallback date."""
-    try:
-        return dt.datetime.strptime(value.strip(), "%B-%d-%Y").date()
-    except (ValueError, AttributeError):
-        return _FALLBACK_DATE
+    return read_incident_date(value) or _FALLBACK_DATE
 
 
 def strip_summary(text: str) -> str:
     """The narrative without the scraped structured summary at its end."""
-    match = _SUMMARY_START.search(text)
-    return text[: match.start()] if match else text
+    return text[: narrative_end(text)]
 
 
 def _overlaps(candidate: Candidate, toll: tuple[float, float]) -> bool:
@@ -80,11 +84,11 @@ def _score(rows: list[dict[str, str]], *, narrative_only: bool) -> dict[str, Any
     misses: list[dict[str, Any]] = []
     started = time.perf_counter()
     for row in rows:
-        toll = parse_toll(row.get("Civilians reported killed", ""))
-        text = row.get("Airwars_assessment") or ""
+        toll = parse_toll(row.get(KILLED_COLUMN, ""))
+        text = row.get(TEXT_COLUMN) or ""
         if narrative_only:
             text = strip_summary(text)
-        published = parse_incident_date(row.get("Incidence_date", ""))
+        published = parse_incident_date(row.get(DATE_COLUMN, ""))
         candidates = narrative_killed_candidates(text, published_on=published)
         if toll is None:
             continue
@@ -139,7 +143,7 @@ def _miss(
     row: dict[str, str], toll: tuple[float, float], choice: Candidate | None, category: str
 ) -> dict[str, Any]:
     return {
-        "incident": row.get("Incidence_id"),
+        "incident": row.get(ID_COLUMN),
         "toll": toll,
         "picked": None if choice is None else (choice.value_low, choice.value_high),
         "value_text": None if choice is None else choice.value_text,

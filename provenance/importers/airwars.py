@@ -103,7 +103,7 @@ _SUMMARY_START = re.compile(r"(?:,\s*)?Summary\s*Strike status")
 # --- narratives ------------------------------------------------------------------------------
 
 
-def _narrative_end(text: str) -> int:
+def narrative_end(text: str) -> int:
     """Where the narrative stops: at the scraped summary, or at the end of the text."""
     summary = _SUMMARY_START.search(text)
     return summary.start() if summary else len(text)
@@ -112,7 +112,7 @@ def _narrative_end(text: str) -> int:
 def _protected_spans(incident: Incident) -> list[tuple[int, int]]:
     """Where candidates only restate the structured toll: the summary and the toll quotes."""
     spans = [(int(f["quote_start"]), int(f["quote_end"])) for f in incident.figures]
-    spans.append((_narrative_end(incident.text), len(incident.text)))
+    spans.append((narrative_end(incident.text), len(incident.text)))
     return spans
 
 
@@ -282,7 +282,7 @@ def _all_narrative_figures(
         # ("…is unknown., SummaryStrike status…"), which would otherwise run into it. A prefix
         # keeps every offset valid in the archived text.
         candidates = extract(
-            incident.text[: _narrative_end(incident.text)],
+            incident.text[: narrative_end(incident.text)],
             language=LANGUAGE,
             published_on=incident.published_on,
             document_id=incident.document_id,
