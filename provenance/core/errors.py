@@ -142,6 +142,9 @@ class WriteFailed(ProvenanceError):
 
     exit_code = ExitCode.USAGE
 
-    def __init__(self, action: str, error: OSError) -> None:
-        reason = error.strerror or type(error).__name__
-        super().__init__(Problem("write-failed", f"{action}: {reason} (errno {error.errno})"))
+    def __init__(self, action: str, error: Exception) -> None:
+        if isinstance(error, OSError):
+            reason = f"{error.strerror or type(error).__name__} (errno {error.errno})"
+        else:  # DuckDB's own I/O error, writing a lake's Parquet
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        super().__init__(Problem("write-failed", f"{action}: {reason}"))

@@ -25,7 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.errors import BatchRejected, ConfigError, Problem
+from provenance.core.errors import (
+    BatchRejected,
+    ConfigError,
+    IntegrityError,
+    Problem,
+    WriteFailed,
+)
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.storage.catalog import (
     ALIAS,
@@ -140,9 +146,20 @@ class LakeStore:
         ``lake.sql`` reads through it). Every append writes Parquet (no inlined rows) and
         nothing is ever deleted, so the files are all of the data.
         """
+        import duckdb
+
         views = self.file_views_sql(snapshots=True)
         connection = self._reading_database().cursor()
-        connection.execute(views)
+        try:
+            connection.execute(views)
+        except duckdb.Error as e:  # a damaged data file: as on a folder, not a bug
+            connection.close()
+            raise IntegrityError(
+                Problem(
+                    "unreadable-file",
+                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}",
+                )
+            ) from None
         return connection
 
     def _reading_database(self) -> duckdb.DuckDBPyConnection:
@@ -292,6 +309,11 @@ class LakeStore:
                     # Another append committed first: try again against its rows, after a
                     # random pause so that the losers do not collide again in step.
                     time.sleep(random.uniform(0, min(0.05 * (attempt + 1), 1.0)))
+                except duckdb.IOException as e:  # the data path refused a write (disk full)
+                    _rollback(connection)
+                    raise WriteFailed(
+                        f"writing batch {batch.batch_id} failed, nothing was appended", e
+                    ) from None
                 except BaseException:
                     _rollback(connection)
                     raise

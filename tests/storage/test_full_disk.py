@@ -1,4 +1,5 @@
-"""A full disk during append: exit 2, one line, nothing appended, nothing left in .staging/."""
+"""A full disk during append: exit 2, one line, nothing appended, nothing left in .staging/;
+a damaged or full lake: a finding or a refusal, never an internal error."""
 
 from __future__ import annotations
 
@@ -90,3 +91,52 @@ def test_real_full_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert_refused_cleanly(warehouse, before, code, capsys.readouterr().err)
         (disk / "filler").unlink()
         assert main(["--root", str(warehouse.root), "append", str(big)]) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_real_full_disk_under_a_lake(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lake whose data path is full: exit 2 and one write-failed line, not an internal error."""
+    with small_tmpfs(tmp_path / "disk", "3m") as disk:
+        lake = Warehouse.init(
+            tmp_path / "lake",
+            catalog=f"duckdb:{tmp_path / 'catalog.ducklake'}",
+            data_path=disk / "data",
+        )
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        (disk / "filler").write_bytes(b"\0" * max(free - 200_000, 0))
+        big = documents_csv(tmp_path / "documents.csv", 1_000_000)
+        code = main(["--root", str(lake.root), "append", str(big)])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2, err
+        assert len(err) == 1 and err[0].startswith("write-failed:"), err
+        assert "No space left on device" in err[0]
+        (disk / "filler").unlink()
+        assert main(["--root", str(lake.root), "append", str(big)]) == 0
+
+
+def test_damaged_lake_file_is_a_finding_not_a_bug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lake data file overwritten with junk: sql and validate exit 1 with a finding."""
+    lake = Warehouse.init(
+        tmp_path / "lake",
+        catalog=f"duckdb:{tmp_path / 'catalog.ducklake'}",
+        data_path=tmp_path / "data",
+    )
+    assert (
+        main(
+            ["--root", str(lake.root), "append", str(documents_csv(tmp_path / "documents.csv", 64))]
+        )
+        == 0
+    )
+    for file in (tmp_path / "data").rglob("*.parquet"):
+        file.write_bytes(b"xx")
+    capsys.readouterr()
+    for argv, finding in (
+        (["sql", "SELECT count(*) FROM documents"], "unreadable-file"),
+        (["validate"], "file-hash-mismatch"),
+    ):
+        code = main(["--root", str(lake.root), *argv])
+        out, err = capsys.readouterr()
+        assert code == 1, (argv, err)
+        assert finding in out + err and "internal error" not in err, (argv, out, err)
