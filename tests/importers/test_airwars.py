@@ -161,9 +161,7 @@ def test_mini_disagreement_is_listed(empty: Warehouse) -> None:
     """The narrative's "ten" against the structured 3 – 7 is a narrative-vs-structured warning."""
     import_airwars(empty, MINI)
     result = validate(empty, only=["narrative-vs-structured"])  # no GX suites: seconds faster
-    rule = next((r for r in result.results if r.name == "narrative-vs-structured"), None)
-    if rule is None:
-        pytest.skip("the default expectations have no narrative-vs-structured rule")
+    (rule,) = [r for r in result.results if r.name == "narrative-vs-structured"]
     assert rule.severity == "warning"
     assert [f for f in rule.failures if "airwars-mini0001 civilians_killed" in f.message]
 
