@@ -33,8 +33,6 @@ def _figures(candidates: list[Candidate | RelationCandidate]) -> list[Candidate]
 
 @pytest.fixture(scope="module")
 def seed_candidates() -> list[Candidate | RelationCandidate]:
-    if not SEED.exists():
-        pytest.skip(f"seed article not found at {SEED}")
     return extract(SEED.read_text(encoding="utf-8"), language="fr", published_on=PUBLISHED)
 
 
