@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import ConfigError
 from provenance.core.schema import APPEND_ORDER, TABLES
+from provenance.core.text import plural
 from provenance.storage.lake import BatchRow
 from provenance.storage.warehouse import Warehouse
 
@@ -33,7 +34,7 @@ class CopyReport:
     rows: int = 0
 
     def summary(self) -> str:
-        line = f"copied {len(self.copied)} batches ({self.rows} rows)"
+        line = f"copied {plural(len(self.copied), 'batch', 'batches')} ({plural(self.rows, 'row')})"
         if self.skipped:
             line += f"; {len(self.skipped)} already in the target, skipped"
         return line
