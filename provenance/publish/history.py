@@ -189,16 +189,29 @@ def revision_flags(
     rules_file: Path | None = None,
 ) -> dict[str, list[str]]:
     """figure_id → "rule: message" for each failure of the warehouse's revision rules."""
+    from provenance.core.metrics import cumulative_names
     from provenance.validation.compile_duckdb import compile_duckdb
-    from provenance.validation.orchestrator import Check, run_check, warehouse_rules
+    from provenance.validation.orchestrator import (
+        Check,
+        run_check,
+        warehouse_rules,
+        warehouse_vocabulary,
+    )
 
     rules, display = warehouse_rules(warehouse, rules_file)
+    # The warehouse's own metrics.yaml says which metrics are cumulative, as in `validate`.
+    cumulative = cumulative_names(warehouse_vocabulary(warehouse))
     flags: dict[str, list[str]] = {}
     for rule in rules:
         if rule.kind not in REVISION_KINDS:
             continue
         check = Check(
-            rule.name, rule.kind, rule.severity, rule.description, compile_duckdb(rule), rule
+            rule.name,
+            rule.kind,
+            rule.severity,
+            rule.description,
+            compile_duckdb(rule, cumulative),
+            rule,
         )
         for failure in run_check(connection, check, display).failures:
             flags.setdefault(failure.record_id, []).append(f"{rule.name}: {failure.message}")

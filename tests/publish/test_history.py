@@ -112,3 +112,21 @@ def test_many_flags_are_named_once_in_the_legend() -> None:
     svg = render_svg([Series("s", "deaths", "jhu", "JHU", points)], "s — deaths")
     assert svg.count("revision-lower-bound-falls") == 1
     assert "flagged revision: revision-lower-bound-falls" in svg
+
+
+def test_flags_follow_the_warehouses_own_metric_vocabulary(market: Warehouse) -> None:
+    """A warehouse whose metrics.yaml makes `killed` a period count gets no fall flag, as in validate."""
+    vocabulary = market.expectations_dir / "metrics.yaml"
+    source = (Path(__file__).resolve().parents[2] / "expectations" / "metrics.yaml").read_text(
+        encoding="utf-8"
+    )
+    vocabulary.write_text(
+        source.replace("killed: {counts: cumulative,", "killed: {counts: period,", 1),
+        encoding="utf-8",
+    )
+    ministry = {s.claimant_id: s for s in history(market, SUBJECT, "killed").series}[
+        "health-ministry"
+    ]
+    assert not any(
+        f.startswith("revision-lower-bound-falls") for p in ministry.points for f in p.flags
+    )
