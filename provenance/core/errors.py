@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
-from provenance.core.text import one_line, shorten, shorten_value
+from provenance.core.text import first_line, one_line, shorten, shorten_value
 
 
 class ExitCode(IntEnum):
@@ -146,5 +146,5 @@ class WriteFailed(ProvenanceError):
         if isinstance(error, OSError):
             reason = f"{error.strerror or type(error).__name__} (errno {error.errno})"
         else:  # DuckDB's own I/O error, writing a lake's Parquet
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            reason = first_line(error)
         super().__init__(Problem("write-failed", f"{action}: {reason}"))

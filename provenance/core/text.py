@@ -44,6 +44,12 @@ def one_line(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def first_line(error: BaseException) -> str:
+    """An exception's first line of text, for a one-line message (its type when it has none)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """The count and its noun, singular for exactly one: 1 document, 2 documents (``nouns``
     for an irregular plural)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.core.errors import ConfigError, WarehouseNotFound
+from provenance.core.text import first_line
 
 if TYPE_CHECKING:
     import duckdb
@@ -191,8 +192,9 @@ def attach(
     try:
         connection.execute(config.attach_sql(read_only=read_only))
     except duckdb.Error as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConfigError(f"cannot open the lake catalog {config.catalog}: {first}") from None
+        raise ConfigError(
+            f"cannot open the lake catalog {config.catalog}: {first_line(e)}"
+        ) from None
 
 
 def _literal(text: str) -> str:

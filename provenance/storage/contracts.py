@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.errors import Problem
 from provenance.core.intervals import interval_matches
 from provenance.core.schema import QUALIFIERS, Column, Kind, Table
+from provenance.core.text import first_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +111,7 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
 def _reason(error: Exception) -> str:
     if isinstance(error, OverflowError):
         return "out of range"
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return first_line(error)
 
 
 def _too_long(value: Any) -> bool:

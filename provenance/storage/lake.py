@@ -33,6 +33,7 @@ from provenance.core.errors import (
     WriteFailed,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
+from provenance.core.text import first_line
 from provenance.storage.catalog import (
     ALIAS,
     LAKE_SQL,
@@ -157,7 +158,7 @@ class LakeStore:
             raise IntegrityError(
                 Problem(
                     "unreadable-file",
-                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}",
+                    f"the warehouse's Parquet cannot be read: {first_line(e)}",
                 )
             ) from None
         return connection

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import ConfigError, Problem
+from provenance.core.text import first_line
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,7 +41,7 @@ def check_read_only(sql: str) -> None:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as e:
-        raise ConfigError(Problem("bad-query", _first_line(e))) from None
+        raise ConfigError(Problem("bad-query", first_line(e))) from None
     if not statements:
         raise ConfigError(Problem("bad-query", "the query is empty; give a SELECT statement"))
     for statement in statements:
@@ -91,9 +92,4 @@ def run_read_only(
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
     except duckdb.Error as e:
-        raise ConfigError(Problem("bad-query", _first_line(e))) from None
-
-
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+        raise ConfigError(Problem("bad-query", first_line(e))) from None

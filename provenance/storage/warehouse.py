@@ -36,6 +36,7 @@ from provenance.core.errors import (
     WriteFailed,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
+from provenance.core.text import first_line
 from provenance.storage import contracts, inputs
 from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress, appended_before
 from provenance.storage.catalog import is_lake, parse_catalog
@@ -174,7 +175,7 @@ class Warehouse:
             raise IntegrityError(
                 Problem(
                     "unreadable-file",
-                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}",
+                    f"the warehouse's Parquet cannot be read: {first_line(e)}",
                 )
             ) from None
         return connection
@@ -196,7 +197,7 @@ class Warehouse:
             raise IntegrityError(
                 Problem(
                     "unreadable-file",
-                    f"the warehouse's Parquet cannot be read: {str(e).splitlines()[0]}; "
+                    f"the warehouse's Parquet cannot be read: {first_line(e)}; "
                     "run `provenance validate`",
                 )
             ) from None

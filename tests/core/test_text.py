@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.core.text import ELLIPSIS, shorten, shorten_value
+from provenance.core.text import ELLIPSIS, first_line, shorten, shorten_value
 
 
 @settings(max_examples=100, deadline=None)
@@ -26,3 +26,9 @@ def test_shorten_value_quotes_strings_only() -> None:
     assert shorten_value(3100.0, 80) == "3100.0"
     assert shorten_value("x" * 100, 10) == "'xxxxxxxx" + ELLIPSIS
     assert shorten(None, 5) == ""
+
+
+def test_first_line_of_an_error() -> None:
+    """An exception's first non-blank line, or its type when it says nothing."""
+    assert first_line(ValueError("\n  bad value\nLINE 1: select")) == "bad value"
+    assert first_line(KeyError()) == "KeyError"
