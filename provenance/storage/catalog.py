@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.core.errors import ConfigError, WarehouseNotFound
+from provenance.core.sql import sql_literal
 from provenance.core.text import first_line
 
 if TYPE_CHECKING:
@@ -80,10 +81,10 @@ class LakeConfig:
         return f"ducklake:{rest}"
 
     def attach_sql(self, *, read_only: bool = False) -> str:
-        options = [f"DATA_PATH {_literal(self.data_path)}"]
+        options = [f"DATA_PATH {sql_literal(self.data_path)}"]
         if read_only:
             options.append("READ_ONLY")
-        return f"ATTACH {_literal(self.ducklake_uri())} AS {ALIAS} ({', '.join(options)});"
+        return f"ATTACH {sql_literal(self.ducklake_uri())} AS {ALIAS} ({', '.join(options)});"
 
     def describe(self) -> str:
         return f"{self.catalog} (data under {self.data_path})"
@@ -179,7 +180,7 @@ def extension_files(kind: str = "postgres") -> list[Path]:
 
 
 def load_sql(kind: str = "postgres") -> str:
-    return "\n".join(f"LOAD {_literal(p.as_posix())};" for p in extension_files(kind))
+    return "\n".join(f"LOAD {sql_literal(p.as_posix())};" for p in extension_files(kind))
 
 
 def attach(
@@ -195,7 +196,3 @@ def attach(
         raise ConfigError(
             f"cannot open the lake catalog {config.catalog}: {first_line(e)}"
         ) from None
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

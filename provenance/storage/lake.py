@@ -33,6 +33,7 @@ from provenance.core.errors import (
     WriteFailed,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
+from provenance.core.sql import sql_literal
 from provenance.core.text import first_line
 from provenance.storage.catalog import (
     ALIAS,
@@ -242,7 +243,7 @@ class LakeStore:
             columns = ", ".join(f'"{c.name}"' for c in table.columns)
             files = by_table.get(table.name)
             if files:
-                listed = ", ".join("'" + p.replace("'", "''") + "'" for p in files)
+                listed = ", ".join(sql_literal(p) for p in files)
                 source = f"read_parquet([{listed}], union_by_name = true)"
             else:
                 source = (

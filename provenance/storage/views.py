@@ -181,10 +181,9 @@ def runs_views_sql(
     :func:`has_runs` is true for the warehouse folder. With ``files`` (from :func:`run_files`)
     the views read exactly those files, as the read-only engine of ``provenance sql`` needs.
     """
-    quoted = prefix.replace("'", "''")
     sources = {
-        "validation_runs": f"'{quoted}/{RUNS_DIR}/*/{RULE_RESULTS}.parquet'",
-        "validation_failures": f"'{quoted}/{RUNS_DIR}/*/{FAILURES}.parquet'",
+        "validation_runs": sql_literal(f"{prefix}/{RUNS_DIR}/*/{RULE_RESULTS}.parquet"),
+        "validation_failures": sql_literal(f"{prefix}/{RUNS_DIR}/*/{FAILURES}.parquet"),
     }
     if files is not None:
         sources = {
