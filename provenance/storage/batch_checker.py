@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from provenance.core.schema import Table
+
 # Called as progress(stage, done, total) during long appends.
 Progress = Callable[[str, int, int], None]
 
@@ -329,20 +331,7 @@ class BatchChecker:
             arrow = pa.Table.from_pydict(
                 {f.name: cols.values[f.name] for f in schema}, schema=schema
             )
-            self.connection.register("incoming", arrow)
-            compared = [
-                c.name
-                for c in table.input_columns
-                if c.name != table.key and c.name not in table.volatile
-            ]
-            changed_columns = ", ".join(
-                f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
-            )
-            existing = self.connection.execute(
-                f'SELECT i."{table.key}", list_filter([{changed_columns}], x -> x IS NOT NULL) '
-                f'FROM incoming i JOIN {name} s ON i."{table.key}" = s."{table.key}"'
-            ).fetchall()
-            self.connection.unregister("incoming")
+            existing = stored_matches(self.connection, table, arrow, name)
             present = set()
             positions = dict(zip(cols.values[table.key], cols.positions, strict=True))
             for key, changed in existing:
@@ -370,6 +359,27 @@ class BatchChecker:
         if conflicts:
             raise BatchRejected(conflicts)
         return tables, result
+
+
+def stored_matches(
+    connection: duckdb.DuckDBPyConnection, table: Table, arrow: pa.Table, stored: str
+) -> list[tuple[Any, list[str]]]:
+    """(key, columns that differ) for each row of ``arrow`` whose key ``stored`` holds: no
+    column is the same row again, some columns an id conflict (volatile columns not compared)."""
+    compared = [
+        c.name for c in table.input_columns if c.name != table.key and c.name not in table.volatile
+    ]
+    changed = ", ".join(
+        f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
+    )
+    connection.register("incoming", arrow)
+    try:
+        return connection.execute(
+            f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '
+            f'FROM incoming i JOIN {stored} s ON i."{table.key}" = s."{table.key}"'
+        ).fetchall()
+    finally:
+        connection.unregister("incoming")
 
 
 def _same_content(cols: contracts.Columns, a: int, b: int) -> bool:

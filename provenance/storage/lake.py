@@ -35,6 +35,7 @@ from provenance.core.errors import (
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.core.sql import sql_literal
 from provenance.core.text import first_line
+from provenance.storage.batch_checker import stored_matches
 from provenance.storage.catalog import (
     ALIAS,
     LAKE_SQL,
@@ -389,20 +390,7 @@ def _drop_present(connection: duckdb.DuckDBPyConnection, table: Table, arrow: pa
     """``arrow`` without rows the lake already holds; an id held with other content is refused."""
     import pyarrow as pa
 
-    compared = [
-        c.name for c in table.input_columns if c.name != table.key and c.name not in table.volatile
-    ]
-    changed = ", ".join(
-        f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
-    )
-    connection.register("incoming", arrow)
-    try:
-        present = connection.execute(
-            f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '
-            f'FROM incoming i JOIN {ALIAS}.{table.name} s ON i."{table.key}" = s."{table.key}"'
-        ).fetchall()
-    finally:
-        connection.unregister("incoming")
+    present = stored_matches(connection, table, arrow, f"{ALIAS}.{table.name}")
     conflicts = [
         Problem(
             "id-conflict",
