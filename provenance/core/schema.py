@@ -7,6 +7,7 @@ hypothesis strategies in :mod:`provenance.testing` and the table reference in th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -129,9 +130,15 @@ class Table:
         return [c for c in self.columns if not c.generated]
 
     def arrow_schema(self) -> pa.Schema:
-        return pa.schema(
-            [pa.field(c.name, c.arrow_type, nullable=not c.required) for c in self.columns]
-        )
+        return _arrow_schema(self.columns)
+
+    def input_arrow_schema(self) -> pa.Schema:
+        """The Arrow schema of a batch's rows: without the columns its commit stamps."""
+        return _arrow_schema(self.input_columns)
+
+
+def _arrow_schema(columns: Iterable[Column]) -> pa.Schema:
+    return pa.schema([pa.field(c.name, c.arrow_type, nullable=not c.required) for c in columns])
 
 
 BATCH_COLUMNS = (

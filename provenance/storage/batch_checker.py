@@ -325,9 +325,7 @@ class BatchChecker:
         conflicts: list[Problem] = []
         for name, cols in self.columns.items():
             table = cols.table
-            schema = pa.schema(
-                [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
-            )
+            schema = table.input_arrow_schema()
             arrow = pa.Table.from_pydict(
                 {f.name: cols.values[f.name] for f in schema}, schema=schema
             )

@@ -108,9 +108,7 @@ def _batch_tables(
         if name not in names:
             continue
         table = TABLES[name]
-        columns = ", ".join(
-            f'"{c.name}"' for c in table.columns if c.name not in ("batch_id", "recorded_at")
-        )
+        columns = ", ".join(f'"{c.name}"' for c in table.input_columns)
         # No ORDER BY: DuckDB keeps the stored order, so a copy keeps the batch's row order.
         tables[name] = connection.execute(
             f"SELECT {columns} FROM {name} WHERE batch_id = ?", [batch_id]

@@ -445,20 +445,11 @@ def _create_tables(connection: duckdb.DuckDBPyConnection, recorded_by: str) -> N
         f"CALL {ALIAS}.set_option('data_inlining_row_limit', 10, table_name => '{HEAD}')"
     )
     genesis = BatchRow.new(GENESIS_SUFFIX, recorded_by, None, None)
-    empty = {t.name: _empty(t) for t in STORED_TABLES}
+    empty = {t.name: t.input_arrow_schema().empty_table() for t in STORED_TABLES}
     connection.execute("BEGIN TRANSACTION")
     connection.execute(f"INSERT INTO {ALIAS}.{HEAD} VALUES (0)")
     _write(connection, empty, genesis, dedupe=False)
     connection.execute("COMMIT")
-
-
-def _empty(table: Table) -> pa.Table:
-    import pyarrow as pa
-
-    schema = pa.schema(
-        [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
-    )
-    return schema.empty_table()
 
 
 def views_sql() -> str:

@@ -470,10 +470,7 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
 
 
 def _empty_table(table: Table) -> pa.Table:
-    import pyarrow as pa
-
-    fields = [f for f in table.arrow_schema() if f.name not in ("batch_id", "recorded_at")]
-    return pa.schema(fields).empty_table()
+    return table.input_arrow_schema().empty_table()
 
 
 def _problem_order(p: Problem) -> tuple[str, int, str]:
