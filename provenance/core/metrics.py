@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.core.errors import ConfigError, Problem
+from provenance.core.text import first_line
 
 METRICS_FILE = "metrics.yaml"
 COUNTS = ("cumulative", "period")
@@ -51,10 +52,10 @@ def load_vocabulary(path: Path, display: str | None = None) -> tuple[Metric, ...
     where = display or str(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
+    except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{where}: cannot read the metric vocabulary: {e}") from None
     except yaml.YAMLError as e:
-        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        reason = getattr(e, "problem", None) or first_line(e)
         raise ConfigError(f"{where}: malformed YAML: {reason}") from None
     return parse_vocabulary(document, where)
 

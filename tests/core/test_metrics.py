@@ -4,6 +4,7 @@ follow expectations/metrics.yaml; a warehouse may re-declare what is cumulative.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,11 @@ def test_a_warehouse_re_declares_what_is_cumulative(bundled: Warehouse) -> None:
     )
     with pytest.raises(ConfigError, match="metric looted: not in the package's vocabulary"):
         validate(bundled, only=[falls])
+
+
+def test_a_vocabulary_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """A metrics.yaml in another encoding: a config error naming the file, not an internal error."""
+    path = tmp_path / "metrics.yaml"
+    path.write_bytes(b"\xff\xfe metrics")
+    with pytest.raises(ConfigError, match=r"metrics\.yaml: cannot read the metric vocabulary"):
+        load_vocabulary(path, "metrics.yaml")
