@@ -86,68 +86,175 @@ def contract_check(table: Table) -> SqlCheck:
     )
 
 
-def reference_checks() -> list[SqlCheck]:
-    checks = []
-    for table in STORED_TABLES:
-        branches = []
-        for column in table.columns:
-            if not column.references:
-                continue
-            target, key = column.references.split(".")
-            listed = column.kind is Kind.STRING_LIST
-            value = "ref.item" if listed else f'ref."{column.name}"'
-            source = (
-                f'(SELECT *, unnest("{column.name}") AS item FROM {table.name}) ref'
-                if listed
-                else f"{table.name} ref"
+# Every row-level built-in of one table (references, and quote anchoring for the tables that
+# quote) is computed by one pass over it into a temporary table, created by whichever of its
+# checks runs first; each check then reads its own rows back by name. A separate query per
+# reference column re-read figures five times, and anchoring a sixth (issue 11).
+PASS_TABLE = "builtin_rows_{table}"
+
+
+def _anchor_texts_sql() -> str:
+    """The documents' texts, read once per run for every anchoring check.
+
+    ``copy`` numbers the rows of a document_id stored more than once (a contract failure), so
+    that a quote joined to several copies still yields its reference failures once, and its
+    anchor failures once per copy, as separate queries did. Numbering only the duplicated ids
+    keeps the usual case a plain copy of two columns.
+    """
+    # Null ids join nothing; leaving them out also keeps NOT IN from turning unknown.
+    duplicated = (
+        "SELECT document_id FROM documents WHERE document_id IS NOT NULL "
+        "GROUP BY document_id HAVING count(*) > 1"
+    )
+    return f"""
+        CREATE TEMP TABLE IF NOT EXISTS {ANCHOR_TEXTS} AS
+            SELECT document_id, text, 1 AS copy FROM documents
+            WHERE document_id IS NOT NULL AND document_id NOT IN ({duplicated})
+            UNION ALL
+            SELECT document_id, text, row_number() OVER (PARTITION BY document_id) AS copy
+            FROM documents WHERE document_id IN ({duplicated})
+    """
+
+
+def _missing(column: Column, value: str) -> str:
+    """``value`` names no row of the referenced table.
+
+    An uncorrelated ``IN`` is a hash (mark) join streaming over the table; a correlated
+    ``NOT EXISTS`` in a select list became a delim join copying every column first (30 s a
+    reference at 1M figures). Null keys are left out of the set, so that a null stored key makes
+    the answer false, as with ``NOT EXISTS``, rather than unknown.
+    """
+    target, key = (column.references or "").split(".")
+    keys = f'SELECT "{key}" FROM {target} WHERE "{key}" IS NOT NULL'
+    return f"{value} IS NOT NULL AND NOT {value} IN ({keys})"
+
+
+# The anchor's message, from the pass's columns: the quote's document, offsets and text.
+ANCHOR_MESSAGE = """CASE WHEN NOT doc_found THEN 'document ' || doc || ' is missing'
+    WHEN quote_end > length(text) THEN 'quote offsets ' || quote_start || '..' || quote_end
+         || ' run past the end of the document (' || length(text) || ' characters)'
+    ELSE 'text at ' || quote_start || '..' || quote_end || ' is «'
+         || substring(text, quote_start + 1, quote_end - quote_start) || '»'
+END"""
+
+
+def _is_anchored(table: Table) -> bool:
+    return {"quote", "quote_start", "quote_end", "document_id"} <= set(table.column_names)
+
+
+def _row_pass_sql(table: Table) -> str:
+    """One pass over ``table``: (check_name, record_id, table_name, message, quote) per failure.
+
+    The innermost query reads the table once, decides every condition and keeps only rows that
+    break one; messages are built for those rows alone, one row per failure.
+    """
+    anchored = _is_anchored(table)
+    quote = "x.quote" if "quote" in table.column_names else "NULL"
+    scalar = [c for c in table.columns if c.references and c.kind is not Kind.STRING_LIST]
+    listed = [c for c in table.columns if c.references and c.kind is Kind.STRING_LIST]
+    # A quote joined to a duplicated document's later copies repeats no reference failure.
+    first_copy = "coalesce(d.copy, 1) = 1 AND " if anchored else ""
+    read, failures = [], []  # columns the pass keeps; (check, condition, message)
+    for i, column in enumerate(scalar):
+        target, _ = (column.references or "").split(".")
+        value = f'x."{column.name}"'
+        # Documents are joined for anchoring anyway: an id absent from their texts is absent.
+        missing = (
+            f"{value} IS NOT NULL AND d.document_id IS NULL"
+            if anchored and column.references == "documents.document_id"
+            else _missing(column, value)
+        )
+        read.append(f"{value} AS ref_{i}")
+        failures.append(
+            (
+                f"references-{table.name}",
+                f"{first_copy}{missing}",
+                f"'{column.name} ' || ref_{i} || ' is not in {target}'",
             )
-            branches.append(
-                f"""SELECT ref."{table.key}" AS record_id, '{table.name}' AS table_name,
-                       '{column.name} ' || {value} || ' is not in {target}' AS message,
-                       {"ref.quote" if "quote" in table.column_names else "NULL"} AS quote, NULL::DOUBLE AS measured
-                FROM {source}
-                WHERE {value} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t."{key}" = {value})"""
-            )
-        if branches:
-            checks.append(
-                SqlCheck(
-                    f"references-{table.name}",
-                    f"every reference from {table.name} points at an existing row",
-                    "\nUNION ALL\n".join(branches),
-                    f"SELECT count(*) FROM {table.name}",
+        )
+    if anchored:
+        read += [
+            "x.document_id AS doc",
+            "d.document_id IS NOT NULL AS doc_found",
+            "x.quote_start",
+            "x.quote_end",
+            "d.text",
+        ]
+        mismatch = (
+            "d.document_id IS NULL OR substring(d.text, x.quote_start + 1, "
+            "x.quote_end - x.quote_start) IS DISTINCT FROM x.quote"
+        )
+        failures.append((f"quote-anchored-{table.name}", mismatch, ANCHOR_MESSAGE))
+    branches = []
+    if failures:
+        flags = ", ".join(f"({cond}) AS fails_{i}" for i, (_, cond, _) in enumerate(failures))
+        structs = ", ".join(
+            f"{{'check_name': '{name}', 'fails': fails_{i}, "
+            f"'message': CASE WHEN fails_{i} THEN {message} END}}"
+            for i, (name, _, message) in enumerate(failures)
+        )
+        join = f"LEFT JOIN {ANCHOR_TEXTS} d USING (document_id)" if anchored else ""
+        any_fails = " OR ".join(f"fails_{i}" for i in range(len(failures)))
+        branches.append(
+            f"""SELECT f.check_name, record_id, table_name, f.message, quote
+            FROM (
+                SELECT record_id, table_name, quote,
+                       unnest(list_filter([{structs}], f -> f.fails)) AS f
+                FROM (
+                    SELECT x."{table.key}" AS record_id, '{table.name}' AS table_name,
+                           {quote} AS quote, {", ".join(read)}, {flags}
+                    FROM {table.name} x {join}
                 )
-            )
-    return checks
+                WHERE {any_fails}
+            )"""
+        )
+    for column in listed:
+        target, _ = (column.references or "").split(".")
+        branches.append(
+            f"""SELECT 'references-{table.name}', x."{table.key}", '{table.name}',
+                   '{column.name} ' || x.item || ' is not in {target}', {quote}
+            FROM (SELECT *, unnest("{column.name}") AS item FROM {table.name}) x
+            WHERE {_missing(column, "x.item")}"""
+        )
+    rows = "\nUNION ALL\n".join(branches)
+    return f"CREATE TEMP TABLE IF NOT EXISTS {PASS_TABLE.format(table=table.name)} AS {rows}"
+
+
+def _pass_check(table: Table, name: str, description: str) -> SqlCheck:
+    prepare = _row_pass_sql(table)
+    if _is_anchored(table):
+        prepare = f"{_anchor_texts_sql()};\n{prepare}"
+    return SqlCheck(
+        name,
+        description,
+        f"""SELECT record_id, table_name, message, quote, NULL::DOUBLE AS measured
+            FROM {PASS_TABLE.format(table=table.name)} WHERE check_name = '{name}'""",
+        f"SELECT count(*) FROM {table.name}",
+        prepare_sql=prepare,
+    )
+
+
+def reference_checks() -> list[SqlCheck]:
+    return [
+        _pass_check(
+            table,
+            f"references-{table.name}",
+            f"every reference from {table.name} points at an existing row",
+        )
+        for table in STORED_TABLES
+        if any(c.references for c in table.columns)
+    ]
 
 
 def quote_anchor_checks() -> list[SqlCheck]:
-    checks = []
-    for name in ("figures", "relations"):
-        key = TABLES[name].key
-        sql = f"""
-            SELECT x."{key}" AS record_id, '{name}' AS table_name,
-                   CASE WHEN d.document_id IS NULL THEN 'document ' || x.document_id || ' is missing'
-                        WHEN x.quote_end > length(d.text) THEN 'quote offsets ' || x.quote_start || '..' || x.quote_end
-                             || ' run past the end of the document (' || length(d.text) || ' characters)'
-                        ELSE 'text at ' || x.quote_start || '..' || x.quote_end || ' is «'
-                             || substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start) || '»'
-                   END AS message,
-                   x.quote, NULL::DOUBLE AS measured
-            FROM {name} x LEFT JOIN {ANCHOR_TEXTS} d USING (document_id)
-            WHERE d.document_id IS NULL
-               OR substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start) IS DISTINCT FROM x.quote
-        """
-        checks.append(
-            SqlCheck(
-                f"quote-anchored-{name}",
-                f"every {name[:-1]} quote equals its document's text at its offsets",
-                sql,
-                f"SELECT count(*) FROM {name}",
-                prepare_sql=f"CREATE OR REPLACE TEMP TABLE {ANCHOR_TEXTS} AS "
-                "SELECT document_id, text FROM documents",
-            )
+    return [
+        _pass_check(
+            TABLES[name],
+            f"quote-anchored-{name}",
+            f"every {name[:-1]} quote equals its document's text at its offsets",
         )
-    return checks
+        for name in ("figures", "relations")
+    ]
 
 
 def builtin_checks() -> list[SqlCheck]:

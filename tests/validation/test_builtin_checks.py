@@ -1,0 +1,247 @@
+"""Built-in checks: references and quote anchoring in one pass per table, same rows as before.
+
+The oracle is the plain formulation the pass replaced — one ``NOT EXISTS`` query per reference
+column, one join of each quote to its document's text — run on small random tables that break
+references, offsets and documents (missing, duplicated, null ids) on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.core.schema import STORED_TABLES, TABLES, Kind
+from provenance.storage.warehouse import Warehouse
+from provenance.validation.builtin_checks import (
+    PASS_TABLE,
+    SqlCheck,
+    quote_anchor_checks,
+    reference_checks,
+)
+
+TEXTS = ("Selon l'armée, 12 morts à Tavenor.", "Au moins 3 100 civils tués.", "ABCDEFGHIJ")
+IDS = ("a", "b", "c", None)
+
+
+def _create(connection: duckdb.DuckDBPyConnection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Tables named like the warehouse's views, with the columns the checks read."""
+    for table in STORED_TABLES:
+        columns = [c for c in table.columns if c.name in _COLUMNS[table.name]]
+        ddl = ", ".join(
+            f'"{c.name}" {"VARCHAR[]" if c.kind is Kind.STRING_LIST else c.sql_type}'
+            for c in columns
+        )
+        connection.execute(f"CREATE TABLE {table.name} ({ddl})")
+        if rows[table.name]:
+            connection.executemany(
+                f"INSERT INTO {table.name} VALUES ({', '.join('?' for _ in columns)})",
+                [[row.get(c.name) for c in columns] for row in rows[table.name]],
+            )
+
+
+_COLUMNS = {
+    "documents": ("document_id", "text"),
+    "entities": ("entity_id",),
+    "subjects": ("subject_id", "parent_subject_id"),
+    "figures": (
+        "figure_id",
+        "document_id",
+        "subject_id",
+        "claimant_id",
+        "speaker_id",
+        "supersedes",
+        "quote",
+        "quote_start",
+        "quote_end",
+    ),
+    "relations": (
+        "relation_id",
+        "figure_id",
+        "reference_ids",
+        "document_id",
+        "claimant_id",
+        "speaker_id",
+        "quote",
+        "quote_start",
+        "quote_end",
+    ),
+}
+
+
+def _oracle(connection: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every failure of the reference and anchoring checks, one query per condition."""
+    rows: list[tuple[Any, ...]] = []
+    for table in STORED_TABLES:
+        for column in table.columns:
+            if not column.references:
+                continue
+            target, key = column.references.split(".")
+            listed = column.kind is Kind.STRING_LIST
+            value = "ref.item" if listed else f'ref."{column.name}"'
+            source = (
+                f'(SELECT *, unnest("{column.name}") AS item FROM {table.name}) ref'
+                if listed
+                else f"{table.name} ref"
+            )
+            quote = "ref.quote" if "quote" in table.column_names else "NULL"
+            rows += connection.execute(
+                f"""SELECT 'references-{table.name}', ref."{table.key}", '{table.name}',
+                       '{column.name} ' || {value} || ' is not in {target}', {quote}
+                FROM {source}
+                WHERE {value} IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t."{key}" = {value})"""
+            ).fetchall()
+    for name in ("figures", "relations"):
+        rows += connection.execute(
+            f"""SELECT 'quote-anchored-{name}', x."{TABLES[name].key}", '{name}',
+                   CASE WHEN d.document_id IS NULL THEN 'document ' || x.document_id || ' is missing'
+                        WHEN x.quote_end > length(d.text) THEN 'quote offsets ' || x.quote_start
+                             || '..' || x.quote_end || ' run past the end of the document ('
+                             || length(d.text) || ' characters)'
+                        ELSE 'text at ' || x.quote_start || '..' || x.quote_end || ' is «'
+                             || substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start) || '»'
+                   END, x.quote
+            FROM {name} x LEFT JOIN documents d USING (document_id)
+            WHERE d.document_id IS NULL
+               OR substring(d.text, x.quote_start + 1, x.quote_end - x.quote_start)
+                  IS DISTINCT FROM x.quote"""
+        ).fetchall()
+    return rows
+
+
+def _run(connection: duckdb.DuckDBPyConnection, checks: list[SqlCheck]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for check in checks:
+        if check.prepare_sql:
+            connection.execute(check.prepare_sql)
+        found = connection.execute(check.sql).fetchall()
+        rows += [(check.name, *row[:4]) for row in found]
+        assert all(row[4] is None for row in found)  # measured
+    return rows
+
+
+def _key(row: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(str(v) for v in row)
+
+
+ids = st.sampled_from(IDS)
+
+
+@st.composite
+def quoted(draw: st.DrawFn, key: str, extra: dict[str, Any]) -> dict[str, Any]:
+    text = draw(st.sampled_from(TEXTS))
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text) + 3))
+    # A quote mostly read off one of the texts at its offsets, so that some rows anchor.
+    quote = draw(st.one_of(st.just(text[start:end]), st.sampled_from(("", "12 morts", "x"))))
+    return {
+        key: draw(st.sampled_from(("f1", "f2", "f3", "a"))),
+        "document_id": draw(ids),
+        "claimant_id": draw(ids),
+        "speaker_id": draw(ids),
+        "quote": quote,
+        "quote_start": start,
+        "quote_end": end,
+        **{name: draw(strategy) for name, strategy in extra.items()},
+    }
+
+
+warehouses = st.fixed_dictionaries(
+    {
+        # Documents repeat ids and texts: a duplicated document is a case the pass must count
+        # as the separate queries did.
+        "documents": st.lists(
+            st.fixed_dictionaries({"document_id": ids, "text": st.sampled_from(TEXTS)}),
+            max_size=4,
+        ),
+        "entities": st.lists(st.fixed_dictionaries({"entity_id": ids}), max_size=3),
+        "subjects": st.lists(
+            st.fixed_dictionaries({"subject_id": ids, "parent_subject_id": ids}), max_size=3
+        ),
+        "figures": st.lists(
+            quoted("figure_id", {"subject_id": ids, "supersedes": st.sampled_from((*IDS, "f1"))}),
+            max_size=5,
+        ),
+        "relations": st.lists(
+            quoted(
+                "relation_id",
+                {
+                    "figure_id": st.sampled_from(("f1", "f2", "zz", None)),
+                    "reference_ids": st.one_of(
+                        st.none(), st.lists(st.sampled_from(("f1", "f3", "zz")), max_size=3)
+                    ),
+                },
+            ),
+            max_size=3,
+        ),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(warehouses)
+def test_one_pass_finds_the_rows_separate_queries_found(
+    rows: dict[str, list[dict[str, Any]]],
+) -> None:
+    with duckdb.connect() as connection:
+        _create(connection, rows)
+        expected = sorted(map(_key, _oracle(connection)))
+        # Run twice, in both orders: the shared pass is built once, by whichever check is first.
+        checks = reference_checks() + quote_anchor_checks()
+        assert sorted(map(_key, _run(connection, checks))) == expected
+        assert sorted(map(_key, _run(connection, checks[::-1]))) == expected
+
+
+def test_one_check_alone_still_builds_its_pass() -> None:
+    """`--rule quote-anchored-figures` alone: the pass is built by that check's own prepare."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _COLUMNS}
+    rows["documents"] = [{"document_id": "d", "text": "ABCDEFGHIJ"}]
+    rows["figures"] = [
+        {"figure_id": "ok", "document_id": "d", "quote": "BCD", "quote_start": 1, "quote_end": 4},
+        {"figure_id": "off", "document_id": "d", "quote": "BCD", "quote_start": 2, "quote_end": 5},
+        {"figure_id": "lost", "document_id": "e", "quote": "x", "quote_start": 0, "quote_end": 1},
+    ]
+    with duckdb.connect() as connection:
+        _create(connection, rows)
+        anchored = next(c for c in quote_anchor_checks() if c.name == "quote-anchored-figures")
+        assert sorted(_run(connection, [anchored])) == [
+            ("quote-anchored-figures", "lost", "figures", "document e is missing", "x"),
+            ("quote-anchored-figures", "off", "figures", "text at 2..5 is «CDE»", "BCD"),
+        ]
+        tables = connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary ORDER BY 1"
+        ).fetchall()
+        assert ("anchor_texts",) in tables
+        assert (PASS_TABLE.format(table="figures"),) in tables
+
+
+def test_real_warehouse_with_a_foreign_quote(bundled: Warehouse) -> None:
+    """The founding article's warehouse, plus a figure quoting words its document lacks."""
+    with bundled.connect() as connection:
+        assert _run(connection, reference_checks() + quote_anchor_checks()) == []
+    stored = bundled.query("SELECT * FROM figures ORDER BY figure_id LIMIT 1")
+    row = dict(zip(stored[0], stored[1][0], strict=True))
+    row.update(figure_id="foreign-quote", quote="mille morts", supersedes="no-such-figure")
+    del row["batch_id"], row["recorded_at"]
+    import pyarrow as pa
+
+    schema = TABLES["figures"].input_arrow_schema()
+    bundled.write_batch({"figures": pa.Table.from_pylist([row], schema=schema)}, label="test")
+    with bundled.connect() as connection:
+        found = sorted(map(_key, _run(connection, reference_checks() + quote_anchor_checks())))
+        assert found == sorted(map(_key, _oracle(connection)))
+    assert [f[:3] for f in found] == [
+        ("quote-anchored-figures", "foreign-quote", "figures"),
+        ("references-figures", "foreign-quote", "figures"),
+    ]
+    assert found[1][3] == "supersedes no-such-figure is not in figures"
+
+
+@pytest.mark.parametrize("name", ["references-figures", "quote-anchored-figures"])
+def test_checks_are_named_once(name: str) -> None:
+    names = [c.name for c in reference_checks() + quote_anchor_checks()]
+    assert names.count(name) == 1
