@@ -301,12 +301,13 @@ def validate(
         _err(
             f"compared with run {baseline}: {plural(left_out, 'failing row')} already there left out"
         )
-    rendered = report.render(report_format.value)
+    # Written as a stream: a JSON report of every failing row is never one string in memory.
     if output is None:
-        sys.stdout.write(rendered)
+        report.write(report_format.value, sys.stdout)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(rendered, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as stream:
+            report.write(report_format.value, stream)
         if report_format is not ReportFormat.text:
             sys.stdout.write(report.render_text())
         _err(f"wrote the {report_format.value} report to {output}")

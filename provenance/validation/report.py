@@ -8,11 +8,12 @@ function of :meth:`Report.to_dict`'s content, so the formats cannot disagree.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from provenance.core.enums import CheckStatus, Severity
@@ -25,9 +26,9 @@ SUMMARY_HEADER = ("rule", "severity", "rows checked", "failures", "worst deviati
 MARKDOWN_LINES_PER_RULE = 30  # a PR comment has a size limit; JSON and JUnit keep every row
 
 
-@dataclass
+@dataclass(slots=True)
 class Failure:
-    """One offending record of one rule."""
+    """One offending record of one rule (slots: a run may hold hundreds of thousands)."""
 
     rule: str
     record_id: str
@@ -125,7 +126,12 @@ class Report:
             ),
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, failures: bool = True) -> dict[str, Any]:
+        """The report as JSON-ready data; ``failures=False`` leaves out the rows (for streaming)."""
+        rows = {
+            "failures": lambda r: [_failure_dict(f) for f in r.failures],
+            "observations": lambda r: [_failure_dict(o) for o in r.observations],
+        }
         return {
             "warehouse": self.warehouse,
             "rules_file": self.rules_file,
@@ -139,8 +145,7 @@ class Report:
                     "status": r.status,
                     "failure_count": r.failure_count,
                     "worst": _json_number(r.worst),
-                    "failures": [_failure_dict(f) for f in r.failures],
-                    "observations": [_failure_dict(f) for f in r.observations],
+                    **({k: rows_of(r) for k, rows_of in rows.items()} if failures else {}),
                 }
                 for r in self.results
             ],
@@ -207,7 +212,40 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def render_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        out = io.StringIO()
+        self.write_json(out)
+        return out.getvalue()
+
+    def write(self, format: str, out: IO[str]) -> None:
+        """Write the report in one of :data:`FORMATS`; JSON is streamed failure by failure."""
+        if format == "json":
+            self.write_json(out)
+        else:
+            out.write(self.render(format))
+
+    def write_json(self, out: IO[str]) -> None:
+        """The text of ``json.dumps(self.to_dict(), indent=2)``, written a failure at a time.
+
+        A run with hundreds of thousands of failing rows never holds them all as dictionaries,
+        nor the whole document as one string (``tests/validation/test_report.py`` checks the
+        bytes against ``json.dumps``).
+        """
+        head = self.to_dict(failures=False)
+        rules = head.pop("rules")
+        text = _dumps(head, 0)
+        out.write(text[: text.rindex("\n")] + ',\n  "rules": ')
+        if not rules:
+            out.write("[]\n}\n")
+            return
+        out.write("[")
+        for n, (result, fields) in enumerate(zip(self.results, rules, strict=True)):
+            out.write(",\n    {" if n else "\n    {")
+            for key, value in fields.items():
+                out.write(f'\n      "{key}": {_dumps(value, 6)},')
+            _write_rows(out, "failures", result.failures, ",")
+            _write_rows(out, "observations", result.observations, "")
+            out.write("\n    }")
+        out.write("\n  ]\n}\n")
 
     def render_junit(self) -> str:
         """JUnit XML: one testcase per rule; a failing rule's rows in <failure>, a warning's in
@@ -322,6 +360,22 @@ def _failure_dict(failure: Failure) -> dict[str, Any]:
     d = asdict(failure)
     d["measured"] = _json_number(failure.measured)
     return d
+
+
+def _dumps(value: Any, indent: int) -> str:
+    """``value`` as json.dumps writes it ``indent`` spaces deep in an indent=2 document."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    return text.replace("\n", "\n" + " " * indent) if indent else text
+
+
+def _write_rows(out: IO[str], key: str, rows: list[Failure], after: str) -> None:
+    if not rows:
+        out.write(f'\n      "{key}": []{after}')
+        return
+    out.write(f'\n      "{key}": [')
+    for n, row in enumerate(rows):
+        out.write(("," if n else "") + "\n        " + _dumps(_failure_dict(row), 8))
+    out.write(f"\n      ]{after}")
 
 
 def _md_escape(text: str) -> str:

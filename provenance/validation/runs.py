@@ -76,51 +76,51 @@ def store_run(warehouse: Warehouse, report: Report, started_at: datetime | None 
 
     now = started_at or datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-run"
-    rows = _rows(report, run_id, now)
+    columns = _columns(report, run_id, now)
     folder = runs_dir(warehouse)
     staging = folder / f".{run_id}.tmp"
     staging.mkdir(parents=True)
     for name, schema in _schemas().items():
-        path = staging / f"{name}.parquet"
-        columns = {f.name: [row.get(f.name) for row in rows[name]] for f in schema}
-        pq.write_table(pa.Table.from_pydict(columns, schema=schema), path, compression="zstd")
+        table = pa.Table.from_pydict(columns[name], schema=schema)
+        pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
     os.rename(staging, folder / run_id)
     return run_id
 
 
-def _rows(report: Report, run_id: str, started_at: datetime) -> dict[str, list[dict[str, Any]]]:
-    common = {"run_id": run_id, "started_at": started_at}
-    results, failures = [], []
+def _columns(report: Report, run_id: str, started_at: datetime) -> dict[str, dict[str, list[Any]]]:
+    """Both tables column by column: no dictionary per failing row (a run may have 10^5)."""
+    results: dict[str, list[Any]] = {f.name: [] for f in _schemas()[RULE_RESULTS]}
+    failures: dict[str, list[Any]] = {f.name: [] for f in _schemas()[FAILURES]}
     for r in report.results:
-        results.append(
-            {
-                **common,
-                "rules_file": report.rules_file,
-                "rule": r.name,
-                "kind": r.kind,
-                "severity": r.severity,
-                "description": r.description,
-                "status": r.status,
-                "rows_checked": r.rows_checked,
-                "failure_count": r.failure_count,
-                "worst": r.worst,
-                "seconds": r.seconds,
-                "warn_above": r.warn_above,
-                "fail_above": r.fail_above,
-            }
-        )
-        for f in r.failures:
-            failures.append(
-                {
-                    **common,
-                    "rule": r.name,
-                    "severity": r.severity,
-                    "status": r.status,
-                    "record_id": f.record_id,
-                    "table_name": f.table,
-                    "message": f.message,
-                    "quote": f.quote,
-                    "measured": f.measured,
-                }
-            )
+        for name, value in (
+            ("run_id", run_id),
+            ("started_at", started_at),
+            ("rules_file", report.rules_file),
+            ("rule", r.name),
+            ("kind", r.kind),
+            ("severity", r.severity),
+            ("description", r.description),
+            ("status", r.status),
+            ("rows_checked", r.rows_checked),
+            ("failure_count", r.failure_count),
+            ("worst", r.worst),
+            ("seconds", r.seconds),
+            ("warn_above", r.warn_above),
+            ("fail_above", r.fail_above),
+        ):
+            results[name].append(value)
+        n = len(r.failures)
+        for name, value in (
+            ("run_id", run_id),
+            ("started_at", started_at),
+            ("rule", r.name),
+            ("severity", r.severity),
+            ("status", r.status),
+        ):
+            failures[name] += [value] * n
+        failures["record_id"] += [f.record_id for f in r.failures]
+        failures["table_name"] += [f.table for f in r.failures]
+        failures["message"] += [f.message for f in r.failures]
+        failures["quote"] += [f.quote for f in r.failures]
+        failures["measured"] += [f.measured for f in r.failures]
     return {RULE_RESULTS: results, FAILURES: failures}

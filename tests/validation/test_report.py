@@ -6,13 +6,17 @@ Regenerate the golden files after an intended change with
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
 import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.storage.warehouse import Warehouse
 from provenance.validation.orchestrator import validate
@@ -180,3 +184,48 @@ def test_passing_expectations_fold_into_one_row_per_suite() -> None:
     assert "gx-figures (2 expectations)" in text
     assert "gx-figures-expect_column_values_to_be_in_set-metric" in text
     assert "expect_column_values_to_not_be_null-quote" not in text
+
+
+texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+failures = st.builds(
+    Failure,
+    rule=st.just("r"),
+    record_id=texts,
+    message=texts,
+    table=st.none() | texts,
+    quote=st.none() | texts,
+    measured=st.none() | st.floats(allow_nan=False) | st.just(math.inf),
+)
+results = st.builds(
+    RuleResult,
+    name=texts,
+    kind=st.sampled_from(("builtin", "sql", "expectation")),
+    severity=st.sampled_from(("error", "warning")),
+    description=texts,
+    rows_checked=st.integers(0, 10**9),
+    failures=st.lists(failures, max_size=3),
+    seconds=st.floats(0, 100),
+    warn_above=st.none() | st.integers(0, 3),
+    fail_above=st.none() | st.integers(0, 3),
+    observations=st.lists(failures, max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(results, max_size=4), st.none() | texts)
+def test_streamed_json_is_the_json_document(rules: list[RuleResult], warehouse: str | None) -> None:
+    """Written a failure at a time, the JSON is byte for byte json.dumps of the whole report."""
+    report = Report(rules, warehouse=warehouse, rules_file="rules.yaml")
+    whole = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    streamed = io.StringIO()
+    report.write("json", streamed)
+    assert streamed.getvalue() == whole == report.render_json()
+
+
+def test_bundled_json_streams_the_same_bytes(bundled_report: Report) -> None:
+    whole = json.dumps(bundled_report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert bundled_report.render_json() == whole
+    for format in ("text", "junit", "markdown"):
+        out = io.StringIO()
+        bundled_report.write(format, out)
+        assert out.getvalue() == bundled_report.render(format)
