@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.core.schema import STORED_TABLES, TABLES, Kind, Table
+from provenance.core.schema import STORED_TABLES, TABLES, Column, Kind, Table
 from provenance.storage.record_contract import contract_sql
 
 
