@@ -138,7 +138,7 @@ def validate(root: Path, report_path: Path) -> dict[str, Any]:
             str(report_path),
         ]
     )
-    result.pop("stderr_tail")
+    tail = result.pop("stderr_tail")
     rules = (
         json.loads(report_path.read_text(encoding="utf-8"))["rules"]
         if report_path.is_file()
@@ -153,8 +153,12 @@ def validate(root: Path, report_path: Path) -> dict[str, Any]:
             else ("builtin" if r["kind"] == "builtin" else "rules")
         )
         groups[group] += r["seconds"]
+    # Exit 1 is failing checks; anything else is an error worth seeing (at 10M: out of memory?).
+    status = {0: "pass", 1: "fail"}.get(result["exit_code"], f"error {result['exit_code']}")
+    if result["exit_code"] not in (0, 1):
+        result["stderr_tail"] = tail
     result.update(
-        status="pass" if result["exit_code"] == 0 else "fail",
+        status=status,
         error_failures=sum(r["failure_count"] for r in rules if r["status"] == "fail"),
         warning_failures=sum(r["failure_count"] for r in rules if r["status"] == "warn"),
         seconds_by_group={k: round(v, 3) for k, v in groups.items()},
@@ -254,6 +258,8 @@ def render(results: list[dict[str, Any]]) -> str:
             + ", ".join(f"{n} {s:.2f}s" for n, s in slowest)
         )
         text.append(f"load average before/after: {r['load_before']} / {r['load_after']}")
+        if "stderr_tail" in r["validate"]:
+            text.append("validate stopped: " + " / ".join(r["validate"]["stderr_tail"]))
     return "\n".join(text)
 
 
