@@ -65,7 +65,9 @@ def check(rule: Rule, figures: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         )
         connection.register(f"{name}_rows", table)
         connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_rows")
-    return connection.execute(compile_duckdb(rule).sql).fetchall()
+    compiled = compile_duckdb(rule)
+    compiled.setup(connection)
+    return connection.execute(compiled.sql).fetchall()
 
 
 rises = st.lists(st.integers(min_value=0, max_value=50), min_size=2, max_size=25)
