@@ -77,7 +77,9 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
     stated = " UNION ALL ".join(sources)
     # One pass counts each wording's statements; the count of readable ones is the rule's
     # checked count, so the statements themselves are read once more only, to be judged.
-    pairs_sql = f"SELECT value_text, language, count(*) FROM ({stated}) GROUP BY value_text, language"
+    pairs_sql = (
+        f"SELECT value_text, language, count(*) FROM ({stated}) GROUP BY value_text, language"
+    )
 
     def prepare(connection: duckdb.DuckDBPyConnection) -> None:
         arrow = _read_quantities(connection.execute(pairs_sql).fetchall())

@@ -41,11 +41,17 @@ def _figures_sql(metrics: tuple[str, ...] | None) -> str:
 
 
 def _quoted(flagged: str, *ids: str) -> str:
-    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``."""
+    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``. The
+    figures are read once, for the quotes of flagged ids only."""
+    named = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
     joins = " ".join(
-        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM figures) USING ({c})" for c in ids
+        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM quotes) USING ({c})" for c in ids
     )
-    return f"SELECT * FROM ({flagged}) {joins}"
+    return (
+        f"WITH flagged AS ({flagged}), "
+        f"quotes AS (SELECT figure_id, quote FROM figures WHERE figure_id IN ({named})) "
+        f"SELECT * FROM flagged {joins}"
+    )
 
 
 SERIES_DAYS = "rule_series_days"
@@ -194,15 +200,20 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     keys = "subject_id, metric"
     aligned = f"""
         WITH f AS ({_figures_sql(rule.metrics)}),
+        claimants AS (SELECT DISTINCT {keys}, claimant_id FROM f),
+        -- Only subjects and metrics with two claimants or more have pairs: the joins and the
+        -- sort of the ASOF join below see those alone.
+        shared AS (SELECT {keys} FROM claimants GROUP BY {keys} HAVING count(*) > 1),
         days AS (
           SELECT {keys}, claimant_id, stated_on, low.id AS low_id, low.hi AS low_hi,
                  low.lo AS low_lo, high.id AS high_id, high.lo AS high_lo, high.hi AS high_hi
-          FROM {SERIES_DAYS} WHERE {in_list("metric", rule.metrics)}
+          FROM {SERIES_DAYS} SEMI JOIN shared USING ({keys})
+          WHERE {in_list("metric", rule.metrics)}
         ),
-        claimants AS (SELECT DISTINCT {keys}, claimant_id FROM f),
         wanted AS (
           SELECT f.*, c.claimant_id AS other_claimant
-          FROM f JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
+          FROM (SELECT * FROM f SEMI JOIN shared USING ({keys})) f
+          JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
         )
         SELECT w.*, d.stated_on AS other_stated_on, d.low_id, d.low_lo, d.low_hi,
                d.high_id, d.high_lo, d.high_hi
