@@ -52,10 +52,9 @@ class CompiledRule:
     def setup(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Materialise what the queries read (idempotent for shared tables)."""
         for table in self.tables:
-            if table.sql is None:
+            if table.sql is None or (table.shared and _exists(connection, table.name)):
                 continue
-            create = "TEMP TABLE IF NOT EXISTS" if table.shared else "OR REPLACE TEMP TABLE"
-            connection.execute(f"CREATE {create} {table.name} AS {table.sql}")
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table.name} AS {table.sql}")
         if self.prepare is not None:
             self.prepare(connection)
 
@@ -64,6 +63,15 @@ class CompiledRule:
         for table in self.tables:
             if not table.shared:
                 connection.execute(f"DROP TABLE IF EXISTS {table.name}")
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    # Asked first rather than CREATE … IF NOT EXISTS … AS: the base query is then issued once
+    # per run, whichever rules share it.
+    found = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def drop_shared(connection: duckdb.DuckDBPyConnection, compiled: Iterable[CompiledRule]) -> None:
