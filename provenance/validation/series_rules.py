@@ -63,17 +63,36 @@ def series_days_table() -> TempTable:
     larger id), each a struct (its sort key first, then id, then the other bound).
 
     Shared: the revision rules walk the ``high`` of each day, the claimant gap compares a figure
-    with other claimants' days. One struct per side instead of an ``arg_min`` per column.
+    with other claimants' days. Most days hold one figure, which is both; the ordered choice
+    (structs compared field by field) is made only for the days that hold several.
     """
+    keys = "subject_id, metric, claimant_id, stated_on"
     return TempTable(
         SERIES_DAYS,
         f"""
-        SELECT subject_id, metric, claimant_id, stated_on,
-               min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
-               max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
-        FROM {LIVE_FIGURES} GROUP BY subject_id, metric, claimant_id, stated_on
+        WITH days AS (
+          SELECT {keys}, count(*) AS figures, any_value(figure_id) AS id,
+                 any_value(lo) AS lo, any_value(hi) AS hi
+          FROM {LIVE_FIGURES} GROUP BY {keys}
+        )
+        SELECT {keys}, {{'hi': hi, 'id': id, 'lo': lo}} AS low, {{'lo': lo, 'id': id, 'hi': hi}} AS high
+        FROM days WHERE figures = 1
+        UNION ALL
+        SELECT {keys}, min({{'hi': hi, 'id': figure_id, 'lo': lo}}),
+               max({{'lo': lo, 'id': figure_id, 'hi': hi}})
+        FROM {LIVE_FIGURES} f SEMI JOIN (SELECT {keys} FROM days WHERE figures > 1) d
+          ON {_same_keys(keys, "f", "d")}
+        GROUP BY {keys}
         """,
         shared=True,
+    )
+
+
+def _same_keys(keys: str, left: str, right: str) -> str:
+    """A join on ``keys`` that, like GROUP BY, takes NULL for a value (a key a record contract
+    would refuse must not make its figures vanish from the counts)."""
+    return " AND ".join(
+        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in (k.strip() for k in keys.split(","))
     )
 
 
@@ -260,10 +279,14 @@ def compile_document_disagreement(
     keys = "document_id, subject_id, metric, claimant_id, stated_on, stated_precision"
     low = "(hi, figure_id)"
     figures = _figures_sql(rule.metrics)
+    # Groups of one (most) are counted, not ordered: the ordered choice is made in the rest.
     groups = f"""
         SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, {low}) AS low_id,
                arg_min(lo, {low}) AS low_lo, count(*) AS members
-        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
+        FROM ({figures}) f
+        SEMI JOIN (SELECT {keys} FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1) g
+          ON {_same_keys(keys, "f", "g")}
+        GROUP BY {keys}
     """
     groups_table = TempTable(table_name("rule_groups", rule.name), groups)
     disjoint = f"""
