@@ -134,10 +134,11 @@ def validate(
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
     with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
         _bound_memory(connection, Path(spill))
-        for check in checks:
-            if wanted(check.name):
-                results.append(run_check(connection, check, rules_display))
-        drop_shared(connection, (c.compiled for c in checks))
+        to_run = [c for c in checks if wanted(c.name)]
+        for at, check in enumerate(to_run):
+            results.append(run_check(connection, check, rules_display))
+            later = (c.compiled for c in to_run[at + 1 :])
+            drop_shared(connection, [check.compiled], keep=later)
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
         from provenance.validation.gx import run_suites
 

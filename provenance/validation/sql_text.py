@@ -74,9 +74,15 @@ def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(found and found[0])
 
 
-def drop_shared(connection: duckdb.DuckDBPyConnection, compiled: Iterable[CompiledRule]) -> None:
-    """Drop the shared tables of these rules: the run is over (or its data may change)."""
-    names = {t.name for c in compiled for t in c.tables if t.shared}
+def drop_shared(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: Iterable[CompiledRule],
+    keep: Iterable[CompiledRule] = (),
+) -> None:
+    """Drop the shared tables of these rules that no rule in ``keep`` (those still to run)
+    reads: a base lives as long as a rule needs it, and none outlives the run."""
+    kept = {t.name for c in keep for t in c.tables}
+    names = {t.name for c in compiled for t in c.tables if t.shared} - kept
     for name in sorted(names):
         connection.execute(f"DROP TABLE IF EXISTS {name}")
 

@@ -277,25 +277,27 @@ def test_each_rule_base_is_computed_once_per_run(
 
     monkeypatch.setattr(orchestrator, "run_check", spy)
     real_drop = orchestrator.drop_shared
-
-    def drop_and_look(connection: duckdb.DuckDBPyConnection, compiled: Any) -> None:
-        compiled = list(compiled)
-        real_drop(connection, compiled)
-        made = {t.name for c in compiled for t in c.tables}
-        left = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary")
-        assert made and not made & {r[0] for r in left.fetchall()}
-        dropped.append(True)
-
     dropped: list[bool] = []
+
+    def drop_and_look(connection: duckdb.DuckDBPyConnection, compiled: Any, keep: Any = ()) -> None:
+        keep = list(keep)
+        real_drop(connection, compiled, keep)
+        # What is left after a rule is what a rule still to run reads; nothing after the last.
+        left = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary")
+        rule_tables = {r[0] for r in left.fetchall() if r[0].startswith("rule_")}
+        assert rule_tables <= {t.name for c in keep for t in c.tables}
+        dropped.append(not keep and not rule_tables)
+
     monkeypatch.setattr(orchestrator, "drop_shared", drop_and_look)
     report = validate(market)
-    assert dropped
+    assert dropped and dropped[-1]
     by_name = {r.name: r for r in report.results}
     assert by_name["revision-lower-bound-falls"].rows_checked > 0
     assert (
         by_name["revision-jump"].rows_checked == by_name["revision-lower-bound-falls"].rows_checked
     )
     bases = {t.sql: t.name for c in checks for t in c.compiled.tables if t.sql}
+    assert all(t.name.startswith("rule_") for c in checks for t in c.compiled.tables)
     # Every rule over series, texts or relations reads a materialised base.
     based = {c.kind for c in checks if c.compiled.tables}
     assert {"revision_falls", "revision_jump", "claimant_gap", "document_disagreement"} <= based

@@ -63,7 +63,9 @@ def test_shared_tables_are_made_once_and_own_tables_dropped_after_the_rule(
     first.release(connection)
     second.release(connection)
     assert temp_tables(connection) == {LIVE_FIGURES}
-    drop_shared(connection, [first, second])
+    drop_shared(connection, [first], keep=[second])
+    assert temp_tables(connection) == {LIVE_FIGURES}
+    drop_shared(connection, [second])
     assert temp_tables(connection) == set()
     # The next run computes it afresh.
     first.setup(connection)
