@@ -1,6 +1,7 @@
 """Built-in checks every warehouse must pass, derived from the schema and compiled to SQL.
 
-- record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys;
+- record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys
+  (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches);
 - referential integrity: every reference column points at an existing row;
 - quote anchoring: every quote equals its document's text at its offsets.
 
@@ -12,9 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.core.intervals import interval_violation_sql
-from provenance.core.schema import STORED_TABLES, TABLES, Column, Kind, Table
-from provenance.core.sql import sql_literal
+from provenance.core.schema import STORED_TABLES, TABLES, Kind, Table
+from provenance.storage.record_contract import contract_sql
 
 
 @dataclass(frozen=True)
@@ -33,55 +33,11 @@ class SqlCheck:
 ANCHOR_TEXTS = "anchor_texts"
 
 
-def _column_conditions(table: Table, column: Column) -> list[str]:
-    """SQL expressions yielding a reason when ``column`` breaks its declaration."""
-    c = f'"{column.name}"'
-    conditions = []
-    if column.required:
-        # Required means present and not blank: a name of spaces is as missing as no name.
-        blank = (
-            f" OR regexp_full_match({c}, '[\\s\\p{{Z}}]*')" if column.sql_type == "VARCHAR" else ""
-        )
-        conditions.append(f"CASE WHEN {c} IS NULL{blank} THEN '{column.name}: missing-value' END")
-    if column.enum:
-        allowed = ", ".join(sql_literal(v) for v in column.enum)
-        conditions.append(
-            f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END"
-        )
-    if column.pattern:
-        conditions.append(
-            f"CASE WHEN NOT regexp_full_match({c}, {sql_literal(column.pattern)}) THEN '{column.name}: bad-pattern ' || {c} END"
-        )
-    if column.minimum is not None:
-        conditions.append(
-            f"CASE WHEN {c} < {column.minimum} THEN '{column.name}: out-of-range ' || {c} END"
-        )
-    return conditions
-
-
 def contract_check(table: Table) -> SqlCheck:
-    conditions = [cond for column in table.columns for cond in _column_conditions(table, column)]
-    if "qualifier" in table.column_names:
-        conditions.append(f"'bad-interval: ' || ({interval_violation_sql()})")
-    if "quote_start" in table.column_names:
-        conditions.append(
-            "CASE WHEN quote_end < quote_start THEN 'bad-interval: quote_end < quote_start' END"
-        )
-    reasons = ", ".join(conditions)
-    quote = "quote" if "quote" in table.column_names else "NULL"
-    sql = f"""
-        SELECT "{table.key}" AS record_id, '{table.name}' AS table_name,
-               array_to_string(reasons, '; ') AS message, {quote} AS quote, NULL::DOUBLE AS measured
-        FROM (SELECT *, list_filter([{reasons}], r -> r IS NOT NULL) AS reasons FROM {table.name})
-        WHERE len(reasons) > 0
-        UNION ALL
-        SELECT "{table.key}", '{table.name}', 'duplicate-id: stored ' || count(*) || ' times', NULL, count(*)
-        FROM {table.name} GROUP BY "{table.key}" HAVING count(*) > 1
-    """
     return SqlCheck(
         f"contract-{table.name}",
         f"every {table.name} row has its required columns, allowed values and a key of its own",
-        sql,
+        contract_sql(table),
         f"SELECT count(*) FROM {table.name}",
     )
 

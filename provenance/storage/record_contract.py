@@ -1,0 +1,66 @@
+"""The record contract as SQL: the reasons each row breaks its table's declaration.
+
+Derived from :mod:`provenance.core.schema` (required columns, enums, patterns, minimums,
+qualifier ↔ interval, quote offsets, unique keys). ``validate`` runs it over the stored tables
+(``contract-<table>`` in :mod:`provenance.validation.builtin_checks`); it lives in storage so
+that the same compiled contract can check an incoming batch before it is written.
+"""
+
+from __future__ import annotations
+
+from provenance.core.intervals import interval_violation_sql
+from provenance.core.schema import Column, Table
+from provenance.core.sql import sql_literal
+
+
+def column_conditions(table: Table, column: Column) -> list[str]:
+    """SQL expressions yielding a reason when ``column`` breaks its declaration."""
+    c = f'"{column.name}"'
+    conditions = []
+    if column.required:
+        # Required means present and not blank: a name of spaces is as missing as no name.
+        blank = (
+            f" OR regexp_full_match({c}, '[\\s\\p{{Z}}]*')" if column.sql_type == "VARCHAR" else ""
+        )
+        conditions.append(f"CASE WHEN {c} IS NULL{blank} THEN '{column.name}: missing-value' END")
+    if column.enum:
+        allowed = ", ".join(sql_literal(v) for v in column.enum)
+        conditions.append(
+            f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END"
+        )
+    if column.pattern:
+        conditions.append(
+            f"CASE WHEN NOT regexp_full_match({c}, {sql_literal(column.pattern)}) THEN '{column.name}: bad-pattern ' || {c} END"
+        )
+    if column.minimum is not None:
+        conditions.append(
+            f"CASE WHEN {c} < {column.minimum} THEN '{column.name}: out-of-range ' || {c} END"
+        )
+    return conditions
+
+
+def row_reasons(table: Table) -> list[str]:
+    """Every per-row condition of ``table``'s contract (each NULL or a reason)."""
+    conditions = [cond for column in table.columns for cond in column_conditions(table, column)]
+    if "qualifier" in table.column_names:
+        conditions.append(f"'bad-interval: ' || ({interval_violation_sql()})")
+    if "quote_start" in table.column_names:
+        conditions.append(
+            "CASE WHEN quote_end < quote_start THEN 'bad-interval: quote_end < quote_start' END"
+        )
+    return conditions
+
+
+def contract_sql(table: Table) -> str:
+    """Offending rows of ``table`` (record_id, table_name, message, quote, measured)."""
+    reasons = ", ".join(row_reasons(table))
+    quote = "quote" if "quote" in table.column_names else "NULL"
+    return f"""
+        SELECT "{table.key}" AS record_id, '{table.name}' AS table_name,
+               array_to_string(reasons, '; ') AS message, {quote} AS quote, NULL::DOUBLE AS measured
+        FROM (SELECT *, list_filter([{reasons}], r -> r IS NOT NULL) AS reasons FROM {table.name})
+        WHERE len(reasons) > 0
+        UNION ALL
+        SELECT "{table.key}", '{table.name}', 'duplicate-id: stored ' || count(*) || ' times', NULL, count(*)
+        FROM {table.name} GROUP BY "{table.key}" HAVING count(*) > 1
+    """

@@ -1,0 +1,30 @@
+"""The record contract compiled to SQL: the reasons a stored row breaks its declaration."""
+
+from __future__ import annotations
+
+import duckdb
+
+from provenance import Warehouse
+from provenance.core.schema import STORED_TABLES, TABLES
+from provenance.storage.record_contract import contract_sql
+
+
+def test_the_bundled_warehouse_keeps_its_contract(bundled: Warehouse) -> None:
+    with bundled.connect() as connection:
+        for table in STORED_TABLES:
+            assert connection.execute(contract_sql(table)).fetchall() == [], table.name
+
+
+def test_each_broken_declaration_is_named_and_a_twice_stored_key_counted() -> None:
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE entities AS SELECT *, 'b' AS batch_id, now() AS recorded_at FROM (VALUES "
+        "('e-1', 'ok', 'person', NULL), ('e-1', 'ok', 'person', NULL), "
+        "('E 2', '   ', 'no-such-kind', NULL)) AS t(entity_id, name, kind, aliases)"
+    )
+    rows = connection.execute(contract_sql(TABLES["entities"])).fetchall()
+    messages = {record_id: message for record_id, _, message, _, _ in rows}
+    assert messages == {
+        "e-1": "duplicate-id: stored 2 times",
+        "E 2": "entity_id: bad-pattern E 2; name: missing-value; kind: unknown-enum no-such-kind",
+    }
