@@ -273,6 +273,7 @@ def validate(
     expect_head: list[str] | None = typer.Option(
         None,
         "--expect-head",
+        metavar="HASH",
         help="A head hash printed by append or a previous validate (≥ 12 hex digits): fail if "
         "it is no longer in the batch log (newest batches removed). Repeatable.",
     ),
@@ -425,7 +426,10 @@ def import_series(
         None, "--metric", help="One metric of the vocabulary for every row."
     ),
     metric_map: list[str] = typer.Option(
-        [], "--metric-map", help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric."
+        [],
+        "--metric-map",
+        metavar="FILE_NAME=METRIC",
+        help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric.",
     ),
     claimant_kind: str = typer.Option(
         "monitor", "--claimant-kind", help="Entity kind of a claimant the warehouse lacks."
