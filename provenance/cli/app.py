@@ -426,10 +426,7 @@ def import_series(
         None, "--metric", help="One metric of the vocabulary for every row."
     ),
     metric_map: list[str] = typer.Option(
-        [],
-        "--metric-map",
-        metavar="FILE_NAME=METRIC",
-        help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric.",
+        [], "--metric-map", help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric."
     ),
     claimant_kind: str = typer.Option(
         "monitor", "--claimant-kind", help="Entity kind of a claimant the warehouse lacks."
