@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from provenance.core.schema import TABLES, Kind, Table
@@ -72,3 +72,24 @@ def _identity(table: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]
     if not declared.identity:
         raise ValueError(f"{table} rows have no content id")
     return tuple((name, _CONVERTERS.get(declared.column(name).kind)) for name in declared.identity)
+
+
+def content_ids(table: Table | str, columns: Mapping[str, Sequence[Any]], count: int) -> list[str]:
+    """:func:`content_id` of ``count`` rows given column-wise (a column missing is all null).
+
+    The same hash of the same JSON as :func:`content_id`, without building a dict per row: the
+    batch path of ``append`` hands its typed columns here.
+    """
+    name = table if isinstance(table, str) else table.name
+    prefix = ID_PREFIXES.get(name, "")
+    converted = []
+    for column, convert in _identity(name):
+        values = columns.get(column) or [None] * count
+        if convert is not None:
+            values = [v if v is None else convert(v) for v in values]
+        converted.append(values)
+    encode, sha256 = _JSON.encode, hashlib.sha256
+    return [
+        prefix + sha256(encode(list(row)).encode("utf-8")).hexdigest()[:CONTENT_HASH_LENGTH]
+        for row in zip(*converted, strict=True)
+    ]

@@ -38,7 +38,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 # A date may be given to the day, the month or the year; precision records which.
 _PRECISION_BY_LENGTH = {10: "day", 7: "month", 4: "year"}
-_PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
+PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
 
 
 @dataclass
@@ -73,7 +73,7 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
         for pos, raw in rows:
             value = raw.get(column.name)
             try:
-                typed, precision = _read_cell(column, value)
+                typed, precision = read_cell(column, value)
             except (ValueError, OverflowError) as e:
                 code = "bad-date" if column.kind in (Kind.DATE, Kind.TIMESTAMP) else "bad-type"
                 problems.append(Problem(code, _reason(e), table.name, pos, column.name, value))
@@ -93,7 +93,7 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
             parsed.append(typed)
             precisions.append(precision)
         out.values[column.name] = parsed
-        precision_column = _PRECISION_COLUMN.get(column.name)
+        precision_column = PRECISION_COLUMN.get(column.name)
         if precision_column:
             out.values["_" + precision_column] = precisions
     for name, implied_name in (
@@ -128,7 +128,7 @@ def _text(value: str) -> str:
     return value
 
 
-def _read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
+def read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, None
     # Blank is empty: a required name, text or description of spaces is missing.
