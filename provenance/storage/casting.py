@@ -78,15 +78,22 @@ def typed_table(table: Table, columns: dict[str, Any]) -> pa.Table | None:
 
 
 def _arrow_or_none(values: Any) -> pa.Array | None:
-    """``values`` as one Arrow array (typed by inference for Python lists), or None."""
+    """``values`` as one Arrow array, or None. Python cells become an array only when they are
+    all of one plain type: Arrow's own inference reads ``[a date, 0]`` as two dates."""
+    import datetime as dt
+
     import pyarrow as pa
 
     if isinstance(values, pa.ChunkedArray):
         return values.combine_chunks()
     if isinstance(values, pa.Array):
         return values
+    plain = {str: pa.string(), int: pa.int64(), float: pa.float64(), dt.date: pa.date32()}
+    types = {type(v) for v in values if v is not None}
+    if len(types) > 1 or (types and next(iter(types)) not in plain):
+        return None  # bool, datetime, lists, dicts, mixed: cell by cell
     try:
-        return pa.array(values)
+        return pa.array(values, plain[types.pop()] if types else pa.null())
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
 
@@ -225,7 +232,12 @@ def _too_long(array: pa.Array) -> bool:
 
     if pa.types.is_list(array.type):
         array = pc.list_flatten(array)
-    return bool(len(array)) and _any(pc.greater(pc.utf8_length(array), MAX_KEY_LENGTH))
+    if not len(array) or pa.types.is_null(array.type):
+        return False
+    # Bytes bound characters from above: count characters only when some value might be long.
+    if not _any(pc.greater(pc.binary_length(array), MAX_KEY_LENGTH)):
+        return False
+    return _any(pc.greater(pc.utf8_length(array), MAX_KEY_LENGTH))
 
 
 def _any(mask: pa.Array) -> bool:
@@ -237,4 +249,4 @@ def _any(mask: pa.Array) -> bool:
 def _all(mask: pa.Array) -> bool:
     import pyarrow.compute as pc
 
-    return bool(pc.all(mask).as_py())
+    return pc.all(mask).as_py() is not False  # no false value (none at all, or only nulls)
