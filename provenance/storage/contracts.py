@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -253,6 +254,7 @@ def _list_item(value: Any) -> str:
 
 _CHECK_CODES = {
     "not_nullable": "missing-value",
+    "not_blank": "missing-value",
     "isin": "unknown-enum",
     "str_matches": "bad-pattern",
     "greater_than_or_equal_to": "out-of-range",
@@ -274,7 +276,11 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
         if c.enum:
             checks.append(pa.Check.isin(list(c.enum)))
         if c.pattern:
-            checks.append(pa.Check.str_matches(c.pattern))
+            # The whole value, as regexp_full_match in SQL: Python's `$` also matches before a
+            # final newline, which let "slug\n" through here and not there.
+            checks.append(pa.Check.str_matches(c.pattern + r"\Z"))
+        if c.required and c.kind is Kind.STRING:
+            checks.append(pa.Check(_not_blank, element_wise=True, name="not_blank"))
         if c.minimum is not None:
             checks.append(pa.Check.ge(c.minimum))
         nullable = not c.required or (before_derivation and c.derivable)
@@ -286,6 +292,16 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
         frame_checks.append(pa.Check(_interval_ok, name="qualifier_interval"))
     return pa.DataFrameSchema(columns, checks=frame_checks, name=table.name, coerce=False)
 
+
+def _not_blank(value: Any) -> bool:
+    """Not only spaces — RE2's [\\s\\p{Z}]*, what the SQL contract calls blank (reading a
+    file already turns blank required cells into missing ones; a user's frame may hold them)."""
+    if not isinstance(value, str):
+        return True
+    return not all(ch in "\t\n\f\r " or unicodedata.category(ch) in _SPACES for ch in value)
+
+
+_SPACES = ("Zs", "Zl", "Zp")
 
 _PANDERA_DTYPES: dict[Kind, Any] = {Kind.NUMBER: "float64", Kind.INTEGER: "Int64"}
 
