@@ -1,4 +1,4 @@
-"""The record contract: what every row must satisfy before it may be written.
+"""The record contract, cell by cell: pandera over pandas, and the reader of every raw cell.
 
 Two steps, both collecting every problem before anything is refused:
 
@@ -7,8 +7,11 @@ Two steps, both collecting every problem before anything is refused:
 2. :func:`check_records` runs the pandera schema derived from :mod:`provenance.core.schema`
    (required columns, enums, patterns, minimums, qualifier ↔ interval consistency).
 
-Checks that need other rows or the warehouse (references, quotes, id conflicts) live in
-:mod:`provenance.storage.warehouse`, where DuckDB is.
+``append`` takes this path for a batch its columnar path (:mod:`provenance.storage.columnar`,
+which runs the same contract compiled to SQL) cannot vouch for, to name each problem with its
+row; :func:`pandera_schema` is the contract for users' pandas frames. Checks that need other
+rows or the warehouse (references, quotes, id conflicts) are in
+:mod:`provenance.storage.batch_checker`.
 """
 
 from __future__ import annotations

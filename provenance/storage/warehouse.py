@@ -455,8 +455,8 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
     digest = hashlib.sha256()
     for name in sorted(tables):
         digest.update(name.encode())
-        for key in tables[name].column(TABLES[name].key).to_pylist():
-            digest.update(str(key).encode())
+        # One update of the keys joined hashes the same bytes as one update per key.
+        digest.update("".join(map(str, tables[name].column(TABLES[name].key).to_pylist())).encode())
     return digest.hexdigest()
 
 
