@@ -13,7 +13,9 @@ Per size, in a temporary folder: generate a synthetic warehouse (provenance.test
 - ``provenance append`` of the held-out figures (they reference documents already in the
   warehouse), then the same file again (a no-op), both as multiples of the pyarrow copy.
 
-The bundled warehouse's ``validate`` is timed once too. Prints a table and writes JSON.
+The bundled warehouse's ``validate`` is timed once too, and the fixed costs (``--help``, the
+bundled ``validate`` with and without GX suites) as multiples of ``python -c pass`` (see
+``bench_start``). Prints a table and writes JSON.
 Ratios are what to compare across runs: on a shared machine the seconds drift with the load,
 and both sides of each ratio are measured minutes apart in the same run.
 
@@ -270,6 +272,68 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 DEV_EXPORT = REPOSITORY.parent / "shared" / "data" / "airwars" / "incidents-dev.csv"
 
 
+START_ROUNDS = 5
+
+
+def bench_start(work: Path, out: Path) -> dict[str, Any]:
+    """Fixed costs, as multiples of ``python -c pass``: ``provenance --help`` and the bundled
+    warehouse's ``validate`` with its GX suites and without them (a copy whose expectations/gx
+    holds no suite). The commands run in turn, START_ROUNDS times; medians of wall time. Prints
+    a table and writes start-<time>.json into ``out``."""
+    import shutil
+    import statistics
+
+    script = Path(sys.executable).with_name("provenance")  # the console script users run
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "provenance"]
+    roots = {}
+    for name, with_gx in (("with-gx", True), ("without-gx", False)):
+        root = work / f"bundled-{name}"
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(REPOSITORY / "warehouse", root / "warehouse")
+        shutil.copytree(REPOSITORY / "expectations", root / "expectations")
+        if not with_gx:
+            for suite in (root / "expectations" / "gx").glob("*.json"):
+                suite.unlink()
+        roots[name] = root
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "provenance --help": [*command, "--help"],
+        "validate, bundled, no GX suite": [
+            *command,
+            "validate",
+            "--root",
+            str(roots["without-gx"]),
+        ],
+        "validate, bundled, GX suites": [*command, "validate", "--root", str(roots["with-gx"])],
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(START_ROUNDS):
+        for name, args in commands.items():
+            result = run_child(args)
+            if result["exit_code"] != 0:
+                raise SystemExit(f"{name} failed: {result['stderr_tail']}")
+            seconds[name].append(result["seconds"])
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    yardstick = medians["python -c pass"]
+    result = {
+        "rounds": START_ROUNDS,
+        "seconds": seconds,
+        "median_seconds": medians,
+        "over_python": {name: value / yardstick for name, value in medians.items()},
+        "load": os.getloadavg(),
+    }
+    lines = [f"start-up, median of {START_ROUNDS} rounds (× python -c pass, same rounds):"]
+    lines += [
+        f"  {name:32} {medians[name]:6.2f} s  {result['over_python'][name]:6.1f}×"
+        for name in commands
+    ]
+    print("\n".join(lines), flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"start-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
 def bench_airwars(csv_path: Path, work: Path) -> dict[str, Any]:
     """Import time of a monitor's export, and the extractor's recall, precision and speed on it."""
     from extract_eval import evaluate_airwars
@@ -358,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             print(render(results[-1:]), flush=True)
         bundled = bench_bundled(work)
         print(render_bundled(bundled), flush=True)
+        bench_start(work, args.out)
         airwars = (
             bench_airwars(args.airwars, work) if args.airwars and not args.no_airwars else None
         )

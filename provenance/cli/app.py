@@ -273,6 +273,7 @@ def validate(
     expect_head: list[str] | None = typer.Option(
         None,
         "--expect-head",
+        metavar="HASH",
         help="A head hash printed by append or a previous validate (≥ 12 hex digits): fail if "
         "it is no longer in the batch log (newest batches removed). Repeatable.",
     ),

@@ -16,13 +16,20 @@ from typing import Any
 
 import typer
 
+# Plain help and usage errors (rich_markup_mode=None): rendering them with rich imports rich,
+# pygments and markdown-it, which alone took longer than the rest of `provenance --help`.
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Sourced figures in Parquet: append, query and validate a warehouse of quoted numbers.",
 )
-import_app = typer.Typer(no_args_is_help=True, help="Import a monitor's export as sourced figures.")
+import_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Import a monitor's export as sourced figures.",
+)
 app.add_typer(import_app, name="import")
 
 

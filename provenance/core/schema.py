@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING
 
 from provenance.core.metrics import packaged_vocabulary
 from provenance.core.qualifiers import QUALIFIER_NAMES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Kind(StrEnum):
@@ -29,15 +32,22 @@ class Kind(StrEnum):
     INTEGER_LIST = "integer_list"
 
 
-ARROW_TYPES: dict[Kind, pa.DataType] = {
-    Kind.STRING: pa.string(),
-    Kind.INTEGER: pa.int64(),
-    Kind.NUMBER: pa.float64(),
-    Kind.DATE: pa.date32(),
-    Kind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
-    Kind.STRING_LIST: pa.list_(pa.string()),
-    Kind.INTEGER_LIST: pa.list_(pa.int64()),
-}
+@cache
+def arrow_types() -> dict[Kind, pa.DataType]:
+    """Each kind's Arrow type; pyarrow is imported on first use, so that commands which never
+    touch Arrow (``--help``, ``sql``) start without it."""
+    import pyarrow as pa
+
+    return {
+        Kind.STRING: pa.string(),
+        Kind.INTEGER: pa.int64(),
+        Kind.NUMBER: pa.float64(),
+        Kind.DATE: pa.date32(),
+        Kind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+        Kind.STRING_LIST: pa.list_(pa.string()),
+        Kind.INTEGER_LIST: pa.list_(pa.int64()),
+    }
+
 
 SQL_TYPES: dict[Kind, str] = {
     Kind.STRING: "VARCHAR",
@@ -93,7 +103,7 @@ class Column:
 
     @property
     def arrow_type(self) -> pa.DataType:
-        return ARROW_TYPES[self.kind]
+        return arrow_types()[self.kind]
 
     @property
     def sql_type(self) -> str:
@@ -138,6 +148,8 @@ class Table:
 
 
 def _arrow_schema(columns: Iterable[Column]) -> pa.Schema:
+    import pyarrow as pa
+
     return pa.schema([pa.field(c.name, c.arrow_type, nullable=not c.required) for c in columns])
 
 

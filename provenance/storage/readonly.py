@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import ConfigError, Problem
+from provenance.core.sql import sql_literal
 from provenance.core.text import first_line
 
 if TYPE_CHECKING:
@@ -72,7 +73,10 @@ def read_only_connection(ddl: str, readable: Sequence[Path]) -> Iterator[duckdb.
     )
     try:
         connection.execute(ddl)
-        connection.execute("SET allowed_paths = $paths", {"paths": [str(p) for p in readable]})
+        # Literals, not a bound parameter: binding a Python list makes DuckDB import pandas
+        # and numpy, which `provenance sql` never needs.
+        paths = ", ".join(sql_literal(str(p)) for p in readable)
+        connection.execute(f"SET allowed_paths = [{paths}]")
         connection.execute("SET enable_external_access = false")
         connection.execute("SET lock_configuration = true")
         yield connection

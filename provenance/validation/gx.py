@@ -1,8 +1,9 @@
 """The Great Expectations layer of ``provenance validate``: suites as files, run on DuckDB data.
 
 Suites live as GX 1.x ``ExpectationSuite`` JSON files, one per table, in ``expectations/gx/``.
-The defaults are derived from :mod:`provenance.core.schema` by :func:`default_suites`; regenerate the
-committed copies with ``python -m provenance.validation.gx`` (a test checks they match).
+The defaults — dataset-level expectations the contract and the rules do not already check —
+are declared in :mod:`.gx_suites`; regenerate the committed copies with
+``python -m provenance.validation.gx`` (a test checks they match).
 
 How the suites run: GX's SQL engine, through duckdb-engine, on a throwaway DuckDB file holding
 the warehouse's views, so the expectations compile to SQL that DuckDB runs over the Parquet
@@ -269,7 +270,10 @@ def _severity(config: Any) -> str:
 
 
 def _describe(suite_file: SuiteFile, config: Any) -> str:
-    return f"{suite_file.suite.name} ({suite_file.path.name}): {config.type}({expectation_arguments(config)})"
+    described = f"{suite_file.suite.name} ({suite_file.path.name}): {config.type}({expectation_arguments(config)})"
+    # meta.why (the default suites give one) says what a failure means.
+    why = (config.meta or {}).get("why")
+    return f"{why} — {described}" if why else described
 
 
 def _failures(

@@ -1,13 +1,18 @@
-"""The default Great Expectations suites, derived from the schema, as JSON files.
+"""The default Great Expectations suites, as JSON files, declared in one place.
 
-One suite per table: required columns are not null, enums are in their set, minimums hold,
-keys are unique and intervals are ordered. Nothing here imports great_expectations.
+They hold what GX is good at and the other layers do not check: the data set as a whole —
+volume, distributions (with ``mostly``), wide plausibility bounds, the timeline's anchor to the
+append clock. What a single row must satisfy (required columns, enums, keys, minimums, ordered
+intervals) is the record contract's (``contract-<table>``), references and quotes are the
+built-ins', and statements against each other are the rules': none is repeated here.
+Nothing here imports great_expectations.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,59 +22,119 @@ from provenance.core.schema import TABLES, Table
 SUITES_SUBDIR = "gx"  # expectations/gx/<table>.json
 COLUMN_ARGUMENTS = ("column", "column_A", "column_B")
 
-# Column pairs that are intervals: the upper end may not be below the lower one.
-_ORDERED_PAIRS = (("value_low", "value_high"), ("quote_start", "quote_end"))
+# No count of people or strikes reaches a billion (fewer than ten live on Earth): a larger
+# value is a misread number — a phone number, an id, two numbers run together.
+_IMPLAUSIBLE_COUNT = 1_000_000_000
+# A quote is the sentence that states the number; beyond this a reader cannot check it by eye
+# and it usually holds several figures. 99 % of quotes are shorter in every data set we hold.
+_LONGEST_QUOTE = 600
 
 
-# -- the default suites, derived from the schema ----------------------------------------------
+@dataclass(frozen=True)
+class DefaultExpectation:
+    """One expectation of the default suites, with why it is there (kept in its meta)."""
+
+    table: str
+    type: str
+    why: str
+    severity: Severity = Severity.WARNING
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "kwargs": self.kwargs,
+            "meta": {"severity": str(self.severity), "why": self.why},
+        }
 
 
-def _expectation(type_: str, severity: str = Severity.ERROR, **kwargs: Any) -> dict[str, Any]:
-    return {"type": type_, "kwargs": kwargs, "meta": {"severity": severity}}
+DEFAULT_EXPECTATIONS = (
+    # -- volume -----------------------------------------------------------------------------
+    DefaultExpectation(
+        "batches",
+        "expect_table_row_count_to_be_between",
+        "the batch log starts with the genesis batch init writes: an empty log is no warehouse",
+        Severity.ERROR,
+        {"min_value": 1},
+    ),
+    # -- the timeline's anchor ----------------------------------------------------------------
+    DefaultExpectation(
+        "documents",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "a document is retrieved before it is recorded; a later retrieval is a wrong clock or "
+        "date, and would let statements dated in the future pass dates-in-order",
+        Severity.ERROR,
+        {
+            "column_A": "recorded_at",
+            "column_B": "retrieved_at",
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+    ),
+    # -- wide plausibility bounds -------------------------------------------------------------
+    *(
+        DefaultExpectation(
+            "figures",
+            "expect_column_values_to_be_between",
+            "no count of people or strikes reaches a billion: a larger value is a misread number",
+            kwargs={"column": column, "max_value": _IMPLAUSIBLE_COUNT},
+        )
+        for column in ("value_low", "value_high")
+    ),
+    # -- distributions ------------------------------------------------------------------------
+    *(
+        DefaultExpectation(
+            table,
+            "expect_column_value_lengths_to_be_between",
+            f"a quote is the sentence that states the number: 1 % of quotes over "
+            f"{_LONGEST_QUOTE} characters means quotes are cut too wide",
+            kwargs={"column": "quote", "max_value": _LONGEST_QUOTE, "mostly": 0.99},
+        )
+        for table in ("figures", "relations")
+    ),
+    DefaultExpectation(
+        "figures",
+        "expect_column_value_lengths_to_be_between",
+        "a number as written is a few words ('plus de 240'): 1 % over 40 characters means the "
+        "extraction takes whole clauses",
+        kwargs={"column": "value_text", "max_value": 40, "mostly": 0.99},
+    ),
+    DefaultExpectation(
+        "figures",
+        "expect_column_values_to_not_be_in_set",
+        "over half the figures approximate ('about', 'une centaine') is a drift: a qualifier "
+        "wording read too widely",
+        kwargs={"column": "qualifier", "value_set": ["approximately"], "mostly": 0.5},
+    ),
+    DefaultExpectation(
+        "entities",
+        "expect_column_values_to_be_unique",
+        "two entities with one name are likely one claimant under two ids, which splits its "
+        "series and hides its revisions from the rules",
+        kwargs={"column": "name"},
+    ),
+    DefaultExpectation(
+        "documents",
+        "expect_column_value_lengths_to_be_between",
+        "an archived text under 50 characters is a failed download or a headline alone: "
+        "nothing to read a quote in context in",
+        kwargs={"column": "text", "min_value": 50},
+    ),
+)
 
 
 def suite_for(table: Table) -> dict[str, Any]:
     """The default GX suite of one table, as the JSON ``ExpectationSuite`` serialises to."""
-    expectations = [_expectation("expect_column_values_to_be_unique", column=table.key)]
-    for column in table.columns:
-        if column.required:
-            expectations.append(
-                _expectation("expect_column_values_to_not_be_null", column=column.name)
-            )
-        if column.enum:
-            expectations.append(
-                _expectation(
-                    "expect_column_values_to_be_in_set",
-                    column=column.name,
-                    value_set=list(column.enum),
-                )
-            )
-        minimum = column.minimum
-        if minimum is not None:
-            expectations.append(
-                _expectation(
-                    "expect_column_values_to_be_between", column=column.name, min_value=minimum
-                )
-            )
-    for low, high in _ORDERED_PAIRS:
-        if low in table.column_names and high in table.column_names:
-            expectations.append(
-                _expectation(
-                    "expect_column_pair_values_a_to_be_greater_than_b",
-                    column_A=high,
-                    column_B=low,
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                )
-            )
+    expectations = [e.as_json() for e in DEFAULT_EXPECTATIONS if e.table == table.name]
     return {
         "name": table.name,
         "expectations": expectations,
         "meta": {"provenance": {"table": table.name, "key": table.key}},
         "notes": (
-            f"Generated from provenance/core/schema.py ({table.name}): required columns, enums, "
-            "minimums, unique key, ordered intervals. Edit freely; meta.severity is error or "
-            "warning. References and patterns are checked by the built-in SQL checks."
+            f"Generated by provenance/validation/gx_suites.py ({table.name}): what the data set "
+            "as a whole should look like (volume, distributions, plausible bounds), which the "
+            "record contract, the built-in checks and the rules do not check. Edit freely; "
+            "meta.severity is error or warning, meta.why says what a failure means."
         ),
     }
 

@@ -341,8 +341,9 @@ def _folded_suite_rows(results: list[RuleResult]) -> list[tuple[str, ...]]:
         suites.setdefault(suite, []).append(r)
     return [
         (
-            f"{suite} ({len(members)} expectations)",
-            Severity.ERROR,
+            f"{suite} ({plural(len(members), 'expectation')})",
+            # A suite of warnings only (the default distributions) is not shown as an error.
+            max((m.severity for m in members), key=lambda s: s == Severity.ERROR),
             str(max(m.rows_checked for m in members)),
             "0",
             "",

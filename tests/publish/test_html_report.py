@@ -39,7 +39,7 @@ def test_every_layer_is_on_the_page(page: str) -> None:
         in page
     )
     assert page.count("<svg") == 1  # one flagged series: the ministry's killed
-    assert "gx-figures-expect_column_values_to_not_be_null-figure_id" in page
+    assert "gx-figures-expect_column_value_lengths_to_be_between-quote" in page
 
 
 def test_the_page_is_self_contained(page: str) -> None:

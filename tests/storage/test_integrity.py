@@ -335,3 +335,30 @@ def test_bundled_manifests_are_the_deterministic_migration(tmp_path: Path) -> No
     assert migrate_legacy(wh.batches_dir) == len(batches(wh))
     assert tree_digest(wh.batches_dir) == tree_digest(REPO / "warehouse" / "batches")
     assert migrate_legacy(wh.batches_dir) == 0  # once chained, left alone
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda data: data[: len(data) // 2], "no Parquet magic bytes"),
+        (lambda data: b"PAR1" + b"\0" * 8 + b"\xff\xff\x00\x00PAR1", "footer is longer"),
+    ],
+)
+def test_unreadable_parquet_under_a_matching_hash_is_reported(
+    warehouse: Warehouse, damage: Callable[[bytes], bytes], reason: str
+) -> None:
+    """A manifest re-hashed over a truncated or foreign file: the hash matches, the file is no
+    Parquet; file-integrity names it and the rest still runs."""
+    from provenance.storage.inputs import file_sha256
+
+    folder = batches(warehouse)[-1]
+    victim = folder / "figures.parquet"
+    victim.write_bytes(damage(victim.read_bytes()))
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    data["file_sha256"] = [file_sha256(victim)]
+    (folder / "manifest.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    report = validate(warehouse)
+    integrity = next(r for r in report.results if r.name == "file-integrity")
+    (failure,) = integrity.failures
+    assert failure.message.startswith(f"unreadable-file: {rel(warehouse, victim)} is not readable")
+    assert reason in failure.message and report.exit_code() == 1

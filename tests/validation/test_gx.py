@@ -52,8 +52,14 @@ def test_bundled_warehouse_passes(bundled_run: tuple[Path, list[RuleResult]]) ->
     expected = sum(len(s["expectations"]) for s in es.default_suites().values())
     assert len(results) == expected
     assert [r.name for r in results if r.status != "pass"] == []
-    figures = _by_name(results)["gx-figures-expect_column_values_to_not_be_null-claimant_id"]
-    assert (figures.kind, figures.severity, figures.rows_checked) == ("expectation", "error", 7)
+    quotes = _by_name(results)["gx-figures-expect_column_value_lengths_to_be_between-quote"]
+    assert (quotes.kind, quotes.severity, quotes.rows_checked) == ("expectation", "warning", 7)
+    assert quotes.description.startswith("a quote is the sentence that states the number")
+    assert {"max_value=600", "mostly=0.99"} <= set(
+        quotes.description[:-1].split("(")[-1].split(", ")
+    )
+    volume = _by_name(results)["gx-batches-expect_table_row_count_to_be_between"]
+    assert (volume.severity, volume.rows_checked) == ("error", 6)
 
 
 def test_failing_expectation_names_every_row_by_key(tmp_path: Path) -> None:
@@ -115,38 +121,80 @@ def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
         es.load_suites(tmp_path)
 
 
-def test_hand_written_bad_batch_fails_the_default_suite(tmp_path: Path) -> None:
-    """A Parquet batch written around the contract (bad enum, duplicate key) is caught by key."""
+def test_hand_written_bad_batches_fail_the_default_suites(tmp_path: Path) -> None:
+    """Batches written around the contract: an entity named like another, a document retrieved
+    after it was recorded. The default suites name each record; the warning does not fail."""
+    from datetime import UTC, date, datetime
+
     warehouse = _copy_bundled(tmp_path)
     schema = TABLES["entities"].arrow_schema()
     rows = {
-        "entity_id": ["ghost", "airwars"],
-        "name": ["Ghost", "Airwars again"],
-        "kind": ["alien", "monitor"],
-        "aliases": [None, None],
-        "batch_id": ["20990101T000000000000Z-forged"] * 2,
-        "recorded_at": [None, None],
+        "entity_id": ["airwars-monitor"],
+        "name": ["Airwars"],  # the bundled `airwars` entity's name
+        "kind": ["monitor"],
+        "aliases": [None],
+        "batch_id": ["20990101T000000000000Z-forged"],
+        "recorded_at": [datetime(2026, 1, 1, tzinfo=UTC)],
     }
-    table = pa.table({f.name: pa.array(rows[f.name], f.type) for f in schema})
-    # Listed by a manifest: a file no manifest lists would not be read at all.
-    forge_batch(warehouse, "entities", table)
-    suites = tmp_path / "expectations" / es.SUITES_SUBDIR
-    results = _by_name(
-        r for r in es.run_suites(warehouse, suites) if r.name.startswith("gx-entities-")
+    forge_batch(
+        warehouse, "entities", pa.table({f.name: pa.array(rows[f.name], f.type) for f in schema})
     )
-    kind = results["gx-entities-expect_column_values_to_be_in_set-kind"]
-    assert [(f.record_id, f.details) for f in kind.failures] == [("ghost", {"kind": "alien"})]
-    assert {
-        f.record_id
-        for f in results["gx-entities-expect_column_values_to_be_unique-entity_id"].failures
-    } == {"airwars"}
-    assert {
-        f.record_id
-        for f in results["gx-entities-expect_column_values_to_not_be_null-recorded_at"].failures
-    } == {
-        "ghost",
-        "airwars",
+    schema = TABLES["documents"].arrow_schema()
+    document = {c.name: [None] for c in TABLES["documents"].columns}
+    document.update(
+        document_id=["f" * 64],
+        text=["Le bilan s'élève à 12 morts selon la défense civile, qui poursuit ses recherches."],
+        language=["fr"],
+        published_on=[date(2025, 12, 30)],
+        published_precision=["day"],
+        retrieved_at=[datetime(2099, 1, 1, tzinfo=UTC)],
+        recorded_at=[datetime(2026, 1, 1, tzinfo=UTC)],
+        batch_id=["20990101T000000000001Z-forged"],
+    )
+    forge_batch(
+        warehouse,
+        "documents",
+        pa.table({f.name: pa.array(document[f.name], f.type) for f in schema}),
+        label="forged-document",
+    )
+    suites = tmp_path / "expectations" / es.SUITES_SUBDIR
+    results = _by_name(es.run_suites(warehouse, suites))
+    names = results["gx-entities-expect_column_values_to_be_unique-name"]
+    assert (names.status, names.severity) == ("warn", "warning")
+    assert sorted((f.record_id, f.details["name"]) for f in names.failures) == [
+        ("airwars", "Airwars"),
+        ("airwars-monitor", "Airwars"),
+    ]
+    anchor = results[
+        "gx-documents-expect_column_pair_values_a_to_be_greater_than_b-recorded_at-retrieved_at"
+    ]
+    assert anchor.status == "fail"
+    assert [f.record_id for f in anchor.failures] == ["f" * 64]
+    assert "2099-01-01" in anchor.failures[0].message
+    failing = sorted(r.name for r in results.values() if r.status != "pass")
+    assert failing == [anchor.name, names.name]
+
+
+def test_mostly_tolerates_a_share_and_then_names_every_row(tmp_path: Path) -> None:
+    """A distribution expectation passes while the share holds; past it, every row is named."""
+    warehouse = _copy_bundled(tmp_path)
+    # Three of the seven bundled figures are `more_than`: 43 %.
+    share = {
+        "type": "expect_column_values_to_not_be_in_set",
+        "kwargs": {"column": "qualifier", "value_set": ["more_than"]},
+        "meta": {"severity": "warning"},
     }
+    tolerant = {**share, "kwargs": {**share["kwargs"], "mostly": 0.5}}
+    strict = {**share, "kwargs": {**share["kwargs"], "mostly": 0.6}}
+    _suite_file(tmp_path / "suites", "figures", [tolerant, strict])
+    results = es.run_suites(warehouse, tmp_path / "suites")
+    assert [(r.status, len(r.failures)) for r in results] == [("pass", 0), ("warn", 3)]
+    assert {f.record_id for f in results[1].failures} == {
+        "article-local-mosul-240",
+        "zakharova-mosul-injured-200",
+        "zakharova-mayadin-35",
+    }
+    assert results[1].name.endswith("-qualifier-2")
 
 
 def test_data_docs_are_readable_offline(bundled_run: tuple[Path, list[RuleResult]]) -> None:

@@ -1,0 +1,85 @@
+"""Start-up: what `--help`, `sql` and `init` import (the modules, never the time they take)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, copy_bundled
+
+# Each costs tens of milliseconds to seconds to import; a command loads one only if it uses it.
+HEAVY = (
+    "pyarrow",
+    "pandas",
+    "numpy",
+    "duckdb",
+    "pandera",
+    "great_expectations",
+    "sqlalchemy",
+    "rich",
+    "pygments",
+)
+
+
+def _imported(argv: list[str], cwd: Path) -> tuple[list[str], str]:
+    """Run `provenance ARGV` in a fresh interpreter: the heavy modules it loaded, its output."""
+    probe = (
+        "import sys\n"
+        "from provenance.cli import main\n"
+        f"code = main({argv!r})\n"
+        "sys.stdout.flush()\n"
+        f"print('\\nLOADED', sorted(m for m in {HEAVY!r} if m in sys.modules), code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=cwd
+    )
+    output, _, last = result.stdout.rpartition("\nLOADED ")
+    assert last, result.stderr[-600:]
+    loaded, code = last.strip().rsplit(" ", 1)
+    assert code == "0", result.stderr[-600:]
+    return [m.strip("'") for m in loaded.strip("[]").split(", ") if m], output
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """`provenance --help` parses and prints with typer alone: no Arrow, DuckDB, GX or rich."""
+    loaded, output = _imported(["--help"], REPO)
+    assert "Usage: provenance" in output and "validate" in output
+    assert loaded == []
+
+
+def test_sql_loads_duckdb_only(tmp_path: Path) -> None:
+    """`provenance sql` needs DuckDB (and rich for its table), never Arrow, pandas or numpy."""
+    root = copy_bundled(tmp_path / "project", with_gx=False)
+    loaded, output = _imported(
+        ["--root", str(root), "sql", "select count(*) as n from figures"], REPO
+    )
+    assert "7" in output
+    assert loaded == ["duckdb", "rich"]
+    loaded, output = _imported(
+        ["--root", str(root), "sql", "select 1 as x", "--format", "csv"], REPO
+    )
+    assert output.strip() == "x\n1"
+    assert loaded == ["duckdb"]
+
+
+def test_init_loads_neither_duckdb_nor_validation_libraries(tmp_path: Path) -> None:
+    """`provenance init` writes the first (empty) Parquet files, so it needs pyarrow (which
+    brings numpy and pandas), but no DuckDB, pandera, GX or rich."""
+    loaded, _ = _imported(["init", str(tmp_path / "new")], tmp_path)
+    assert (tmp_path / "new" / "warehouse" / "batches").is_dir()
+    assert not {"duckdb", "pandera", "great_expectations", "sqlalchemy", "rich"} & set(loaded)
+    assert "pyarrow" in loaded
+
+
+@pytest.mark.parametrize("argv", [["validate", "--nosuch"], ["sql", "--help"]])
+def test_usage_errors_and_command_help_stay_plain(argv: list[str]) -> None:
+    """A usage error or a command's help is plain text, without rich's boxes."""
+    result = subprocess.run(
+        [sys.executable, "-m", "provenance", *argv], capture_output=True, text=True, check=False
+    )
+    shown = result.stdout + result.stderr
+    assert "Usage: provenance" in shown
+    assert "╭" not in shown and "─" not in shown
