@@ -197,15 +197,14 @@ def revision_flags(
         warehouse_rules,
         warehouse_vocabulary,
     )
+    from provenance.validation.sql_text import drop_shared
 
     rules, display = warehouse_rules(warehouse, rules_file)
     # The warehouse's own metrics.yaml says which metrics are cumulative, as in `validate`.
     cumulative = cumulative_names(warehouse_vocabulary(warehouse))
     flags: dict[str, list[str]] = {}
-    for rule in rules:
-        if rule.kind not in REVISION_KINDS:
-            continue
-        check = Check(
+    checks = [
+        Check(
             rule.name,
             rule.kind,
             rule.severity,
@@ -213,8 +212,14 @@ def revision_flags(
             compile_duckdb(rule, cumulative),
             rule,
         )
+        for rule in rules
+        if rule.kind in REVISION_KINDS
+    ]
+    for check in checks:
         for failure in run_check(connection, check, display).failures:
-            flags.setdefault(failure.record_id, []).append(f"{rule.name}: {failure.message}")
+            flags.setdefault(failure.record_id, []).append(f"{check.name}: {failure.message}")
+    # The revision rules share their live figures and series; the caller's connection goes on.
+    drop_shared(connection, (c.compiled for c in checks))
     return flags
 
 

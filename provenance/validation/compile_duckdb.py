@@ -7,7 +7,6 @@ where the data is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,15 @@ from provenance.validation.rules import (
     SubjectPeriodRule,
     WeekdayRule,
 )
-from provenance.validation.sql_text import INF, CompiledRule, bounds_sql, num_sql, stored_bounds
+from provenance.validation.sql_text import (
+    INF,
+    CompiledRule,
+    TempTable,
+    bounds_sql,
+    num_sql,
+    stored_bounds,
+    table_name,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -56,7 +63,7 @@ def _period_end_sql(day: str, precision: str) -> str:
 
 
 def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
-    readings = "rule_readings_" + re.sub(r"[^a-z0-9]", "_", rule.name)
+    readings = table_name("rule_readings", rule.name)
     sources = []
     for table in rule.tables:
         key = TABLES[table].key
@@ -68,10 +75,21 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
             f"WHERE x.value_text IS NOT NULL{kinds}"
         )
     stated = " UNION ALL ".join(sources)
-    pairs_sql = f"SELECT DISTINCT value_text, language FROM ({stated})"
+    # One pass counts each wording's statements; the count of readable ones is the rule's
+    # checked count, so the statements themselves are read once more only, to be judged.
+    pairs_sql = (
+        f"SELECT value_text, language, count(*) FROM ({stated}) GROUP BY value_text, language"
+    )
 
     def prepare(connection: duckdb.DuckDBPyConnection) -> None:
-        connection.register(readings, _read_quantities(connection.execute(pairs_sql).fetchall()))
+        arrow = _read_quantities(connection.execute(pairs_sql).fetchall())
+        connection.register(f"{readings}_arrow", arrow)
+        try:
+            connection.execute(
+                f"CREATE OR REPLACE TEMP TABLE {readings} AS SELECT * FROM {readings}_arrow"
+            )
+        finally:
+            connection.unregister(f"{readings}_arrow")
 
     read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
     stored = f"s.qualifier || ' ' || {bounds_sql(*stored_bounds('s'))}"
@@ -91,12 +109,13 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
               OR (r.high IS NULL) <> (s.value_high IS NULL)
               OR abs(r.high - s.value_high) > 1e-6)
     """
-    checked = f"SELECT count(*) FROM ({stated}) s JOIN {readings} r USING (value_text, language) WHERE r.supported"
-    return CompiledRule(sql, checked, prepare=prepare)
+    checked = f"SELECT coalesce(sum(statements), 0) FROM {readings} WHERE supported"
+    return CompiledRule(sql, checked, prepare=prepare, tables=(TempTable(readings, None),))
 
 
-def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
-    """An Arrow table of each distinct (value_text, language) read as a quantity.
+def _read_quantities(pairs: list[tuple[str, str, int]]) -> Any:
+    """An Arrow table of each distinct (value_text, language) read as a quantity, with how
+    many statements use it.
 
     Only distinct wordings are parsed in Python: a million figures share a few thousand.
     """
@@ -106,9 +125,10 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
     from provenance.text.numbers import Quantity, read_quantity
 
     columns: dict[str, list[Any]] = {
-        k: [] for k in ("value_text", "language", "supported", "qualifier", "low", "high")
+        k: []
+        for k in ("value_text", "language", "statements", "supported", "qualifier", "low", "high")
     }
-    for value_text, language in pairs:
+    for value_text, language, statements in pairs:
         quantity = read_quantity(value_text, language) if language in READABLE else None
         if quantity is None and value_text.strip().isdigit():
             # The column holds the number alone: "1903" is a count here, not the year the
@@ -117,6 +137,7 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
             quantity = Quantity(number, number, "exact", value_text, 0, len(value_text))
         columns["value_text"].append(value_text)
         columns["language"].append(language)
+        columns["statements"].append(statements)
         columns["supported"].append(language in READABLE)
         columns["qualifier"].append(quantity.qualifier if quantity else None)
         columns["low"].append(quantity.low if quantity else None)
@@ -125,6 +146,7 @@ def _read_quantities(pairs: list[tuple[str, str]]) -> Any:
         [
             ("value_text", pa.string()),
             ("language", pa.string()),
+            ("statements", pa.int64()),
             ("supported", pa.bool_()),
             ("qualifier", pa.string()),
             ("low", pa.float64()),
@@ -226,7 +248,9 @@ def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
     mentions = " UNION ALL ".join(
         _weekday_mentions_sql(language, rule.scope) for language in rule.languages
     )
-    base = f"SELECT * FROM ({mentions})"
+    # The texts are searched once: failures, observations and the count read the mentions.
+    mentions_table = TempTable(table_name("rule_mentions", rule.name), mentions)
+    base = f"SELECT * FROM {mentions_table.name}"
     sql = f"""
         SELECT record_id, table_name,
                CASE WHEN resolved IS NULL THEN '«' || mention || '» is not a date'
@@ -242,15 +266,37 @@ def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
         FROM ({base}) WHERE true_weekday = written_weekday
         ORDER BY record_id, mention LIMIT {OBSERVATION_LIMIT}
     """
-    return CompiledRule(sql, f"SELECT count(*) FROM ({base})", observations)
+    return CompiledRule(
+        sql, f"SELECT count(*) FROM ({base})", observations, tables=(mentions_table,)
+    )
 
 
 # --- relation -----------------------------------------------------------------------------
 
 
-def relation_measurements_sql(relation: str) -> str:
+RELATION_FIGURES = "rule_relation_figures"
+
+
+def relation_figures_table() -> TempTable:
+    """The bounds of the figures relations name (stated or operand), shared by the relation
+    rules of a run: a few thousand rows read once instead of every figure per rule."""
+    return TempTable(
+        RELATION_FIGURES,
+        """
+        SELECT figure_id, value_low, value_high FROM figures
+        WHERE figure_id IN (SELECT figure_id FROM relations
+                            UNION ALL SELECT unnest(reference_ids) FROM relations)
+        """,
+        shared=True,
+    )
+
+
+def relation_measurements_sql(relation: str, figures: str = "figures") -> str:
     """Per relation of ``relation`` kind: measured and stated intervals (∞ = 'inf') and the
-    deviation, by the arithmetic of :mod:`provenance.core.intervals` (open lower bound = 0)."""
+    deviation, by the arithmetic of :mod:`provenance.core.intervals` (open lower bound = 0).
+
+    ``figures`` holds at least the figures relations name (``figure_id``, ``value_low``,
+    ``value_high``)."""
     f_lo, f_hi = stored_bounds("f")
     x_lo, x_hi = stored_bounds("x")
     if relation in ("ratio", "share"):
@@ -287,12 +333,12 @@ def relation_measurements_sql(relation: str) -> str:
                                  '{ref_separator}' ORDER BY o.position)
                    || CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN ')' ELSE '' END AS refs_text,
                  count(*) AS found, any_value(o.wanted) AS wanted
-          FROM operands o JOIN figures r ON r.figure_id = o.reference_id
+          FROM operands o JOIN {figures} r ON r.figure_id = o.reference_id
           GROUP BY o.relation_id
         ), measured AS (
           SELECT x.relation_id, x.quote, {shown} AS shown,
                  {m_lo} AS m_lo, {m_hi} AS m_hi, {s_lo} AS s_lo, {s_hi} AS s_hi
-          FROM relations x JOIN refs USING (relation_id) JOIN figures f ON f.figure_id = x.figure_id
+          FROM relations x JOIN refs USING (relation_id) JOIN {figures} f ON f.figure_id = x.figure_id
           WHERE x.kind = {sql_literal(relation)} AND refs.found = refs.wanted AND {stated_filter}
         )
         SELECT *,
@@ -304,7 +350,11 @@ def relation_measurements_sql(relation: str) -> str:
 
 
 def _compile_relation(rule: RelationRule) -> CompiledRule:
-    measurements = relation_measurements_sql(rule.relation)
+    # Measured once: the failures and the observations read the same measurements.
+    measurements = TempTable(
+        table_name("rule_measurements", rule.name),
+        relation_measurements_sql(rule.relation, RELATION_FIGURES),
+    )
     tolerance = f"{rule.tolerance * 100:g} %"
     sign = "=" if rule.relation == "sum" else ""
     measured_text = (
@@ -322,13 +372,14 @@ def _compile_relation(rule: RelationRule) -> CompiledRule:
     message = f"shown || ' ' || {measured_text} || ', ' || {verdict} || ' (tolerance {tolerance})'"
     select = (
         f"SELECT relation_id AS record_id, 'relations' AS table_name, {message} AS message, "
-        f"quote, deviation AS measured FROM ({measurements})"
+        f"quote, deviation AS measured FROM {measurements.name}"
     )
     return CompiledRule(
         sql=f"{select} WHERE deviation > {rule.tolerance!r}",
         checked_sql=f"SELECT count(*) FROM relations WHERE kind = {sql_literal(rule.relation)}",
         observations_sql=f"{select} WHERE deviation <= {rule.tolerance!r} "
         f"ORDER BY deviation DESC, relation_id LIMIT {OBSERVATION_LIMIT}",
+        tables=(relation_figures_table(), measurements),
     )
 
 

@@ -34,6 +34,7 @@ from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.gx_suites import SUITES_SUBDIR, suites_hold_expectations
 from provenance.validation.report import Failure, Report, RuleResult
 from provenance.validation.rules import Rule, SqlRule, load_rules
+from provenance.validation.sql_text import drop_shared
 
 if TYPE_CHECKING:
     import duckdb
@@ -133,9 +134,11 @@ def validate(
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
     with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
         _bound_memory(connection, Path(spill))
-        for check in checks:
-            if wanted(check.name):
-                results.append(run_check(connection, check, rules_display))
+        to_run = [c for c in checks if wanted(c.name)]
+        for at, check in enumerate(to_run):
+            results.append(run_check(connection, check, rules_display))
+            later = (c.compiled for c in to_run[at + 1 :])
+            drop_shared(connection, [check.compiled], keep=later)
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
         from provenance.validation.gx import run_suites
 
@@ -260,14 +263,18 @@ def _as_compiled(check: SqlCheck) -> CompiledRule:
 def run_check(
     connection: duckdb.DuckDBPyConnection, check: Check, rules_display: str = ""
 ) -> RuleResult:
-    """Run one compiled check; failures and measurements come back as rows named by column."""
+    """Run one compiled check; failures and measurements come back as rows named by column.
+
+    The check's base is materialised once (tables shared with other rules of the run are kept:
+    :func:`~provenance.validation.sql_text.drop_shared` ends them); its failures, measurements
+    and checked count read it, and its own tables are dropped after it.
+    """
     import duckdb
 
     started = time.perf_counter()
     compiled = check.compiled
     try:
-        if compiled.prepare is not None:
-            compiled.prepare(connection)
+        compiled.setup(connection)
         failures = _failures(connection, check.name, compiled.sql)
         observations = (
             _failures(connection, check.name, compiled.observations_sql)
@@ -275,6 +282,7 @@ def run_check(
             else []
         )
         checked = connection.execute(compiled.checked_sql).fetchone()
+        compiled.release(connection)
     except (duckdb.Error, _MissingColumns) as e:
         # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
         if not isinstance(check.rule, SqlRule):

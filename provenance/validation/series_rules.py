@@ -18,12 +18,15 @@ from provenance.validation.rules import (
 )
 from provenance.validation.sql_text import (
     INF,
+    LIVE_FIGURES,
     CompiledRule,
+    TempTable,
     bounds_sql,
     in_list,
-    live_figures,
+    live_figures_table,
     num_sql,
     stored_bounds,
+    table_name,
 )
 
 RESTART = "restart"  # relation kind: "this claimant's count restarted here"
@@ -31,21 +34,77 @@ QUOTE_SEPARATOR = " ‖ "
 
 
 def _figures_sql(metrics: tuple[str, ...] | None) -> str:
-    """Live figures with their interval as [lo, hi] (open bounds: 0 and ∞); quotes are joined
-    to the flagged rows only, at the end (carrying them through windows costs seconds)."""
-    return f"""
-        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
-        FROM {live_figures(in_list("metric", metrics))}
-    """
+    """Live figures of these metrics with their interval as [lo, hi] (open bounds: 0 and ∞),
+    from the run's shared table; quotes are joined to the flagged rows only, at the end
+    (carrying them through windows costs seconds)."""
+    return f"SELECT * FROM {LIVE_FIGURES} WHERE {in_list('metric', metrics)}"
 
 
 def _quoted(flagged: str, *ids: str) -> str:
-    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``."""
+    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``. The
+    figures are read once, for the quotes of flagged ids only."""
+    named = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
     joins = " ".join(
-        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM figures) USING ({c})" for c in ids
+        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM quotes) USING ({c})" for c in ids
     )
-    return f"SELECT * FROM ({flagged}) {joins}"
+    return (
+        f"WITH flagged AS ({flagged}), "
+        f"quotes AS (SELECT figure_id, quote FROM figures WHERE figure_id IN ({named})) "
+        f"SELECT * FROM flagged {joins}"
+    )
+
+
+SERIES_DAYS = "rule_series_days"
+
+
+def series_days_table() -> TempTable:
+    """Each day a claimant spoke on a subject and metric, by two of its figures: ``low``, the
+    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
+    larger id), each a struct (its sort key first, then id, then the other bound).
+
+    Shared: the revision rules walk the ``high`` of each day, the claimant gap compares a figure
+    with other claimants' days. Most days hold one figure, which is both; the ordered choice
+    (structs compared field by field) is made only for the days that hold several.
+    """
+    keys = "subject_id, metric, claimant_id, stated_on"
+    return TempTable(
+        SERIES_DAYS,
+        f"""
+        WITH days AS (
+          SELECT {keys}, count(*) AS figures, any_value(figure_id) AS id,
+                 any_value(lo) AS lo, any_value(hi) AS hi
+          FROM {LIVE_FIGURES} GROUP BY {keys}
+        )
+        SELECT {keys}, {{'hi': hi, 'id': id, 'lo': lo}} AS low, {{'lo': lo, 'id': id, 'hi': hi}} AS high
+        FROM days WHERE figures = 1
+        UNION ALL
+        SELECT {keys}, min({{'hi': hi, 'id': figure_id, 'lo': lo}}),
+               max({{'lo': lo, 'id': figure_id, 'hi': hi}})
+        FROM {LIVE_FIGURES} f SEMI JOIN (SELECT {keys} FROM days WHERE figures > 1) d
+          ON {_same_keys(keys, "f", "d")}
+        GROUP BY {keys}
+        """,
+        shared=True,
+    )
+
+
+def _same_keys(keys: str, left: str, right: str) -> str:
+    """A join on ``keys`` that, like GROUP BY, takes NULL for a value (a key a record contract
+    would refuse must not make its figures vanish from the counts)."""
+    return " AND ".join(
+        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in (k.strip() for k in keys.split(","))
+    )
+
+
+def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
+    """The revision steps of these metrics, shared by the revision rules that read the same
+    metrics (falls and jumps walk the same series)."""
+    name = table_name("rule_revision_steps", *(metrics if metrics is not None else ("*",)))
+    return TempTable(name, revision_steps_sql(metrics), shared=True)
+
+
+def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
+    return (live_figures_table(), series_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -57,13 +116,10 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     order rows were appended nor on how many figures a day holds.
     """
     keys = "subject_id, metric, claimant_id"
-    top = "(lo, figure_id)"
     return f"""
-        WITH f AS ({_figures_sql(metrics)}),
-        days AS (
-          SELECT {keys}, stated_on, arg_max(figure_id, {top}) AS figure_id, max(lo) AS lo,
-                 arg_max(hi, {top}) AS hi
-          FROM f GROUP BY {keys}, stated_on
+        WITH days AS (
+          SELECT {keys}, stated_on, high.id AS figure_id, high.lo AS lo, high.hi AS hi
+          FROM {SERIES_DAYS} WHERE {in_list("metric", metrics)}
         ),
         steps AS (
           SELECT *, lag(stated_on) OVER w AS previous_stated_on, lag(figure_id) OVER w AS previous_id,
@@ -104,7 +160,8 @@ def _both_quotes(earlier: str, later: str) -> str:
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
     metrics = rule.metrics if rule.metrics is not None else cumulative
-    steps = revision_steps_sql(metrics)
+    steps_table = revision_steps_table(metrics)
+    steps = f"SELECT * FROM {steps_table.name}"
     fall = "lo < previous_lo"
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
@@ -128,18 +185,20 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
         FROM figures b JOIN figures a ON a.figure_id = b.supersedes
-        WHERE {in_list("b.metric", metrics)} AND {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
+        WHERE b.supersedes IS NOT NULL AND {in_list("b.metric", metrics)} AND {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
-    checked = f"SELECT count(*) FROM ({steps})"
-    return CompiledRule(sql, checked, observations_sql=explained)
+    checked = f"SELECT count(*) FROM {steps_table.name}"
+    return CompiledRule(
+        sql, checked, observations_sql=explained, tables=_series_tables(steps_table)
+    )
 
 
 def compile_revision_jump(rule: RevisionJumpRule, cumulative: tuple[str, ...]) -> CompiledRule:
     metrics = rule.metrics if rule.metrics is not None else cumulative
-    steps = revision_steps_sql(metrics)
+    steps_table = revision_steps_table(metrics)
     factor = "lo / previous_lo"
-    jumps = f"SELECT * FROM ({steps}) WHERE previous_lo > 0 AND lo > previous_lo AND {factor} > {rule.factor!r}"
+    jumps = f"SELECT * FROM {steps_table.name} WHERE previous_lo > 0 AND lo > previous_lo AND {factor} > {rule.factor!r}"
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                {_step_text("rises to")} || ', factor ' || {num_sql(factor)} || ' > {rule.factor:g}; see '
@@ -147,29 +206,33 @@ def compile_revision_jump(rule: RevisionJumpRule, cumulative: tuple[str, ...]) -
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, {factor} AS measured
         FROM ({_quoted(jumps, "figure_id", "previous_id")})
     """
-    return CompiledRule(sql, f"SELECT count(*) FROM ({steps})")
+    return CompiledRule(
+        sql,
+        f"SELECT count(*) FROM {steps_table.name}",
+        tables=_series_tables(steps_table),
+    )
 
 
 def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> CompiledRule:
     """Each figure meets every other claimant's latest day of figures as of its own date, no
     older than ``window_days``: a pair is compared once, from its later statement."""
     keys = "subject_id, metric"
-    low = "(hi, figure_id)"
-    high = "(lo, figure_id)"
     aligned = f"""
         WITH f AS ({_figures_sql(rule.metrics)}),
-        days AS (
-          SELECT {keys}, claimant_id, stated_on,
-                 arg_min(figure_id, {low}) AS low_id, min(hi) AS low_hi,
-                 arg_min(lo, {low}) AS low_lo,
-                 arg_max(figure_id, {high}) AS high_id, max(lo) AS high_lo,
-                 arg_max(hi, {high}) AS high_hi
-          FROM f GROUP BY {keys}, claimant_id, stated_on
-        ),
         claimants AS (SELECT DISTINCT {keys}, claimant_id FROM f),
+        -- Only subjects and metrics with two claimants or more have pairs: the joins and the
+        -- sort of the ASOF join below see those alone.
+        shared AS (SELECT {keys} FROM claimants GROUP BY {keys} HAVING count(*) > 1),
+        days AS (
+          SELECT {keys}, claimant_id, stated_on, low.id AS low_id, low.hi AS low_hi,
+                 low.lo AS low_lo, high.id AS high_id, high.lo AS high_lo, high.hi AS high_hi
+          FROM {SERIES_DAYS} SEMI JOIN shared USING ({keys})
+          WHERE {in_list("metric", rule.metrics)}
+        ),
         wanted AS (
           SELECT f.*, c.claimant_id AS other_claimant
-          FROM f JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
+          FROM (SELECT * FROM f SEMI JOIN shared USING ({keys})) f
+          JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
         )
         SELECT w.*, d.stated_on AS other_stated_on, d.low_id, d.low_lo, d.low_hi,
                d.high_id, d.high_lo, d.high_hi
@@ -191,8 +254,9 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
         FROM aligned WHERE high_lo > hi
     """
     factor = f"(CASE WHEN b_hi = 0 THEN {INF} ELSE a_lo / b_hi END)"
+    aligned_table = TempTable(table_name("rule_aligned", rule.name), aligned)
     sql = f"""
-        WITH aligned AS ({aligned})
+        WITH aligned AS (SELECT * FROM {aligned_table.name})
         SELECT a_id || ' vs ' || b_id AS record_id, 'figures' AS table_name,
                subject_id || ' ' || metric || ': ' || a_claimant || ' ' || {bounds_sql("a_lo", "a_hi")}
                  || ' (' || a_id || ', ' || a_on || ') vs ' || b_claimant || ' '
@@ -202,8 +266,8 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
                {factor} AS measured
         FROM ({_quoted(f"SELECT * FROM ({pairs}) WHERE {factor} > {rule.factor!r}", "a_id", "b_id")})
     """
-    checked = f"WITH aligned AS ({aligned}) SELECT count(*) FROM aligned"
-    return CompiledRule(sql, checked)
+    checked = f"SELECT count(*) FROM {aligned_table.name}"
+    return CompiledRule(sql, checked, tables=_series_tables(aligned_table))
 
 
 def compile_document_disagreement(
@@ -215,14 +279,19 @@ def compile_document_disagreement(
     keys = "document_id, subject_id, metric, claimant_id, stated_on, stated_precision"
     low = "(hi, figure_id)"
     figures = _figures_sql(rule.metrics)
+    # Groups of one (most) are counted, not ordered: the ordered choice is made in the rest.
     groups = f"""
         SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, {low}) AS low_id,
                arg_min(lo, {low}) AS low_lo, count(*) AS members
-        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
+        FROM ({figures}) f
+        SEMI JOIN (SELECT {keys} FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1) g
+          ON {_same_keys(keys, "f", "g")}
+        GROUP BY {keys}
     """
+    groups_table = TempTable(table_name("rule_groups", rule.name), groups)
     disjoint = f"""
         SELECT f.*, g.low_id, g.low_lo, g.low_hi
-        FROM ({figures}) f JOIN ({groups}) g USING ({keys}) WHERE f.lo > g.low_hi
+        FROM ({figures}) f JOIN {groups_table.name} g USING ({keys}) WHERE f.lo > g.low_hi
     """
     factor = f"(CASE WHEN low_hi = 0 THEN {INF} ELSE lo / low_hi END)"
     sql = f"""
@@ -234,4 +303,8 @@ def compile_document_disagreement(
                {_both_quotes("figure_id_quote", "low_id_quote")} AS quote, {factor} AS measured
         FROM ({_quoted(disjoint, "figure_id", "low_id")})
     """
-    return CompiledRule(sql, f"SELECT coalesce(sum(members), 0) FROM ({groups})")
+    return CompiledRule(
+        sql,
+        f"SELECT coalesce(sum(members), 0) FROM {groups_table.name}",
+        tables=(live_figures_table(), groups_table),
+    )

@@ -6,7 +6,9 @@ The report shows numbers and intervals the same way whichever rule measured them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,19 +19,72 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class TempTable:
+    """A table a rule's queries read, materialised once before them.
+
+    ``sql`` None: ``prepare`` creates it (from Python). A *shared* table holds what several
+    rules of one run read (the live figures, a revision series): it is created only when absent
+    and stays until :func:`drop_shared`; any other is the rule's own and dropped after it.
+    """
+
+    name: str
+    sql: str | None
+    shared: bool = False
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     """A rule as DuckDB queries.
 
     ``sql`` returns offending rows with columns record_id and message, and optionally
     table_name, quote, measured; ``checked_sql`` returns one number, the rows looked at;
     ``observations_sql`` (same columns as ``sql``) returns what was measured on rows that
-    passed. ``prepare`` runs first on the connection (to register helper tables).
+    passed. The three read the rule's ``tables``, so the base they share is computed once:
+    :meth:`setup` creates them (then runs ``prepare``), :meth:`release` drops the rule's own.
     """
 
     sql: str
     checked_sql: str
     observations_sql: str | None = None
     prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    tables: tuple[TempTable, ...] = ()
+
+    def setup(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Materialise what the queries read (idempotent for shared tables)."""
+        for table in self.tables:
+            if table.sql is None or (table.shared and _exists(connection, table.name)):
+                continue
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table.name} AS {table.sql}")
+        if self.prepare is not None:
+            self.prepare(connection)
+
+    def release(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Drop the rule's own tables, so memory holds one rule's base at a time."""
+        for table in self.tables:
+            if not table.shared:
+                connection.execute(f"DROP TABLE IF EXISTS {table.name}")
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    # Asked first rather than CREATE … IF NOT EXISTS … AS: the base query is then issued once
+    # per run, whichever rules share it.
+    found = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def drop_shared(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: Iterable[CompiledRule],
+    keep: Iterable[CompiledRule] = (),
+) -> None:
+    """Drop the shared tables of these rules that no rule in ``keep`` (those still to run)
+    reads: a base lives as long as a rule needs it, and none outlives the run."""
+    kept = {t.name for c in keep for t in c.tables}
+    names = {t.name for c in compiled for t in c.tables if t.shared} - kept
+    for name in sorted(names):
+        connection.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 INF = "'inf'::DOUBLE"
@@ -64,10 +119,30 @@ def bounds_sql(lo: str, hi: str) -> str:
     )
 
 
-def live_figures(where: str = "TRUE") -> str:
-    """Figures no correction supersedes: a corrected figure is withdrawn, not revised."""
-    return (
-        "(SELECT * FROM figures f WHERE "
-        + where
-        + " AND NOT EXISTS (SELECT 1 FROM figures s WHERE s.supersedes = f.figure_id))"
+LIVE_FIGURES = "rule_live_figures"
+
+
+def live_figures_table() -> TempTable:
+    """Figures no correction supersedes (a corrected figure is withdrawn, not revised), with
+    only what the series rules read and the interval as [lo, hi] (open bounds: 0 and ∞).
+
+    Shared by the rules of a run: computed once, narrow; quotes are joined to flagged rows only.
+    """
+    return TempTable(
+        LIVE_FIGURES,
+        f"""
+        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
+               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+        FROM figures
+        WHERE figure_id IS NULL
+           OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
+        """,
+        shared=True,
     )
+
+
+def table_name(prefix: str, *parts: str) -> str:
+    """A temporary table's name for a rule (or parameters): readable, and distinct for names
+    that differ only in punctuation ("a-b", "a_b")."""
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:8]
+    return "_".join([prefix, *(re.sub(r"[^a-z0-9]+", "_", p.lower()) for p in parts), digest])

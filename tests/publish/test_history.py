@@ -130,3 +130,19 @@ def test_flags_follow_the_warehouses_own_metric_vocabulary(market: Warehouse) ->
     assert not any(
         f.startswith("revision-lower-bound-falls") for p in ministry.points for f in p.flags
     )
+
+
+def test_revision_flags_leave_the_connection_as_they_found_it(market: Warehouse) -> None:
+    """The revision rules' shared tables are dropped: a later query sees the data, not a copy."""
+    from provenance.publish.history import revision_flags
+
+    with market.connect() as connection:
+        before = connection.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary")
+        assert before.fetchone() == (0,)
+        flags = revision_flags(market, connection)
+        assert {f.split(":")[0] for fs in flags.values() for f in fs} == {
+            "revision-jump",
+            "revision-lower-bound-falls",
+        }
+        after = connection.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary")
+        assert after.fetchone() == (0,)

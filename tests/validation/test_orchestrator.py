@@ -244,3 +244,64 @@ def test_memory_limit_is_set_and_checked(
     monkeypatch.setenv("PROVENANCE_MEMORY_LIMIT", "lots")
     assert run(root) == 2
     assert "PROVENANCE_MEMORY_LIMIT='lots' is not a memory size" in capsys.readouterr().err
+
+
+class _CountingConnection:
+    """A DuckDB connection that records every statement run through it."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+        self._connection = connection
+        self.statements = statements
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        self.statements.append(sql)
+        return self._connection.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+
+def test_each_rule_base_is_computed_once_per_run(
+    market: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live figures, each revision series and each rule's own base are computed by one
+    statement in a run: failures, measurements and the checked count read them, and every
+    temporary table is gone when the run ends."""
+    statements: list[str] = []
+    checks: list[orchestrator.Check] = []
+    real_run_check = orchestrator.run_check
+
+    def spy(connection: duckdb.DuckDBPyConnection, check: orchestrator.Check, *args: Any) -> Any:
+        checks.append(check)
+        return real_run_check(_CountingConnection(connection, statements), check, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(orchestrator, "run_check", spy)
+    real_drop = orchestrator.drop_shared
+    dropped: list[bool] = []
+
+    def drop_and_look(connection: duckdb.DuckDBPyConnection, compiled: Any, keep: Any = ()) -> None:
+        keep = list(keep)
+        real_drop(connection, compiled, keep)
+        # What is left after a rule is what a rule still to run reads; nothing after the last.
+        left = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary")
+        rule_tables = {r[0] for r in left.fetchall() if r[0].startswith("rule_")}
+        assert rule_tables <= {t.name for c in keep for t in c.tables}
+        dropped.append(not keep and not rule_tables)
+
+    monkeypatch.setattr(orchestrator, "drop_shared", drop_and_look)
+    report = validate(market)
+    assert dropped and dropped[-1]
+    by_name = {r.name: r for r in report.results}
+    assert by_name["revision-lower-bound-falls"].rows_checked > 0
+    assert (
+        by_name["revision-jump"].rows_checked == by_name["revision-lower-bound-falls"].rows_checked
+    )
+    bases = {t.sql: t.name for c in checks for t in c.compiled.tables if t.sql}
+    assert all(t.name.startswith("rule_") for c in checks for t in c.compiled.tables)
+    # Every rule over series, texts or relations reads a materialised base.
+    based = {c.kind for c in checks if c.compiled.tables}
+    assert {"revision_falls", "revision_jump", "claimant_gap", "document_disagreement"} <= based
+    assert {"weekday", "relation", "quote_number"} <= based
+    assert len(bases) >= 8
+    for sql, name in bases.items():
+        assert sum(sql in s for s in statements) == 1, name

@@ -62,8 +62,7 @@ def run_rule(
     """rows checked, failing rows and observations of one rule on the warehouse."""
     compiled = compile_duckdb(rule)
     with warehouse.connect() as connection:
-        if compiled.prepare:
-            compiled.prepare(connection)
+        compiled.setup(connection)
         failures = connection.execute(compiled.sql).fetchall()
         observations = (
             connection.execute(compiled.observations_sql).fetchall()
@@ -300,7 +299,9 @@ def test_relation_passes_exactly_within_tolerance(
         "INSERT INTO relations VALUES ('x', ?, 'f', ?, 'q', ?, ?)",
         [kind, [f"r{i}" for i in range(len(refs))], stated.low, stated.high],
     )
-    failed = connection.execute(compile_duckdb(rule).sql).fetchall()
+    compiled = compile_duckdb(rule)
+    compiled.setup(connection)
+    failed = connection.execute(compiled.sql).fetchall()
     assert bool(failed) == (expected > tolerance)
 
 

@@ -26,6 +26,8 @@ from provenance.validation.rules import (
     RevisionJumpRule,
     Rule,
 )
+from provenance.validation.series_rules import series_days_table
+from provenance.validation.sql_text import CompiledRule, live_figures_table
 
 START = date(2024, 1, 1)
 FALLS = RevisionFallsRule(name="falls", severity="error", description="falls")
@@ -55,9 +57,8 @@ def figure(claimant: str, day: int, value: float, **extra: Any) -> dict[str, Any
     }
 
 
-def check(rule: Rule, figures: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """The rule's failing rows over these figures, in a DuckDB holding only them."""
-    connection = duckdb.connect()
+def load(connection: duckdb.DuckDBPyConnection, figures: list[dict[str, Any]]) -> None:
+    """Views ``figures`` (these) and ``relations`` (none) on ``connection``."""
     for name, rows in (("figures", figures), ("relations", [])):
         schema = TABLES[name].arrow_schema()
         table = pa.Table.from_pylist(
@@ -65,7 +66,15 @@ def check(rule: Rule, figures: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         )
         connection.register(f"{name}_rows", table)
         connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_rows")
-    return connection.execute(compile_duckdb(rule).sql).fetchall()
+
+
+def check(rule: Rule, figures: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rule's failing rows over these figures, in a DuckDB holding only them."""
+    connection = duckdb.connect()
+    load(connection, figures)
+    compiled = compile_duckdb(rule)
+    compiled.setup(connection)
+    return connection.execute(compiled.sql).fetchall()
 
 
 rises = st.lists(st.integers(min_value=0, max_value=50), min_size=2, max_size=25)
@@ -117,6 +126,44 @@ def test_shuffling_the_input_changes_nothing(rows: list[tuple[str, int, int]], r
     rnd.shuffle(shuffled)
     for rule in (FALLS, JUMPS, GAPS, SAME_DOCUMENT):
         assert sorted(check(rule, figures)) == sorted(check(rule, shuffled))
+
+
+day_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["ministry", "monitor"]),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+        st.sampled_from([1, 5, 5, 9]),
+        st.sampled_from([1, 5, 9, None]),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(day_figures)
+def test_each_day_is_its_lowest_topped_and_its_highest_figure(
+    rows: list[tuple[str, int | None, int, int | None]],
+) -> None:
+    """A day's two figures (days of one figure and days of several take different paths, a
+    missing date counts as a day too) are those the ordered choice names."""
+    figures = [
+        figure(c, 0, lo, figure_id=f"f{i}", stated_on=None if d is None else START + timedelta(d))
+        | {"value_high": None if hi is None else lo + hi}
+        for i, (c, d, lo, hi) in enumerate(rows)
+    ]
+    connection = duckdb.connect()
+    load(connection, figures)
+    days = series_days_table()
+    CompiledRule("SELECT 1", "SELECT 1", tables=(live_figures_table(), days)).setup(connection)
+    expected = connection.execute(
+        "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
+        "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM rule_live_figures GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    got = connection.execute(
+        f"SELECT claimant_id, stated_on, low, high FROM {days.name} ORDER BY ALL"
+    ).fetchall()
+    assert got == expected
 
 
 def test_a_day_counts_by_its_highest_statement() -> None:

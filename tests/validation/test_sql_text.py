@@ -1,0 +1,78 @@
+"""The compiled form of a rule: its base tables are materialised once and dropped after it."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from provenance.validation.sql_text import (
+    LIVE_FIGURES,
+    CompiledRule,
+    TempTable,
+    drop_shared,
+    live_figures_table,
+    table_name,
+)
+
+
+def temp_tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    return {r[0] for r in rows}
+
+
+@pytest.fixture
+def connection() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE figures AS SELECT * FROM (VALUES "
+        "('a', 'd', 's', 'killed', 'c', DATE '2024-01-01', 'day', 10.0, 10.0, NULL), "
+        "('b', 'd', 's', 'killed', 'c', DATE '2024-01-02', 'day', 5.0, NULL, 'a'), "
+        "('c', 'd', 's', 'killed', 'c', DATE '2024-01-03', 'day', NULL, 7.0, NULL)) "
+        "t(figure_id, document_id, subject_id, metric, claimant_id, stated_on, stated_precision, "
+        "value_low, value_high, supersedes)"
+    )
+    return connection
+
+
+def rule(own: str) -> CompiledRule:
+    """A rule counting the live figures through its own table, as the series rules do."""
+    return CompiledRule(
+        sql=f"SELECT figure_id AS record_id, 'x' AS message FROM {own} WHERE lo > 6",
+        checked_sql=f"SELECT count(*) FROM {own}",
+        tables=(live_figures_table(), TempTable(own, f"SELECT * FROM {LIVE_FIGURES}")),
+    )
+
+
+def test_live_figures_leave_out_corrected_ones_with_open_bounds_as_numbers(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    rule("own").setup(connection)
+    rows = connection.execute(f"SELECT figure_id, lo, hi FROM {LIVE_FIGURES} ORDER BY 1").fetchall()
+    assert rows == [("b", 5.0, float("inf")), ("c", 0.0, 7.0)]
+
+
+def test_shared_tables_are_made_once_and_own_tables_dropped_after_the_rule(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    first, second = rule("first_own"), rule("second_own")
+    first.setup(connection)
+    # A second rule of the same run reads the shared table as it was made, not a recomputation.
+    connection.execute("DELETE FROM figures WHERE figure_id = 'c'")
+    second.setup(connection)
+    assert connection.execute(second.checked_sql).fetchone() == (2,)
+    first.release(connection)
+    second.release(connection)
+    assert temp_tables(connection) == {LIVE_FIGURES}
+    drop_shared(connection, [first], keep=[second])
+    assert temp_tables(connection) == {LIVE_FIGURES}
+    drop_shared(connection, [second])
+    assert temp_tables(connection) == set()
+    # The next run computes it afresh.
+    first.setup(connection)
+    assert connection.execute(first.checked_sql).fetchone() == (1,)
+
+
+def test_table_names_are_distinct_for_names_that_differ_in_punctuation() -> None:
+    assert table_name("rule_x", "a-b") != table_name("rule_x", "a_b")
+    assert table_name("rule_x", "a-b") == table_name("rule_x", "a-b")
+    assert table_name("rule_x", "Gap «1»").replace("_", "").isalnum()
