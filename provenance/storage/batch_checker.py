@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.errors import BatchRejected, Problem
 from provenance.core.ids import content_id
 from provenance.core.ids import document_id as hash_document
+from provenance.core.schema import APPEND_ORDER, TABLES
 from provenance.core.text import plural
 from provenance.storage import contracts
+from provenance.storage.inputs import RawBatch, at_file_lines
 
 if TYPE_CHECKING:
     import duckdb
@@ -82,6 +84,37 @@ def appended_before(
         if all(written.get(name, 0) <= n for name, n in counts.items()):
             return AppendResult(batch_id=None, already_present=counts)
     return None
+
+
+def check_per_cell(
+    connection: duckdb.DuckDBPyConnection, raw: RawBatch, report: Progress
+) -> tuple[dict[str, pa.Table], AppendResult]:
+    """Read and check every cell of ``raw``: the rows to write, or BatchRejected naming each
+    problem with its row (the per-cell contract, then :class:`BatchChecker`)."""
+    problems: list[Problem] = []
+    columns: dict[str, contracts.Columns] = {}
+    for name in APPEND_ORDER:
+        if name not in raw.rows:
+            continue
+        typed, cell_problems = contracts.coerce(TABLES[name], raw.rows[name])
+        bad_cells = {(p.row, p.column) for p in cell_problems}
+        problems += cell_problems
+        problems += [
+            p
+            for p in contracts.check_records(typed, before_derivation=True)
+            if (p.row, p.column) not in bad_cells
+        ]
+        columns[name] = typed
+        report("checking contract", sum(len(c) for c in columns.values()), raw.row_count)
+    checker = BatchChecker(connection, columns, report, already_bad=problems)
+    problems += checker.derive_and_check()
+    if problems:
+        raise BatchRejected(at_file_lines(sorted(problems, key=_problem_order), raw))
+    return checker.new_rows()
+
+
+def _problem_order(p: Problem) -> tuple[str, int, str]:
+    return (p.table or "", p.row or 0, p.column or "")
 
 
 class BatchChecker:

@@ -1,4 +1,4 @@
-"""The record contract: what every row must satisfy before it may be written.
+"""The record contract, cell by cell: pandera over pandas, and the reader of every raw cell.
 
 Two steps, both collecting every problem before anything is refused:
 
@@ -7,14 +7,18 @@ Two steps, both collecting every problem before anything is refused:
 2. :func:`check_records` runs the pandera schema derived from :mod:`provenance.core.schema`
    (required columns, enums, patterns, minimums, qualifier ↔ interval consistency).
 
-Checks that need other rows or the warehouse (references, quotes, id conflicts) live in
-:mod:`provenance.storage.warehouse`, where DuckDB is.
+``append`` takes this path for a batch its columnar path (:mod:`provenance.storage.columnar`,
+which runs the same contract compiled to SQL) cannot vouch for, to name each problem with its
+row; :func:`pandera_schema` is the contract for users' pandas frames. Checks that need other
+rows or the warehouse (references, quotes, id conflicts) are in
+:mod:`provenance.storage.batch_checker`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -38,7 +42,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 # A date may be given to the day, the month or the year; precision records which.
 _PRECISION_BY_LENGTH = {10: "day", 7: "month", 4: "year"}
-_PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
+PRECISION_COLUMN = {"stated_on": "stated_precision", "published_on": "published_precision"}
 
 
 @dataclass
@@ -73,7 +77,7 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
         for pos, raw in rows:
             value = raw.get(column.name)
             try:
-                typed, precision = _read_cell(column, value)
+                typed, precision = read_cell(column, value)
             except (ValueError, OverflowError) as e:
                 code = "bad-date" if column.kind in (Kind.DATE, Kind.TIMESTAMP) else "bad-type"
                 problems.append(Problem(code, _reason(e), table.name, pos, column.name, value))
@@ -93,7 +97,7 @@ def coerce(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[Column
             parsed.append(typed)
             precisions.append(precision)
         out.values[column.name] = parsed
-        precision_column = _PRECISION_COLUMN.get(column.name)
+        precision_column = PRECISION_COLUMN.get(column.name)
         if precision_column:
             out.values["_" + precision_column] = precisions
     for name, implied_name in (
@@ -128,7 +132,7 @@ def _text(value: str) -> str:
     return value
 
 
-def _read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
+def read_cell(column: Column, value: Any) -> tuple[Any, str | None]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, None
     # Blank is empty: a required name, text or description of spaces is missing.
@@ -253,6 +257,7 @@ def _list_item(value: Any) -> str:
 
 _CHECK_CODES = {
     "not_nullable": "missing-value",
+    "not_blank": "missing-value",
     "isin": "unknown-enum",
     "str_matches": "bad-pattern",
     "greater_than_or_equal_to": "out-of-range",
@@ -274,7 +279,11 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
         if c.enum:
             checks.append(pa.Check.isin(list(c.enum)))
         if c.pattern:
-            checks.append(pa.Check.str_matches(c.pattern))
+            # The whole value, as regexp_full_match in SQL: Python's `$` also matches before a
+            # final newline, which let "slug\n" through here and not there.
+            checks.append(pa.Check.str_matches(c.pattern + r"\Z"))
+        if c.required and c.kind is Kind.STRING:
+            checks.append(pa.Check(_not_blank, element_wise=True, name="not_blank"))
         if c.minimum is not None:
             checks.append(pa.Check.ge(c.minimum))
         nullable = not c.required or (before_derivation and c.derivable)
@@ -286,6 +295,16 @@ def pandera_schema(table: Table, *, before_derivation: bool = False) -> pa.DataF
         frame_checks.append(pa.Check(_interval_ok, name="qualifier_interval"))
     return pa.DataFrameSchema(columns, checks=frame_checks, name=table.name, coerce=False)
 
+
+def _not_blank(value: Any) -> bool:
+    """Not only spaces — RE2's [\\s\\p{Z}]*, what the SQL contract calls blank (reading a
+    file already turns blank required cells into missing ones; a user's frame may hold them)."""
+    if not isinstance(value, str):
+        return True
+    return not all(ch in "\t\n\f\r " or unicodedata.category(ch) in _SPACES for ch in value)
+
+
+_SPACES = ("Zs", "Zl", "Zp")
 
 _PANDERA_DTYPES: dict[Kind, Any] = {Kind.NUMBER: "float64", Kind.INTEGER: "Int64"}
 

@@ -11,12 +11,16 @@ import dataclasses
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import BatchRejected, ConfigError, Problem
 from provenance.core.schema import APPEND_ORDER, REVIEW_FIELDS, TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Row = dict[str, Any]
 
@@ -26,19 +30,41 @@ CSV_FIELD_LIMIT = 64 * 1024 * 1024
 
 @dataclass
 class RawBatch:
-    """Rows read from one input, grouped by table, each with its 1-based input position."""
+    """Rows read from one input, grouped by table, each with its 1-based input position.
+
+    A Parquet file of one table is held as its Arrow columns instead (``arrow``), for the batch
+    path of ``append``; :meth:`with_rows` reads it as rows when the per-cell path must judge it.
+    """
 
     source: str | None
     sha256: str | None
     rows: dict[str, list[tuple[int, Row]]] = field(default_factory=dict)
     lines_of: str | None = None  # the text file (CSV, JSONL) whose lines the positions are
+    arrow: dict[str, pa.Table] = field(default_factory=dict)
+    reread: Callable[[], RawBatch] | None = None  # the same input as rows
 
     @property
     def row_count(self) -> int:
-        return sum(len(r) for r in self.rows.values())
+        return sum(self.table_counts().values())
 
     def table_counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in self.rows.items()}
+        counts = {name: len(rows) for name, rows in self.rows.items()}
+        counts.update((name, table.num_rows) for name, table in self.arrow.items())
+        return counts
+
+    def columns_of(self, name: str) -> dict[str, Any] | None:
+        """``name``'s columns (Arrow arrays, or lists of raw cells), None when it has no rows."""
+        if name in self.arrow:
+            return {c: self.arrow[name].column(c) for c in self.arrow[name].column_names}
+        if name not in self.rows:
+            return None
+        rows = self.rows[name]
+        names = dict.fromkeys(key for _, row in rows for key in row)
+        return {c: [row.get(c) for _, row in rows] for c in names}
+
+    def with_rows(self) -> RawBatch:
+        """This batch as rows with their positions (what the per-cell contract reads)."""
+        return self.reread() if self.arrow and self.reread is not None else self
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -155,6 +181,32 @@ def peek_parquet(path: Path, table: str | None = None) -> tuple[str | None, dict
     if "table" in metadata.schema.names or name not in TABLES or name == "batches":
         return None, {}
     return sha256, {name: metadata.num_rows}
+
+
+def read_parquet_columns(path: Path, table: str | None = None) -> RawBatch | None:
+    """A Parquet file of one table as its Arrow columns, or None when only :func:`read_batch`
+    can say what it holds (a ``table`` column, no rows, no table to name it, unreadable)."""
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    name = table or _table_from_name(path)
+    if name not in APPEND_ORDER:
+        return None
+    try:
+        arrow = pq.ParquetFile(path).read()
+        sha256 = file_sha256(path)
+    except Exception:  # pyarrow raises several unrelated types for a bad file: read_batch says
+        return None
+    if "table" in arrow.column_names or arrow.num_rows == 0:
+        return None
+    arrow = arrow.drop_columns([c for c in REVIEW_FIELDS if c in arrow.column_names])
+    return RawBatch(
+        source=str(path),
+        sha256=sha256,
+        arrow={name: arrow},
+        reread=lambda: read_batch(path, table),
+    )
 
 
 LINE_NUMBERED = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")

@@ -39,9 +39,13 @@ def column_conditions(table: Table, column: Column) -> list[str]:
     return conditions
 
 
-def row_reasons(table: Table) -> list[str]:
-    """Every per-row condition of ``table``'s contract (each NULL or a reason)."""
-    conditions = [cond for column in table.columns for cond in column_conditions(table, column)]
+def row_reasons(table: Table, *, incoming: bool = False) -> list[str]:
+    """Every per-row condition of ``table``'s contract (each NULL or a reason).
+
+    ``incoming`` leaves out the columns the store fills in as it writes (batch_id, recorded_at).
+    """
+    columns = table.input_columns if incoming else table.columns
+    conditions = [cond for column in columns for cond in column_conditions(table, column)]
     if "qualifier" in table.column_names:
         conditions.append(f"'bad-interval: ' || ({interval_violation_sql()})")
     if "quote_start" in table.column_names:
@@ -63,4 +67,16 @@ def contract_sql(table: Table) -> str:
         UNION ALL
         SELECT "{table.key}", '{table.name}', 'duplicate-id: stored ' || count(*) || ' times', NULL, count(*)
         FROM {table.name} GROUP BY "{table.key}" HAVING count(*) > 1
+    """
+
+
+def breaks_contract_sql(table: Table, relation: str) -> str:
+    """One row, one column: how many rows of ``relation`` (an incoming batch of ``table``, ids
+    and offsets derived) break the contract or share a key — the checks of :func:`contract_sql`."""
+    reasons = ", ".join(row_reasons(table, incoming=True))
+    return f"""
+        SELECT (SELECT count(*) FROM {relation}
+                WHERE len(list_filter([{reasons}], r -> r IS NOT NULL)) > 0)
+             + (SELECT count(*) FROM (SELECT 1 FROM {relation}
+                                      GROUP BY "{table.key}" HAVING count(*) > 1))
     """

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.errors import (
-    BatchRejected,
     ConfigError,
     IntegrityError,
     Problem,
@@ -37,10 +36,16 @@ from provenance.core.errors import (
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.core.text import first_line
-from provenance.storage import contracts, inputs
-from provenance.storage.batch_checker import AppendResult, BatchChecker, Progress, appended_before
+from provenance.storage import inputs
+from provenance.storage.batch_checker import (
+    AppendResult,
+    Progress,
+    appended_before,
+    check_per_cell,
+)
 from provenance.storage.catalog import is_lake, parse_catalog
-from provenance.storage.inputs import RawBatch, at_file_lines, file_sha256, read_batch, rows_batch
+from provenance.storage.columnar import check_columnar
+from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
 from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
@@ -287,7 +292,10 @@ class Warehouse:
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
         known = appended_before(self.manifests(), *inputs.peek_parquet(Path(path), table))
-        return known or self.append_batch(read_batch(Path(path), table), progress)
+        if known:
+            return known
+        raw = inputs.read_parquet_columns(Path(path), table) or read_batch(Path(path), table)
+        return self.append_batch(raw, progress)
 
     def append_rows(
         self,
@@ -303,28 +311,11 @@ class Warehouse:
         total = raw.row_count
         if known := appended_before(self.manifests(), raw.sha256, raw.table_counts()):
             return known
-        problems: list[Problem] = []
-        columns: dict[str, contracts.Columns] = {}
-        for name in APPEND_ORDER:
-            if name not in raw.rows:
-                continue
-            typed, cell_problems = contracts.coerce(TABLES[name], raw.rows[name])
-            bad_cells = {(p.row, p.column) for p in cell_problems}
-            problems += cell_problems
-            problems += [
-                p
-                for p in contracts.check_records(typed, before_derivation=True)
-                if (p.row, p.column) not in bad_cells
-            ]
-            columns[name] = typed
-            report("checking contract", sum(len(c) for c in columns.values()), total)
         with self.lock():
             with self.connect() as connection:
-                checker = BatchChecker(connection, columns, report, already_bad=problems)
-                problems += checker.derive_and_check()
-                if problems:
-                    raise BatchRejected(at_file_lines(sorted(problems, key=_problem_order), raw))
-                tables, result = checker.new_rows()
+                # Columns first; a batch the columnar path cannot vouch for is read cell by cell.
+                checked = check_columnar(connection, raw, report)
+                tables, result = checked or check_per_cell(connection, raw.with_rows(), report)
             if not tables:
                 return result
             if self.lake is not None:  # lake seam: one transaction, re-checked as it commits
@@ -464,17 +455,13 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
     digest = hashlib.sha256()
     for name in sorted(tables):
         digest.update(name.encode())
-        for key in tables[name].column(TABLES[name].key).to_pylist():
-            digest.update(str(key).encode())
+        # One update of the keys joined hashes the same bytes as one update per key.
+        digest.update("".join(map(str, tables[name].column(TABLES[name].key).to_pylist())).encode())
     return digest.hexdigest()
 
 
 def _empty_table(table: Table) -> pa.Table:
     return table.input_arrow_schema().empty_table()
-
-
-def _problem_order(p: Problem) -> tuple[str, int, str]:
-    return (p.table or "", p.row or 0, p.column or "")
 
 
 def _fsync(path: Path) -> None:

@@ -28,3 +28,20 @@ def test_each_broken_declaration_is_named_and_a_twice_stored_key_counted() -> No
         "e-1": "duplicate-id: stored 2 times",
         "E 2": "entity_id: bad-pattern E 2; name: missing-value; kind: unknown-enum no-such-kind",
     }
+
+
+def test_an_incoming_batch_is_held_to_the_same_contract() -> None:
+    """Without the columns the store adds, the same reasons count, and so does a key twice."""
+    from provenance.storage.record_contract import breaks_contract_sql
+
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE batch AS SELECT * FROM (VALUES ('e-1', 'ok', 'person', NULL)) "
+        "AS t(entity_id, name, kind, aliases)"
+    )
+    count = breaks_contract_sql(TABLES["entities"], "batch")
+    assert connection.execute(count).fetchone() == (0,)
+    connection.execute("INSERT INTO batch VALUES ('e-2', 'x\n', 'no-such-kind', NULL)")
+    assert connection.execute(count).fetchone() == (1,)
+    connection.execute("INSERT INTO batch VALUES ('e-1', 'ok', 'person', NULL)")
+    assert connection.execute(count).fetchone() == (2,)

@@ -92,6 +92,7 @@ def test_same_file_again_is_recognised_before_the_contract(
         raise AssertionError("a known file was coerced row by row")
 
     monkeypatch.setattr("provenance.storage.contracts.coerce", no_coercion)
+    monkeypatch.setattr("provenance.storage.columnar.typed_table", no_coercion)
     again = bundled.append(path)
     assert again.batch_id is None and again.already_present == {"figures": 2}
     assert tree_digest(bundled.data_dir) == before
@@ -123,6 +124,7 @@ def test_known_parquet_file_is_recognised_without_reading_its_rows(
         raise AssertionError("a known Parquet file was read row by row")
 
     monkeypatch.setattr("provenance.storage.warehouse.read_batch", no_reading)
+    monkeypatch.setattr("provenance.storage.inputs.read_parquet_columns", no_reading)
     again = bundled.append(path)
     assert again.batch_id is None and again.already_present == {"figures": 2}
     with pytest.raises(AssertionError, match="row by row"):
