@@ -7,7 +7,10 @@ where the data is.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
@@ -82,14 +85,7 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
     )
 
     def prepare(connection: duckdb.DuckDBPyConnection) -> None:
-        arrow = _read_quantities(connection.execute(pairs_sql).fetchall())
-        connection.register(f"{readings}_arrow", arrow)
-        try:
-            connection.execute(
-                f"CREATE OR REPLACE TEMP TABLE {readings} AS SELECT * FROM {readings}_arrow"
-            )
-        finally:
-            connection.unregister(f"{readings}_arrow")
+        _store_readings(connection, readings, connection.execute(pairs_sql).fetchall())
 
     read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
     stored = f"s.qualifier || ' ' || {bounds_sql(*stored_bounds('s'))}"
@@ -113,21 +109,42 @@ def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
     return CompiledRule(sql, checked, prepare=prepare, tables=(TempTable(readings, None),))
 
 
-def _read_quantities(pairs: list[tuple[str, str, int]]) -> Any:
-    """An Arrow table of each distinct (value_text, language) read as a quantity, with how
-    many statements use it.
+def _store_readings(
+    connection: duckdb.DuckDBPyConnection, table: str, pairs: list[tuple[str, str, int]]
+) -> None:
+    """Create temp table ``table``: each distinct (value_text, language) read as a quantity,
+    with how many statements use it.
 
-    Only distinct wordings are parsed in Python: a million figures share a few thousand.
+    Only distinct wordings are parsed in Python: a million figures share a few thousand. The
+    readings reach DuckDB as a JSON-lines file it reads itself, so the check needs neither
+    pyarrow nor pandas (their import costs more than the whole check on a small warehouse).
+    Bounds travel as ``repr`` text, which DuckDB parses back to the same double, infinity
+    included.
     """
-    import pyarrow as pa
+    with tempfile.TemporaryDirectory(prefix="provenance-readings-") as folder:
+        path = Path(folder) / "readings.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for row in _read_quantities(pairs):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        columns = (
+            "{value_text: 'VARCHAR', language: 'VARCHAR', statements: 'BIGINT', "
+            "supported: 'BOOLEAN', qualifier: 'VARCHAR', low: 'VARCHAR', high: 'VARCHAR'}"
+        )
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            "SELECT value_text, language, statements, supported, qualifier, "
+            "CAST(low AS DOUBLE) AS low, CAST(high AS DOUBLE) AS high "
+            f"FROM read_json({sql_literal(path.as_posix())}, format = 'newline_delimited', "
+            f"columns = {columns})"
+        )
 
+
+def _read_quantities(pairs: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+    """Each (value_text, language, statements) with its reading, bounds as ``repr`` text."""
     from provenance.text.numbers import LANGUAGES as READABLE
     from provenance.text.numbers import Quantity, read_quantity
 
-    columns: dict[str, list[Any]] = {
-        k: []
-        for k in ("value_text", "language", "statements", "supported", "qualifier", "low", "high")
-    }
+    rows = []
     for value_text, language, statements in pairs:
         quantity = read_quantity(value_text, language) if language in READABLE else None
         if quantity is None and value_text.strip().isdigit():
@@ -135,25 +152,20 @@ def _read_quantities(pairs: list[tuple[str, str, int]]) -> Any:
             # reader takes a bare four-digit number in running text for.
             number = float(value_text.strip())
             quantity = Quantity(number, number, "exact", value_text, 0, len(value_text))
-        columns["value_text"].append(value_text)
-        columns["language"].append(language)
-        columns["statements"].append(statements)
-        columns["supported"].append(language in READABLE)
-        columns["qualifier"].append(quantity.qualifier if quantity else None)
-        columns["low"].append(quantity.low if quantity else None)
-        columns["high"].append(quantity.high if quantity else None)
-    schema = pa.schema(
-        [
-            ("value_text", pa.string()),
-            ("language", pa.string()),
-            ("statements", pa.int64()),
-            ("supported", pa.bool_()),
-            ("qualifier", pa.string()),
-            ("low", pa.float64()),
-            ("high", pa.float64()),
-        ]
-    )
-    return pa.Table.from_pydict(columns, schema=schema)
+        low = quantity.low if quantity else None
+        high = quantity.high if quantity else None
+        rows.append(
+            {
+                "value_text": value_text,
+                "language": language,
+                "statements": statements,
+                "supported": language in READABLE,
+                "qualifier": quantity.qualifier if quantity else None,
+                "low": None if low is None else repr(float(low)),
+                "high": None if high is None else repr(float(high)),
+            }
+        )
+    return rows
 
 
 # --- weekday ------------------------------------------------------------------------------

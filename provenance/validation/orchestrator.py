@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from provenance.core.enums import Severity
 from provenance.core.errors import ConfigError, IntegrityError, Problem
 from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
-from provenance.core.schema import METRICS, VOCABULARY
+from provenance.core.schema import METRICS, STORED_TABLES, VOCABULARY
 from provenance.core.sql import sql_literal
 from provenance.core.text import one_line
 from provenance.storage.integrity import Verification
@@ -49,6 +49,10 @@ FILE_INTEGRITY = "file-integrity"
 MEMORY_LIMIT_VARIABLE = "PROVENANCE_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "640MB"
 FETCH_ROWS = 10_000  # failing rows brought into Python at a time
+# Up to this many stored rows (all tables) and Parquet bytes, validate reads the warehouse
+# into memory once and runs DuckDB on one thread: see _fit_small_warehouse.
+SMALL_WAREHOUSE_ROWS = 100_000
+SMALL_WAREHOUSE_BYTES = 32 * 1024 * 1024
 RULES_FILE = "rules.yaml"
 PACKAGED_RULES = "package:provenance/defaults/expectations/rules.yaml"
 REQUIRED_COLUMNS = ("record_id", "message")
@@ -64,6 +68,31 @@ def _bound_memory(connection: duckdb.DuckDBPyConnection, spill: Path) -> None:
     except duckdb.Error as e:
         raise ConfigError(f"{MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size: {e}") from None
     connection.execute(f"SET temp_directory = {sql_literal(spill.as_posix())}")
+
+
+def _fit_small_warehouse(
+    connection: duckdb.DuckDBPyConnection, warehouse: Warehouse, verification: Verification
+) -> None:
+    """On a small warehouse, one DuckDB thread and the tables read into memory once.
+
+    Validate issues about a hundred queries. Over a few thousand rows, each one's time is
+    mostly fixed costs: setting up a parallel plan, and opening and decoding every Parquet
+    file behind the views again. The manifests count the stored rows, so this is decided
+    before any data is read; a larger warehouse keeps every thread and reads where it lies.
+    """
+    if warehouse.lake is not None:
+        return
+    rows = sum(sum(m.data["file_rows"]) for m in verification.log.manifests)
+    size = sum((warehouse.data_dir / f).stat().st_size for f in verification.good_files)
+    if rows > SMALL_WAREHOUSE_ROWS or size > SMALL_WAREHOUSE_BYTES:
+        return
+    connection.execute("SET threads = 1")
+    for table in STORED_TABLES:
+        # The view keeps its name (rules and macros read it), now over an in-memory copy.
+        connection.execute(f"CREATE TABLE {table.name}_in_memory AS SELECT * FROM {table.name}")
+        connection.execute(
+            f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM {table.name}_in_memory"
+        )
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,7 @@ def validate(
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
     with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
         _bound_memory(connection, Path(spill))
+        _fit_small_warehouse(connection, warehouse, verification)
         to_run = [c for c in checks if wanted(c.name)]
         for at, check in enumerate(to_run):
             results.append(run_check(connection, check, rules_display))

@@ -67,9 +67,10 @@ class CompiledRule:
 
 def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     # Asked first rather than CREATE … IF NOT EXISTS … AS: the base query is then issued once
-    # per run, whichever rules share it.
+    # per run, whichever rules share it. The name goes in as a literal, not a parameter:
+    # DuckDB's Python binding imports pandas (and numpy, pyarrow) to inspect parameters.
     found = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+        f"SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = {sql_literal(name)}"
     ).fetchone()
     return bool(found and found[0])
 

@@ -74,6 +74,18 @@ def test_init_loads_neither_duckdb_nor_validation_libraries(tmp_path: Path) -> N
     assert "pyarrow" in loaded
 
 
+def test_validate_without_gx_suites_loads_neither_arrow_nor_pandas(tmp_path: Path) -> None:
+    """`provenance validate` on the bundled warehouse, no suite holding GX expectations, runs
+    every check in DuckDB: the quantities it reads reach DuckDB without pyarrow, and nothing
+    brings pandas, numpy, pandera or Great Expectations."""
+    root = copy_bundled(tmp_path / "project", with_gx=False)
+    loaded, output = _imported(["--root", str(root), "validate"], REPO)
+    assert "validation passed: 23 checks, 0 failed (0 error rows), 1 warned" in output
+    assert "claimant-gap: figures zakharova-airwars-3100 vs zakharova-washington-352" in output
+    assert not {"pyarrow", "pandas", "numpy", "pandera", "great_expectations"} & set(loaded)
+    assert "duckdb" in loaded
+
+
 @pytest.mark.parametrize("argv", [["validate", "--nosuch"], ["sql", "--help"]])
 def test_usage_errors_and_command_help_stay_plain(argv: list[str]) -> None:
     """A usage error or a command's help is plain text, without rich's boxes."""

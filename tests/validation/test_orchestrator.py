@@ -305,3 +305,36 @@ def test_each_rule_base_is_computed_once_per_run(
     assert len(bases) >= 8
     for sql, name in bases.items():
         assert sum(sql in s for s in statements) == 1, name
+
+
+def _verdicts(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    report = validate(warehouse)
+    return [
+        (r.name, r.rows_checked, [(f.record_id, f.message, f.measured) for f in r.failures])
+        for r in report.results
+    ]
+
+
+def test_small_warehouse_in_memory_gives_the_same_verdicts(
+    market: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small warehouse is read into memory on one DuckDB thread; a large one is read where
+    it lies on every thread. Both give the same rows, messages and measured values."""
+    threads: list[int] = []
+    real_run_check = orchestrator.run_check
+
+    def spy(connection: duckdb.DuckDBPyConnection, *args: Any) -> Any:
+        row = connection.execute("SELECT current_setting('threads')").fetchone()
+        threads.append(int(row[0]) if row else 0)
+        return real_run_check(connection, *args)
+
+    monkeypatch.setattr(orchestrator, "run_check", spy)
+    small = _verdicts(market)
+    assert set(threads) == {1}
+    assert any(failures for _, _, failures in small)
+    monkeypatch.setattr(orchestrator, "SMALL_WAREHOUSE_ROWS", -1)
+    threads.clear()
+    assert _verdicts(market) == small
+    with duckdb.connect() as fresh:
+        every_thread = fresh.execute("SELECT current_setting('threads')").fetchone()
+    assert every_thread and set(threads) == {int(every_thread[0])}
