@@ -247,7 +247,7 @@ def validate(
         "--output",
         "-o",
         dir_okay=False,
-        help="Write the report here; the text summary still goes to stdout.",
+        help="Write the report here; a text summary (20 rows per check) still goes to stdout.",
     ),
     store: bool = typer.Option(
         False, "--store", help="Keep this run's results as Parquet in warehouse/_runs/."
@@ -310,7 +310,7 @@ def validate(
         with output.open("w", encoding="utf-8") as stream:
             report.write(report_format.value, stream)
         if report_format is not ReportFormat.text:
-            sys.stdout.write(report.render_text())
+            sys.stdout.write(report.render_summary())
         _err(f"wrote the {report_format.value} report to {output}")
     if html is not None:
         from provenance.publish.html_report import write_html_report

@@ -93,6 +93,11 @@ class RuleResult:
         return max(values, key=abs) if values else None
 
 
+# Beside a written report, stdout shows this many rows per check: a check that flags a hundred
+# thousand rows would otherwise print tens of megabytes nobody reads there.
+SUMMARY_ROWS_PER_CHECK = 20
+
+
 @dataclass
 class Report:
     results: list[RuleResult]
@@ -170,8 +175,18 @@ class Report:
             f"{c['warned']} warned ({plural(c['warning_rows'], 'warning row')})"
         )
 
-    def render_text(self) -> str:
-        """A summary table, the measurements, then one line per failing record."""
+    def render_summary(self) -> str:
+        """The text summary printed beside a report written to a file (which holds every row):
+        at most :data:`SUMMARY_ROWS_PER_CHECK` lines of each check's rows."""
+        return self.render_text(rows_per_check=SUMMARY_ROWS_PER_CHECK)
+
+    def render_text(self, rows_per_check: int | None = None) -> str:
+        """A summary table, the measurements, then one line per failing record.
+
+        ``rows_per_check`` keeps the first lines of each check's measurements and failures and
+        says how many more there are: the summary printed beside a report written to a file,
+        which holds every row, stays readable when a check flags a hundred thousand.
+        """
         rows: list[tuple[str, ...]] = [
             (
                 r.name,
@@ -188,23 +203,34 @@ class Report:
         lines = _table(SUMMARY_HEADER, rows)
         lines.append("")
         measured = [
-            f"measured {r.name}: {o.record_id}: {o.message}"
+            line
             for r in self.results
-            for o in r.observations
+            for line in _first(
+                [f"measured {r.name}: {o.record_id}: {o.message}" for o in r.observations],
+                rows_per_check,
+                f"measured {r.name}",
+            )
         ]
         if measured:
             lines += [*measured, ""]
         failing = [
-            f.line(r.severity)
+            line
             for r in self.results
             if r.status != CheckStatus.PASS
-            for f in r.failures
+            for line in _first([f.line(r.severity) for f in r.failures], rows_per_check, r.name)
         ]
         tolerated = [
-            f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
+            line
             for r in self.results
             if r.status == CheckStatus.PASS
-            for f in r.failures
+            for line in _first(
+                [
+                    f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
+                    for f in r.failures
+                ],
+                rows_per_check,
+                r.name,
+            )
         ]
         if failing or tolerated:
             lines += [*failing, *tolerated, ""]
@@ -334,6 +360,13 @@ class Report:
             if hidden:
                 lines.append(f"- … and {hidden} more (see the JSON or JUnit report)")
         return "\n".join(lines) + "\n"
+
+
+def _first(lines: list[str], limit: int | None, what: str) -> list[str]:
+    """``lines``, or the first ``limit`` of them and one line saying how many were left out."""
+    if limit is None or len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"… {what}: {len(lines) - limit} more rows in the written report"]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

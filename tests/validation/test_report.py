@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 
 from provenance.storage.warehouse import Warehouse
 from provenance.validation.orchestrator import validate
-from provenance.validation.report import Failure, Report, RuleResult, format_measure
+from provenance.validation.report import (
+    SUMMARY_ROWS_PER_CHECK,
+    Failure,
+    Report,
+    RuleResult,
+    format_measure,
+)
 from tests.conftest import copy_bundled
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -144,6 +150,51 @@ def test_markdown_caps_long_failure_lists() -> None:
     """A PR comment stays small: rows beyond the cap are counted, not listed."""
     markdown = small_report(failures=100).render_markdown()
     assert "… and 70 more" in markdown
+
+
+def test_summary_beside_a_written_report_caps_rows_per_check() -> None:
+    """The stdout summary beside a report file lists a check's first rows and counts the rest;
+    the text report itself keeps every row."""
+    report = small_report(failures=SUMMARY_ROWS_PER_CHECK + 5)
+    summary = report.render_summary().splitlines()
+    assert sum(line.startswith("ERROR r: ") for line in summary) == SUMMARY_ROWS_PER_CHECK
+    assert "… r: 5 more rows in the written report" in summary
+    assert summary[-1] == report.verdict()
+    assert sum(line.startswith("ERROR r: ") for line in report.render_text().splitlines()) == (
+        SUMMARY_ROWS_PER_CHECK + 5
+    )
+    assert small_report(failures=3).render_summary() == small_report(failures=3).render_text()
+
+
+def test_validate_with_output_prints_a_capped_summary(tmp_path: Path) -> None:
+    """`validate --format json --output F`: every row in F, a readable summary on stdout."""
+    from typer.testing import CliRunner
+
+    from provenance.cli.app import app
+
+    root = copy_bundled(tmp_path)
+    figures = ",".join(f"stray-{i}" for i in range(SUMMARY_ROWS_PER_CHECK + 3))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: strays\n    kind: sql\n    severity: error\n"
+        "    description: one row per stray\n"
+        f"    sql: SELECT unnest(string_split('{figures}', ',')) AS record_id, 'stray' AS message\n"
+        "    checked_sql: SELECT 1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("validate", "--root", str(root), "--rules", str(rules), "--rule", "strays"),
+            *("--format", "json", "--output", str(out)),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["counts"]["error_rows"] == SUMMARY_ROWS_PER_CHECK + 3
+    assert result.stdout.count("ERROR strays: ") == SUMMARY_ROWS_PER_CHECK
+    assert "… strays: 3 more rows in the written report" in result.stdout
 
 
 def test_infinite_factor_is_valid_json() -> None:
