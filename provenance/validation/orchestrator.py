@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from provenance.core.schema import METRICS, STORED_TABLES, VOCABULARY
 from provenance.core.sql import sql_literal
 from provenance.core.text import one_line
 from provenance.storage.integrity import Verification
+from provenance.storage.manifests import MIN_HEAD_PREFIX
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
 from provenance.validation.gx_suites import SUITES_SUBDIR, suites_hold_expectations
@@ -150,6 +152,7 @@ def validate(
     if unmatched and not run_gx:
         _unknown_names(unmatched, known)
 
+    _refuse_malformed_heads(expect_head or ())
     results: list[RuleResult] = []
     started = time.perf_counter()
     verification = warehouse.verification(list(expect_head or ()))
@@ -249,6 +252,22 @@ def _refuse_shadowed_builtins(rules: list[Rule], builtin_names: set[str], where:
                     "config-error", f"{where}: rule {name}: the name belongs to a built-in check"
                 )
                 for name in clashes
+            ]
+        )
+
+
+def _refuse_malformed_heads(pins: Sequence[str]) -> None:
+    """A pin that is not a hash prefix is a usage error (exit 2), not a missing head (exit 1)."""
+    bad = [p for p in pins if not re.fullmatch(f"[0-9a-fA-F]{{{MIN_HEAD_PREFIX},64}}", p.strip())]
+    if bad:
+        raise ConfigError(
+            [
+                Problem(
+                    "config-error",
+                    f"--expect-head {one_line(p)[:80]!r}: not a head hash "
+                    f"(give {MIN_HEAD_PREFIX} to 64 hex digits, as append and validate print it)",
+                )
+                for p in bad
             ]
         )
 

@@ -264,6 +264,19 @@ def test_removing_or_forging_the_newest_batch_fails_against_the_pinned_head(
     assert code == 1 and f"head-mismatch: expected head {head[:16]}" in out
 
 
+@pytest.mark.parametrize("pin", ["", "abc", "z" * 16, "0123456789abcdef 1", "a" * 65])
+def test_a_malformed_head_pin_is_a_usage_error(
+    warehouse: Warehouse, pin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--expect-head takes a hash prefix; anything else exits 2 with one line, nothing checked."""
+    code = main(["--root", str(warehouse.root), "validate", "--expect-head", pin])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "not a head hash" in lines[0], lines
+
+
 def test_damaged_file_is_reported_and_every_other_check_still_runs(warehouse: Warehouse) -> None:
     """A corrupted Parquet file fails file-integrity; rules and contracts run on the rest (here
     the newest batch's figures, which nothing refers to: every other check passes)."""
