@@ -28,13 +28,11 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.errors import (
     BatchRejected,
     ConfigError,
-    IntegrityError,
     Problem,
     WriteFailed,
 )
 from provenance.core.schema import APPEND_ORDER, BATCHES, STORED_TABLES, TABLES, Table
 from provenance.core.sql import sql_literal
-from provenance.core.text import first_line
 from provenance.storage.batch_checker import stored_matches
 from provenance.storage.catalog import (
     ALIAS,
@@ -43,7 +41,7 @@ from provenance.storage.catalog import (
     attach,
     load_sql,
 )
-from provenance.storage.views import MACROS
+from provenance.storage.views import MACROS, open_views
 
 if TYPE_CHECKING:
     import duckdb
@@ -149,21 +147,7 @@ class LakeStore:
         ``lake.sql`` reads through it). Every append writes Parquet (no inlined rows) and
         nothing is ever deleted, so the files are all of the data.
         """
-        import duckdb
-
-        views = self.file_views_sql(snapshots=True)
-        connection = self._reading_database().cursor()
-        try:
-            connection.execute(views)
-        except duckdb.Error as e:  # a damaged data file: as on a folder, not a bug
-            connection.close()
-            raise IntegrityError(
-                Problem(
-                    "unreadable-file",
-                    f"the warehouse's Parquet cannot be read: {first_line(e)}",
-                )
-            ) from None
-        return connection
+        return open_views(self._reading_database().cursor(), self.file_views_sql(snapshots=True))
 
     def _reading_database(self) -> duckdb.DuckDBPyConnection:
         """One database per process with the lake attached read-only (closing a connection

@@ -15,9 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    import duckdb
+
+from provenance.core.errors import IntegrityError, Problem
 from provenance.core.schema import BATCHES, STORED_TABLES, Table
 from provenance.core.sql import sql_literal
+from provenance.core.text import first_line
 
 BATCH_ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}"
 
@@ -199,3 +205,21 @@ def runs_views_sql(
         f"  SELECT * FROM read_parquet({source}, union_by_name = true);\n"
         for view, source in sources.items()
     )
+
+
+def open_views(connection: duckdb.DuckDBPyConnection, ddl: str) -> duckdb.DuckDBPyConnection:
+    """``connection`` with the views of ``ddl`` created on it, folder and lake alike.
+
+    A data file DuckDB cannot read is damage, not a bug: the connection is closed and the
+    problem is ``unreadable-file`` (exit 1), as ``validate``'s file checks would name it.
+    """
+    import duckdb
+
+    try:
+        connection.execute(ddl)
+    except duckdb.Error as e:
+        connection.close()
+        raise IntegrityError(
+            Problem("unreadable-file", f"the warehouse's Parquet cannot be read: {first_line(e)}")
+        ) from None
+    return connection

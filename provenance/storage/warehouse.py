@@ -49,7 +49,13 @@ from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_ba
 from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
 from provenance.storage.readonly import read_only_connection, run_read_only
-from provenance.storage.views import BATCH_ID_PATTERN, run_files, runs_views_sql, views_sql
+from provenance.storage.views import (
+    BATCH_ID_PATTERN,
+    open_views,
+    run_files,
+    runs_views_sql,
+    views_sql,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -172,18 +178,7 @@ class Warehouse:
 
         if self.lake is not None:  # lake seam: the lake attached read-only, and its views
             return self.lake.connect()
-        connection = duckdb.connect()
-        try:
-            connection.execute(self.views_ddl(files))
-        except duckdb.Error as e:
-            connection.close()
-            raise IntegrityError(
-                Problem(
-                    "unreadable-file",
-                    f"the warehouse's Parquet cannot be read: {first_line(e)}",
-                )
-            ) from None
-        return connection
+        return open_views(duckdb.connect(), self.views_ddl(files))
 
     def query(
         self, sql: str, parameters: list[Any] | None = None
