@@ -25,8 +25,9 @@ from typing import Any
 
 from bench import run_child
 
+from provenance.testing.bundled import bundled_figure
+
 REPO = Path(__file__).resolve().parents[1]
-ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 
 
 def provenance(*argv: str) -> list[str]:
@@ -56,22 +57,9 @@ def bundled_lake(server: Any, work: Path, name: str) -> Path:
 
 
 def figures_file(path: Path, prefix: str, rows: int) -> Path:
-    quote = "Le Pentagone a reconnu le jeudi 25 mai la mort d’une centaine de civils irakiens"
     with path.open("w", encoding="utf-8") as stream:
         for n in range(rows):
-            row = {
-                "figure_id": f"{prefix}-{n}",
-                "document_id": ARTICLE_ID,
-                "subject_id": "mosul-residential-strike",
-                "metric": "civilians_killed",
-                "claimant_id": "us-pentagon",
-                "stated_on": "2017-05-28",
-                "value_low": 80,
-                "value_high": 120,
-                "qualifier": "approximately",
-                "value_text": "une centaine",
-                "quote": quote,
-            }
+            row = bundled_figure(f"{prefix}-{n}")
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
 

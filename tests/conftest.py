@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from provenance import Warehouse
+from provenance.testing.bundled import ARTICLE_ID as ARTICLE_ID  # re-exported for tests
+from provenance.testing.bundled import bundled_figure
 from provenance.testing.postgres import PG_BIN, PostgresServer, throwaway_postgres
 from provenance.testing.postgres import available as postgres_available
 
@@ -19,7 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 # The shared data folder next to the clone; PROVENANCE_SHARED points elsewhere (a worktree).
 SHARED = Path(os.environ.get("PROVENANCE_SHARED") or REPO.parent / "shared")
 ARTICLE = REPO / "warehouse" / "sources" / "zakharova-2017-05-28" / "article.fr.txt"
-ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 
 
 def copy_bundled(target: Path, *, with_gx: bool = True) -> Path:
@@ -61,21 +62,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
     """A figure of the bundled article, quoting its Mosul sentence unless told otherwise."""
-    row: dict[str, Any] = {
-        "figure_id": figure_id,
-        "document_id": ARTICLE_ID,
-        "subject_id": "mosul-residential-strike",
-        "metric": "civilians_killed",
-        "claimant_id": "us-pentagon",
-        "stated_on": "2017-05-28",
-        "value_low": 80,
-        "value_high": 120,
-        "qualifier": "approximately",
-        "value_text": "une centaine",
-        "quote": "Le Pentagone a reconnu le jeudi 25 mai la mort d’une centaine de civils irakiens",
-    }
-    row.update(overrides)
-    return row
+    return bundled_figure(figure_id, **overrides)
 
 
 def forge_batch(warehouse: Warehouse, table: str, arrow: Any, label: str = "forged") -> Path:

@@ -27,7 +27,6 @@ from provenance.validation.rules import (
 )
 from tests.conftest import REPO, copy_bundled, figure
 
-ARTICLE_ID = "262828e54b5e786d48e435767f767d44a767935a9cd34a819c315714039a62d7"
 BUNDLED_RULE_NAMES = [
     "quote-number-reads-back",
     "weekday-matches-date",
