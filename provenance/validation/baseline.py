@@ -9,12 +9,16 @@ recomputed from its new failures alone, so the exit code speaks for the new rows
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from provenance.core.errors import ConfigError, Problem
 from provenance.storage.views import has_runs
+from provenance.validation.failure_rows import Failure, SpilledFailures, keep_rows, report_columns
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from provenance.storage.warehouse import Warehouse
     from provenance.validation.report import Report
 
@@ -51,11 +55,42 @@ def stored_failures(warehouse: Warehouse, run_id: str) -> set[FailureKey]:
 
 
 def new_since(report: Report, baseline: set[FailureKey]) -> tuple[Report, int]:
-    """The report with only failures absent from ``baseline``, and how many were left out."""
+    """The report with only failures absent from ``baseline``, and how many were left out.
+
+    Spilled rows are filtered a batch at a time into a new file (see
+    :mod:`provenance.validation.failure_rows`), never all brought into memory.
+    """
     left_out = 0
     results = []
     for result in report.results:
-        new = [f for f in result.failures if (result.name, f.table, f.record_id) not in baseline]
-        left_out += len(result.failures) - len(new)
+        rows = result.failures
+        new: Sequence[Failure]
+        if isinstance(rows, SpilledFailures):
+            new = keep_rows(rows, _unknown_to(result.name, baseline))
+        else:
+            new = [f for f in rows if (result.name, f.table, f.record_id) not in baseline]
+        left_out += len(rows) - len(new)
         results.append(dataclasses.replace(result, failures=new))
     return dataclasses.replace(report, results=results), left_out
+
+
+def _unknown_to(rule: str, baseline: set[FailureKey]) -> Callable[[pa.RecordBatch], pa.Array]:
+    """A mask of a batch's rows whose (check, table, record) the baseline does not hold."""
+
+    def mask(batch: pa.RecordBatch) -> pa.Array:
+        import pyarrow as pa
+
+        columns = report_columns(batch)
+        return pa.array(
+            [
+                (rule, table, record) not in baseline
+                for table, record in zip(
+                    columns["table_name"].to_pylist(),
+                    columns["record_id"].to_pylist(),
+                    strict=True,
+                )
+            ],
+            pa.bool_(),
+        )
+
+    return mask

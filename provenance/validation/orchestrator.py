@@ -33,6 +33,12 @@ from provenance.storage.integrity import Verification
 from provenance.storage.manifests import MIN_HEAD_PREFIX
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
+from provenance.validation.failure_rows import (
+    MissingColumns,
+    RowsFolder,
+    fetch_failures,
+    fetch_unordered,
+)
 from provenance.validation.gx_suites import SUITES_SUBDIR, suites_hold_expectations
 from provenance.validation.report import Failure, Report, RuleResult
 from provenance.validation.rules import Rule, SqlRule, load_rules
@@ -50,15 +56,12 @@ FILE_INTEGRITY = "file-integrity"
 # keeps a million figures under 1 GB (a 1 GB cap peaked at 1.25 GB).
 MEMORY_LIMIT_VARIABLE = "PROVENANCE_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "640MB"
-FETCH_ROWS = 10_000  # failing rows brought into Python at a time
 # Up to this many stored rows (all tables) and Parquet bytes, validate reads the warehouse
 # into memory once and runs DuckDB on one thread: see _fit_small_warehouse.
 SMALL_WAREHOUSE_ROWS = 100_000
 SMALL_WAREHOUSE_BYTES = 32 * 1024 * 1024
 RULES_FILE = "rules.yaml"
 PACKAGED_RULES = "package:provenance/defaults/expectations/rules.yaml"
-REQUIRED_COLUMNS = ("record_id", "message")
-OPTIONAL_COLUMNS = ("table_name", "quote", "measured")
 
 
 def _bound_memory(connection: duckdb.DuckDBPyConnection, spill: Path) -> None:
@@ -167,12 +170,14 @@ def validate(
         if not integrity.failures:
             raise
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
+    # Many failing rows of a check go to a file here, read back as the report is written.
+    rows = RowsFolder()
     with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
         _bound_memory(connection, Path(spill))
         _fit_small_warehouse(connection, warehouse, verification)
         to_run = [c for c in checks if wanted(c.name)]
         for at, check in enumerate(to_run):
-            results.append(run_check(connection, check, rules_display))
+            results.append(run_check(connection, check, rules_display, rows))
             later = (c.compiled for c in to_run[at + 1 :])
             drop_shared(connection, [check.compiled], keep=later)
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
@@ -313,13 +318,18 @@ def _as_compiled(check: SqlCheck) -> CompiledRule:
 
 
 def run_check(
-    connection: duckdb.DuckDBPyConnection, check: Check, rules_display: str = ""
+    connection: duckdb.DuckDBPyConnection,
+    check: Check,
+    rules_display: str = "",
+    rows: RowsFolder | None = None,
 ) -> RuleResult:
     """Run one compiled check; failures and measurements come back as rows named by column.
 
     The check's base is materialised once (tables shared with other rules of the run are kept:
     :func:`~provenance.validation.sql_text.drop_shared` ends them); its failures, measurements
-    and checked count read it, and its own tables are dropped after it.
+    and checked count read it, and its own tables are dropped after it. Failing rows come in
+    report order from DuckDB; many of them go to a file in ``rows`` when given (see
+    :mod:`provenance.validation.failure_rows`).
     """
     import duckdb
 
@@ -327,15 +337,15 @@ def run_check(
     compiled = check.compiled
     try:
         compiled.setup(connection)
-        failures = _failures(connection, check.name, compiled.sql)
+        failures = fetch_failures(connection, check.name, compiled.sql, rows)
         observations = (
-            _failures(connection, check.name, compiled.observations_sql)
+            fetch_unordered(connection, check.name, compiled.observations_sql)
             if compiled.observations_sql
             else []
         )
         checked = connection.execute(compiled.checked_sql).fetchone()
         compiled.release(connection)
-    except (duckdb.Error, _MissingColumns) as e:
+    except (duckdb.Error, MissingColumns) as e:
         # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
         if not isinstance(check.rule, SqlRule):
             raise
@@ -348,48 +358,12 @@ def run_check(
         severity=check.severity,
         description=check.description,
         rows_checked=int(checked[0]) if checked and checked[0] is not None else 0,
-        failures=sorted(failures, key=lambda f: (f.table or "", f.record_id, f.message)),
+        failures=failures,
         seconds=time.perf_counter() - started,
         warn_above=rule.warn_above if rule else None,
         fail_above=rule.fail_above if rule else None,
         observations=observations,
     )
-
-
-class _MissingColumns(Exception):
-    """A query's result lacks record_id or message."""
-
-
-def _failures(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> list[Failure]:
-    cursor = connection.execute(sql)
-    columns = [d[0] for d in cursor.description or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise _MissingColumns(
-            f"the query must return columns {', '.join(REQUIRED_COLUMNS)} (missing {', '.join(missing)}); "
-            f"it may add {', '.join(OPTIONAL_COLUMNS)}"
-        )
-    at = {
-        name: columns.index(name)
-        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-        if name in columns
-    }
-    failures = []
-    # In chunks: the rows as tuples and as Failures are never both held whole.
-    while rows := cursor.fetchmany(FETCH_ROWS):
-        for row in rows:
-            measured = row[at["measured"]] if "measured" in at else None
-            failures.append(
-                Failure(
-                    rule,
-                    str(row[at["record_id"]]),
-                    str(row[at["message"]]),
-                    table=row[at["table_name"]] if "table_name" in at else None,
-                    quote=row[at["quote"]] if "quote" in at else None,
-                    measured=float(measured) if measured is not None else None,
-                )
-            )
-    return failures
 
 
 def _integrity_result(verification: Verification, seconds: float) -> RuleResult:

@@ -11,40 +11,21 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from itertools import chain, islice
 from typing import IO, Any
-from xml.etree import ElementTree as ET
 
 from provenance.core.enums import CheckStatus, Severity
 from provenance.core.errors import ExitCode
 from provenance.core.text import plural, shorten
+from provenance.validation.failure_rows import QUOTE_LIMIT, Failure, worst_measured
+
+__all__ = ["FORMATS", "QUOTE_LIMIT", "Failure", "Report", "RuleResult", "format_measure"]
 
 FORMATS = ("text", "json", "junit", "markdown")
-QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
 SUMMARY_HEADER = ("rule", "severity", "rows checked", "failures", "worst deviation", "status")
 MARKDOWN_LINES_PER_RULE = 30  # a PR comment has a size limit; JSON and JUnit keep every row
-
-
-@dataclass(slots=True)
-class Failure:
-    """One offending record of one rule (slots: a run may hold hundreds of thousands)."""
-
-    rule: str
-    record_id: str
-    message: str
-    table: str | None = None
-    quote: str | None = None
-    measured: float | None = None  # the deviation or factor that made it fail
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def line(self, severity: str) -> str:
-        parts = [
-            f"{severity.upper()} {self.rule}: {self.table + ' ' if self.table else ''}{self.record_id}: {self.message}"
-        ]
-        if self.quote:
-            parts.append(f"« {shorten(self.quote, QUOTE_LIMIT)} »")
-        return " — ".join(parts)
 
 
 @dataclass
@@ -54,7 +35,8 @@ class RuleResult:
     severity: str
     description: str
     rows_checked: int
-    failures: list[Failure]
+    # In report order; a list, or rows spilled to a file when many (failure_rows.SpilledFailures).
+    failures: Sequence[Failure]
     seconds: float = 0.0
     # A rule may tolerate some failures: warn above warn_above, fail above fail_above.
     warn_above: int | None = None
@@ -85,10 +67,11 @@ class RuleResult:
     @property
     def worst(self) -> float | None:
         """The largest measured deviation or factor, over failures and passing measurements."""
+        first = worst_measured(self.failures)
         values = [
-            f.measured
-            for f in (*self.failures, *self.observations)
-            if f.measured is not None and not math.isnan(f.measured)
+            v
+            for v in (first, *(o.measured for o in self.observations))
+            if v is not None and not math.isnan(v)
         ]
         return max(values, key=abs) if values else None
 
@@ -146,7 +129,12 @@ class Report:
             "counts": self.counts(),
             "rules": [
                 {
-                    **{k: v for k, v in asdict(r).items() if k not in ("failures", "observations")},
+                    # Not asdict(r): it would copy every failing row to drop them.
+                    **{
+                        f.name: getattr(r, f.name)
+                        for f in fields(r)
+                        if f.name not in ("failures", "observations")
+                    },
                     "status": r.status,
                     "failure_count": r.failure_count,
                     "worst": _json_number(r.worst),
@@ -157,14 +145,24 @@ class Report:
         }
 
     def render(self, format: str) -> str:
-        """The report in one of :data:`FORMATS`."""
-        renderers = {
-            "text": self.render_text,
-            "json": self.render_json,
-            "junit": self.render_junit,
-            "markdown": self.render_markdown,
+        """The report in one of :data:`FORMATS`, as one string (see :meth:`write` for a file)."""
+        out = io.StringIO()
+        self.write(format, out)
+        return out.getvalue()
+
+    def write(self, format: str, out: IO[str]) -> None:
+        """Write the report in one of :data:`FORMATS`, a row at a time in every format.
+
+        Failing rows are read from their rule's result as they are written (spilled rows a batch
+        at a time): the rendering is never one string, nor every row one object, in memory.
+        """
+        writers = {
+            "text": self.write_text,
+            "json": self.write_json,
+            "junit": self.write_junit,
+            "markdown": self.write_markdown,
         }
-        return renderers[format]()
+        writers[format](out)
 
     def verdict(self) -> str:
         c = self.counts()
@@ -181,6 +179,11 @@ class Report:
         return self.render_text(rows_per_check=SUMMARY_ROWS_PER_CHECK)
 
     def render_text(self, rows_per_check: int | None = None) -> str:
+        out = io.StringIO()
+        self.write_text(out, rows_per_check)
+        return out.getvalue()
+
+    def write_text(self, out: IO[str], rows_per_check: int | None = None) -> None:
         """A summary table, the measurements, then one line per failing record.
 
         ``rows_per_check`` keeps the first lines of each check's measurements and failures and
@@ -200,54 +203,35 @@ class Report:
             if not _folded(r)
         ]
         rows += _folded_suite_rows([r for r in self.results if _folded(r)])
-        lines = _table(SUMMARY_HEADER, rows)
-        lines.append("")
+        _write_lines(out, [*_table(SUMMARY_HEADER, rows), ""])
         measured = [
             line
             for r in self.results
             for line in _first(
-                [f"measured {r.name}: {o.record_id}: {o.message}" for o in r.observations],
+                (f"measured {r.name}: {o.record_id}: {o.message}" for o in r.observations),
+                len(r.observations),
                 rows_per_check,
                 f"measured {r.name}",
             )
         ]
         if measured:
-            lines += [*measured, ""]
-        failing = [
-            line
-            for r in self.results
-            if r.status != CheckStatus.PASS
-            for line in _first([f.line(r.severity) for f in r.failures], rows_per_check, r.name)
-        ]
-        tolerated = [
-            line
-            for r in self.results
-            if r.status == CheckStatus.PASS
-            for line in _first(
-                [
-                    f"{f.line(r.severity)} (tolerated: {r.failure_count} ≤ threshold)"
-                    for f in r.failures
-                ],
-                rows_per_check,
-                r.name,
-            )
-        ]
-        if failing or tolerated:
-            lines += [*failing, *tolerated, ""]
-        lines.append(self.verdict())
-        return "\n".join(lines) + "\n"
+            _write_lines(out, [*measured, ""])
+        # Failing and warning checks first, then failures a threshold tolerated.
+        for passing in (False, True):
+            for r in self.results:
+                if (r.status == CheckStatus.PASS) != passing:
+                    continue
+                after = f" (tolerated: {r.failure_count} ≤ threshold)" if passing else ""
+                lines = (f.line(r.severity) + after for f in r.failures)
+                _write_lines(out, _first(lines, r.failure_count, rows_per_check, r.name))
+        if any(r.failure_count for r in self.results):
+            out.write("\n")
+        out.write(self.verdict() + "\n")
 
     def render_json(self) -> str:
         out = io.StringIO()
         self.write_json(out)
         return out.getvalue()
-
-    def write(self, format: str, out: IO[str]) -> None:
-        """Write the report in one of :data:`FORMATS`; JSON is streamed failure by failure."""
-        if format == "json":
-            self.write_json(out)
-        else:
-            out.write(self.render(format))
 
     def write_json(self, out: IO[str]) -> None:
         """The text of ``json.dumps(self.to_dict(), indent=2)``, written a failure at a time.
@@ -264,9 +248,9 @@ class Report:
             out.write("[]\n}\n")
             return
         out.write("[")
-        for n, (result, fields) in enumerate(zip(self.results, rules, strict=True)):
+        for n, (result, head) in enumerate(zip(self.results, rules, strict=True)):
             out.write(",\n    {" if n else "\n    {")
-            for key, value in fields.items():
+            for key, value in head.items():
                 out.write(f'\n      "{key}": {_dumps(value, 6)},')
             _write_rows(out, "failures", result.failures, ",")
             _write_rows(out, "observations", result.observations, "")
@@ -274,57 +258,73 @@ class Report:
         out.write("\n  ]\n}\n")
 
     def render_junit(self) -> str:
+        out = io.StringIO()
+        self.write_junit(out)
+        return out.getvalue()
+
+    def write_junit(self, out: IO[str]) -> None:
         """JUnit XML: one testcase per rule; a failing rule's rows in <failure>, a warning's in
-        <system-out> (the testcase passes), measurements in <system-out> too."""
+        <system-out> (the testcase passes), measurements in <system-out> too.
+
+        Written by hand a row at a time, byte for byte what ElementTree writes after
+        ``ET.indent`` (``tests/validation/test_report.py`` holds it to that).
+        """
         c = self.counts()
         total_time = f"{sum(r.seconds for r in self.results):.3f}"
-        suites = ET.Element(
-            "testsuites",
-            name="provenance validate",
-            tests=str(c["rules"]),
-            failures=str(c["failed"]),
-            time=total_time,
-        )
-        suite = ET.SubElement(
-            suites,
-            "testsuite",
-            name="provenance",
-            tests=str(c["rules"]),
-            failures=str(c["failed"]),
-            errors="0",
-            skipped="0",
-            time=total_time,
-        )
-        for r in self.results:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"provenance.{r.kind}",
-                name=r.name,
-                time=f"{r.seconds:.3f}",
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
+        out.write(
+            _attributes(
+                name="provenance validate",
+                tests=str(c["rules"]),
+                failures=str(c["failed"]),
+                time=total_time,
             )
-            lines = [f.line(r.severity) for f in r.failures]
-            if r.status == CheckStatus.FAIL:
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    message=f"{plural(r.failure_count, 'failing row')}: {r.description}",
-                    type=r.severity,
-                )
-                failure.text = "\n".join(lines)
-            out = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
-            if r.status != CheckStatus.FAIL:
-                out += lines
-            if out:
-                ET.SubElement(case, "system-out").text = "\n".join(out)
-        ET.indent(suites)
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(suites, encoding="unicode")
-            + "\n"
         )
+        out.write(">\n  <testsuite")
+        out.write(
+            _attributes(
+                name="provenance",
+                tests=str(c["rules"]),
+                failures=str(c["failed"]),
+                errors="0",
+                skipped="0",
+                time=total_time,
+            )
+        )
+        if not self.results:
+            out.write(" />\n</testsuites>\n")
+            return
+        out.write(">")
+        for r in self.results:
+            out.write("\n    <testcase")
+            out.write(
+                _attributes(classname=f"provenance.{r.kind}", name=r.name, time=f"{r.seconds:.3f}")
+            )
+            failing = r.status == CheckStatus.FAIL
+            measured = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
+            if not failing and not measured and not r.failure_count:
+                out.write(" />")
+                continue
+            out.write(">")
+            if failing:
+                message = f"{plural(r.failure_count, 'failing row')}: {r.description}"
+                out.write(f"\n      <failure{_attributes(message=message, type=r.severity)}>")
+                _write_xml_lines(out, (f.line(r.severity) for f in r.failures))
+                out.write("</failure>")
+            if measured or (r.failure_count and not failing):
+                rows = () if failing else (f.line(r.severity) for f in r.failures)
+                out.write("\n      <system-out>")
+                _write_xml_lines(out, chain(measured, rows))
+                out.write("</system-out>")
+            out.write("\n    </testcase>")
+        out.write("\n  </testsuite>\n</testsuites>\n")
 
     def render_markdown(self) -> str:
+        out = io.StringIO()
+        self.write_markdown(out)
+        return out.getvalue()
+
+    def write_markdown(self, out: IO[str]) -> None:
         """A PR comment: verdict, summary table, then the failing and warning rows per rule."""
         icon = {
             CheckStatus.PASS: "✅ pass",
@@ -347,26 +347,54 @@ class Report:
                 icon[r.status],
             )
             lines.append("| " + " | ".join(cells) + " |")
+        _write_lines(out, lines)
         for r in self.results:
-            if not r.failures and not r.observations:
+            if not r.failure_count and not r.observations:
                 continue
-            lines += ["", f"#### `{r.name}` ({icon[r.status]})", "", _md_escape(r.description), ""]
+            lines = ["", f"#### `{r.name}` ({icon[r.status]})", "", _md_escape(r.description), ""]
             for o in r.observations[:MARKDOWN_LINES_PER_RULE]:
                 lines.append(f"- measured `{o.record_id}`: {_md_escape(o.message)}")
             for f in r.failures[:MARKDOWN_LINES_PER_RULE]:
                 quote = f" — « {_md_escape(shorten(f.quote, QUOTE_LIMIT))} »" if f.quote else ""
                 lines.append(f"- `{f.record_id}`: {_md_escape(f.message)}{quote}")
-            hidden = max(0, len(r.failures) - MARKDOWN_LINES_PER_RULE)
+            hidden = max(0, r.failure_count - MARKDOWN_LINES_PER_RULE)
             if hidden:
                 lines.append(f"- … and {hidden} more (see the JSON or JUnit report)")
-        return "\n".join(lines) + "\n"
+            _write_lines(out, lines)
 
 
-def _first(lines: list[str], limit: int | None, what: str) -> list[str]:
-    """``lines``, or the first ``limit`` of them and one line saying how many were left out."""
-    if limit is None or len(lines) <= limit:
-        return lines
-    return [*lines[:limit], f"… {what}: {len(lines) - limit} more rows in the written report"]
+def _write_lines(out: IO[str], lines: Iterable[str]) -> None:
+    for line in lines:
+        out.write(line + "\n")
+
+
+def _attributes(**values: str) -> str:
+    """XML attributes as ElementTree writes them, in the order given."""
+    return "".join(f' {name}="{_xml_attribute(value)}"' for name, value in values.items())
+
+
+def _xml_attribute(text: str) -> str:
+    text = _xml_text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _write_xml_lines(out: IO[str], lines: Iterable[str]) -> None:
+    """Lines joined by newlines as an element's text, escaped."""
+    for n, line in enumerate(lines):
+        out.write(("\n" if n else "") + _xml_text(line))
+
+
+def _first(lines: Iterable[str], count: int, limit: int | None, what: str) -> Iterator[str]:
+    """The ``count`` lines, or the first ``limit`` of them and one saying how many were left out."""
+    if limit is None or count <= limit:
+        yield from lines
+        return
+    yield from islice(lines, limit)
+    yield f"… {what}: {count - limit} more rows in the written report"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -401,7 +429,7 @@ def _dumps(value: Any, indent: int) -> str:
     return text.replace("\n", "\n" + " " * indent) if indent else text
 
 
-def _write_rows(out: IO[str], key: str, rows: list[Failure], after: str) -> None:
+def _write_rows(out: IO[str], key: str, rows: Sequence[Failure], after: str) -> None:
     if not rows:
         out.write(f'\n      "{key}": []{after}')
         return

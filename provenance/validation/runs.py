@@ -14,6 +14,7 @@ a batch, so a killed run leaves nothing half-written. :func:`provenance.storage.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from provenance.storage.warehouse import Warehouse
-    from provenance.validation.report import Report
+    from provenance.validation.report import Report, RuleResult
 
 from provenance.storage.views import FAILURES, RULE_RESULTS, RUNS_DIR
+from provenance.validation.failure_rows import SpilledFailures, report_columns
 
 
 def _schemas() -> dict[str, pa.Schema]:
@@ -70,27 +72,35 @@ def runs_dir(warehouse: Warehouse) -> Path:
 
 
 def store_run(warehouse: Warehouse, report: Report, started_at: datetime | None = None) -> str:
-    """Write the report's per-rule metrics and failing rows; return the new run's id."""
+    """Write the report's per-rule metrics and failing rows; return the new run's id.
+
+    Failing rows go a batch at a time (a spilled check's straight from its file): a run
+    flagging millions of rows is never held whole.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     now = started_at or datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-run"
-    columns = _columns(report, run_id, now)
+    schemas = _schemas()
     folder = runs_dir(warehouse)
     staging = folder / f".{run_id}.tmp"
     staging.mkdir(parents=True)
-    for name, schema in _schemas().items():
-        table = pa.Table.from_pydict(columns[name], schema=schema)
-        pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+    results = pa.Table.from_pydict(_results(report, run_id, now), schema=schemas[RULE_RESULTS])
+    pq.write_table(results, staging / f"{RULE_RESULTS}.parquet", compression="zstd")
+    with pq.ParquetWriter(
+        staging / f"{FAILURES}.parquet", schemas[FAILURES], compression="zstd"
+    ) as writer:
+        for r in report.results:
+            for batch in _failure_batches(r, schemas[FAILURES], run_id, now):
+                writer.write_batch(batch)
     os.rename(staging, folder / run_id)
     return run_id
 
 
-def _columns(report: Report, run_id: str, started_at: datetime) -> dict[str, dict[str, list[Any]]]:
-    """Both tables column by column: no dictionary per failing row (a run may have 10^5)."""
+def _results(report: Report, run_id: str, started_at: datetime) -> dict[str, list[Any]]:
+    """One row per check, column by column."""
     results: dict[str, list[Any]] = {f.name: [] for f in _schemas()[RULE_RESULTS]}
-    failures: dict[str, list[Any]] = {f.name: [] for f in _schemas()[FAILURES]}
     for r in report.results:
         for name, value in (
             ("run_id", run_id),
@@ -109,18 +119,47 @@ def _columns(report: Report, run_id: str, started_at: datetime) -> dict[str, dic
             ("fail_above", r.fail_above),
         ):
             results[name].append(value)
-        n = len(r.failures)
-        for name, value in (
-            ("run_id", run_id),
-            ("started_at", started_at),
-            ("rule", r.name),
-            ("severity", r.severity),
-            ("status", r.status),
-        ):
-            failures[name] += [value] * n
-        failures["record_id"] += [f.record_id for f in r.failures]
-        failures["table_name"] += [f.table for f in r.failures]
-        failures["message"] += [f.message for f in r.failures]
-        failures["quote"] += [f.quote for f in r.failures]
-        failures["measured"] += [f.measured for f in r.failures]
-    return {RULE_RESULTS: results, FAILURES: failures}
+    return results
+
+
+def _failure_batches(
+    result: RuleResult, schema: pa.Schema, run_id: str, started_at: datetime
+) -> Iterator[pa.RecordBatch]:
+    """The check's failing rows as batches of ``schema``, the run's and check's columns added."""
+    import pyarrow as pa
+
+    rows = result.failures
+    if isinstance(rows, SpilledFailures):
+        parts: Iterator[dict[str, pa.Array]] = (report_columns(b) for b in rows.batches())
+    elif rows:
+        parts = iter(
+            [
+                {
+                    "record_id": pa.array([f.record_id for f in rows], pa.string()),
+                    "table_name": pa.array([f.table for f in rows], pa.string()),
+                    "message": pa.array([f.message for f in rows], pa.string()),
+                    "quote": pa.array([f.quote for f in rows], pa.string()),
+                    "measured": pa.array([f.measured for f in rows], pa.float64()),
+                }
+            ]
+        )
+    else:
+        return
+    for columns in parts:
+        n = len(columns["record_id"])
+        constant = {
+            "run_id": run_id,
+            "started_at": started_at,
+            "rule": result.name,
+            "severity": str(result.severity),
+            "status": str(result.status),
+        }
+        yield pa.RecordBatch.from_arrays(
+            [
+                columns[f.name]
+                if f.name in columns
+                else pa.repeat(pa.scalar(constant[f.name], f.type), n)
+                for f in schema
+            ],
+            schema=schema,
+        )
