@@ -126,9 +126,7 @@ class SpilledFailures(Sequence[Failure]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
-            return len(other) == self.size and all(
-                a == b for a, b in zip(self, other, strict=True)
-            )
+            return len(other) == self.size and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

@@ -435,8 +435,28 @@ def _write_rows(out: IO[str], key: str, rows: Sequence[Failure], after: str) -> 
         return
     out.write(f'\n      "{key}": [')
     for n, row in enumerate(rows):
-        out.write(("," if n else "") + "\n        " + _dumps(_failure_dict(row), 8))
+        out.write(("," if n else "") + "\n        " + _failure_json(row))
     out.write(f"\n      ]{after}")
+
+
+# json.dumps with an indent runs Python's encoder, some 10 µs a row; each value of a row is a
+# scalar, which the C encoder writes exactly as it appears inside the indented object.
+_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_ROW_FIELDS = ("rule", "record_id", "message", "table", "quote")
+
+
+def _failure_json(failure: Failure) -> str:
+    """``_dumps(_failure_dict(failure), 8)``, faster for rows without details (every SQL row)."""
+    if failure.details:
+        return _dumps(_failure_dict(failure), 8)
+    inner = ",\n          ".join(
+        [
+            *(f'"{name}": {_SCALAR(getattr(failure, name))}' for name in _ROW_FIELDS),
+            f'"measured": {_SCALAR(_json_number(failure.measured))}',
+            '"details": {}',
+        ]
+    )
+    return "{\n          " + inner + "\n        }"
 
 
 def _md_escape(text: str) -> str:
