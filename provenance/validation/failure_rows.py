@@ -218,9 +218,11 @@ def fetch_failures(
     rule: str,
     sql: str,
     folder: RowsFolder | None,
-    in_memory: int = IN_MEMORY_ROWS,
+    in_memory: int | None = None,
 ) -> Sequence[Failure]:
-    """Run a check's query; its failing rows in report order, spilled when many and a folder is given."""
+    """Run a check's query; its failing rows in report order, spilled when more than
+    ``in_memory`` (default :data:`IN_MEMORY_ROWS`) and a folder is given."""
+    in_memory = IN_MEMORY_ROWS if in_memory is None else in_memory
     columns = result_columns(connection, sql)
     reader = connection.execute(ordered_sql(sql, columns)).to_arrow_reader(BATCH_ROWS)
     held: list[pa.RecordBatch] = []

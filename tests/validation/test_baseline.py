@@ -9,7 +9,9 @@ import pytest
 from provenance import Warehouse
 from provenance.cli import main
 from provenance.core.errors import ConfigError
+from provenance.validation import failure_rows
 from provenance.validation.baseline import new_since, stored_failures
+from provenance.validation.failure_rows import SpilledFailures
 from provenance.validation.orchestrator import validate
 from tests.conftest import DESK
 
@@ -64,3 +66,20 @@ def test_unknown_run_is_a_usage_error(based: tuple[Warehouse, str], empty: Wareh
     with pytest.raises(ConfigError, match="--store"):
         stored_failures(empty, run_id)
     assert main(["--root", str(warehouse.root), "validate", "--baseline", "nope"]) == 2
+
+
+def test_spilled_rows_are_filtered_as_held_ones(
+    based: tuple[Warehouse, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failing rows spilled to files leave the same new rows, read back batch by batch."""
+    warehouse, run_id = based
+    _append_market(warehouse)
+    known = stored_failures(warehouse, run_id)
+    held, held_out = new_since(validate(warehouse), known)
+    monkeypatch.setattr(failure_rows, "IN_MEMORY_ROWS", 0)
+    spilled, spilled_out = new_since(validate(warehouse), known)
+    assert any(isinstance(r.failures, SpilledFailures) for r in spilled.results)
+    assert spilled_out == held_out == 2
+    assert [(r.name, r.status, list(r.failures)) for r in spilled.results] == [
+        (r.name, r.status, list(r.failures)) for r in held.results
+    ]

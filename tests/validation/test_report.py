@@ -14,11 +14,15 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.core.text import plural
 from provenance.storage.warehouse import Warehouse
+from provenance.validation import failure_rows
+from provenance.validation.failure_rows import RowsFolder, SpilledFailures, fetch_failures
 from provenance.validation.orchestrator import validate
 from provenance.validation.report import (
     SUMMARY_ROWS_PER_CHECK,
@@ -280,3 +284,126 @@ def test_bundled_json_streams_the_same_bytes(bundled_report: Report) -> None:
         out = io.StringIO()
         bundled_report.write(format, out)
         assert out.getvalue() == bundled_report.render(format)
+
+
+def junit_by_element_tree(report: Report) -> str:
+    """The JUnit XML as ElementTree builds and indents it: what the streamed writer must equal."""
+    c = report.counts()
+    total = f"{sum(r.seconds for r in report.results):.3f}"
+    suites = ET.Element(
+        "testsuites",
+        name="provenance validate",
+        tests=str(c["rules"]),
+        failures=str(c["failed"]),
+        time=total,
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="provenance",
+        tests=str(c["rules"]),
+        failures=str(c["failed"]),
+        errors="0",
+        skipped="0",
+        time=total,
+    )
+    for r in report.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"provenance.{r.kind}",
+            name=r.name,
+            time=f"{r.seconds:.3f}",
+        )
+        lines = [f.line(r.severity) for f in r.failures]
+        if r.status == "fail":
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{plural(r.failure_count, 'failing row')}: {r.description}",
+                type=r.severity,
+            )
+            failure.text = "\n".join(lines)
+        out = [f"measured: {o.record_id}: {o.message}" for o in r.observations]
+        if r.status != "fail":
+            out += lines
+        if out:
+            ET.SubElement(case, "system-out").text = "\n".join(out)
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(results, max_size=4))
+def test_streamed_junit_is_what_element_tree_writes(rules: list[RuleResult]) -> None:
+    report = Report(rules, warehouse="w", rules_file="rules.yaml")
+    assert report.render_junit() == junit_by_element_tree(report)
+
+
+MANY_ROWS_SQL = """
+select case when i % 7 = 0 then null else 'figures' end as table_name,
+       'f-' || lpad(cast((i * 7919) % 25000 as varchar), 6, '0') as record_id,
+       'value ' || (i % 97) || case when i % 3 = 0 then ' é < & > "' else '' end as message,
+       case when i % 5 = 0 then null else repeat('« au moins ' || i || ' morts » ', 1 + i % 40) end as quote,
+       case when i % 11 = 0 then null when i % 13 = 0 then 'inf'::double
+            else (i % 1000) / 7.0 end as measured
+from range(12000) t(i)
+"""
+
+
+def many_rows_report(folder: RowsFolder | None) -> Report:
+    """A failing, a warning and a tolerated check of 12 000 rows each, held or spilled."""
+    with duckdb.connect() as connection:
+        rows = fetch_failures(connection, "many", MANY_ROWS_SQL, folder, in_memory=1000)
+    kinds = (("error", None), ("warning", None), ("error", 10**6))
+    return Report(
+        [
+            RuleResult(
+                f"many-{severity}-{n}",
+                "sql",
+                severity,
+                "a check flagging many rows",
+                rows_checked=10**6,
+                failures=rows,
+                fail_above=fail_above,
+                observations=[Failure("many", "m-1", "measured 3", measured=-3.5)],
+            )
+            for n, (severity, fail_above) in enumerate(kinds)
+        ],
+        warehouse="w",
+    )
+
+
+def test_spilled_rows_render_every_format_as_rows_held_in_memory() -> None:
+    """12 000 rows a check, read back from their file as each format is written, give the same
+    bytes as the same rows held in memory; the summary beside a written report too."""
+    held, spilled = many_rows_report(None), many_rows_report(RowsFolder())
+    assert isinstance(spilled.results[0].failures, SpilledFailures)
+    assert isinstance(held.results[0].failures, list)
+    for format in ("text", "json", "junit", "markdown"):
+        streamed = io.StringIO()
+        spilled.write(format, streamed)
+        assert streamed.getvalue() == held.render(format), format
+    assert spilled.render_summary() == held.render_summary()
+    assert [r.status for r in spilled.results] == ["fail", "warn", "pass"]
+    assert spilled.results[0].worst == math.inf and spilled.counts()["error_rows"] == 12_000
+
+
+def test_golden_reports_with_every_row_spilled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every failing row spilled to a file, the bundled reports are still the golden ones."""
+    monkeypatch.setattr(failure_rows, "IN_MEMORY_ROWS", 0)
+    copy_bundled(tmp_path / "project", with_gx=False)
+    report = validate(Warehouse(tmp_path / "project"))
+    assert any(isinstance(r.failures, SpilledFailures) for r in report.results)
+    for format, golden in (
+        ("text", "bundled.txt"),
+        ("json", "bundled.json"),
+        ("junit", "bundled.junit.xml"),
+        ("markdown", "bundled.md"),
+    ):
+        expected = (GOLDEN / golden).read_text(encoding="utf-8")
+        assert normalise(format, report.render(format)) == expected, format

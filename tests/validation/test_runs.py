@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pyarrow.parquet as pq
+import pytest
 
 from provenance.storage.views import FAILURES, RULE_RESULTS
 from provenance.storage.warehouse import Warehouse
+from provenance.validation import failure_rows
+from provenance.validation.failure_rows import SpilledFailures
+from provenance.validation.orchestrator import validate
 from provenance.validation.report import Failure, Report, RuleResult
 from provenance.validation.runs import runs_dir, store_run
 
@@ -53,3 +59,20 @@ def test_store_run_keeps_every_row_of_every_rule(empty: Warehouse) -> None:
         ("quote-anchored-figures", "fail", "f9", "text at 0..3 is «abc»", "xyz", None),
     ]
     assert {r["severity"] for r in rows} == {"warning", "error"}
+
+
+def test_spilled_rows_are_stored_as_held_ones(
+    bundled: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose failing rows were spilled to files stores the same rows, in the same order."""
+    shutil.rmtree(bundled.expectations_dir / "gx")
+    held = validate(bundled, store=True).run_id
+    monkeypatch.setattr(failure_rows, "IN_MEMORY_ROWS", 0)
+    spilled = validate(bundled, store=True)
+    assert any(isinstance(r.failures, SpilledFailures) for r in spilled.results)
+
+    def stored(run_id: str | None) -> list[dict[str, object]]:
+        rows = pq.read_table(runs_dir(bundled) / str(run_id) / f"{FAILURES}.parquet").to_pylist()
+        return [{k: v for k, v in r.items() if k not in ("run_id", "started_at")} for r in rows]
+
+    assert stored(spilled.run_id) == stored(held) != []
