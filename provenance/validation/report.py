@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from itertools import chain, islice
+from json.encoder import encode_basestring as _json_string  # C; ensure_ascii=False
 from typing import IO, Any
 
 from provenance.core.enums import CheckStatus, Severity
@@ -445,14 +446,20 @@ _SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _ROW_FIELDS = ("rule", "record_id", "message", "table", "quote")
 
 
+def _scalar(value: Any) -> str:
+    if type(value) is str:
+        return _json_string(value)
+    return "null" if value is None else _SCALAR(value)
+
+
 def _failure_json(failure: Failure) -> str:
     """``_dumps(_failure_dict(failure), 8)``, faster for rows without details (every SQL row)."""
     if failure.details:
         return _dumps(_failure_dict(failure), 8)
     inner = ",\n          ".join(
         [
-            *(f'"{name}": {_SCALAR(getattr(failure, name))}' for name in _ROW_FIELDS),
-            f'"measured": {_SCALAR(_json_number(failure.measured))}',
+            *(f'"{name}": {_scalar(getattr(failure, name))}' for name in _ROW_FIELDS),
+            f'"measured": {_scalar(_json_number(failure.measured))}',
             '"details": {}',
         ]
     )

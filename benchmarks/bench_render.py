@@ -1,0 +1,178 @@
+"""The bench's ratios and tables: every figure a multiple of a yardstick measured in the same run.
+
+``bench.py`` measures; this module divides and prints. Per size: ``validate`` (whole, and less
+the fixed import of great_expectations, which issue 11's target leaves out) and each layer as a
+multiple of the floor; ``append`` and the no-op re-append as multiples of pyarrow's copy. When
+two sizes or more ran, the cost per figure of each relative to the 1M one (the 10M target is
+≤ 1.2×; without a 1M run, relative to the smallest size).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REFERENCE_SIZE = 1_000_000
+
+
+def validate_less_gx_import(result: dict[str, Any], gx_import: dict[str, Any] | None) -> float:
+    """``validate``'s wall seconds less the fixed GX import, when its GX suites ran."""
+    seconds = float(result["seconds"])
+    ran_gx = any(name.startswith("gx-") for name in result.get("per_check", {}))
+    if gx_import is None or not ran_gx:
+        return seconds
+    return max(seconds - float(gx_import["import_seconds"]), 0.0)
+
+
+def per_figure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Seconds per figure of each size ÷ those of the reference size (1M, else the smallest):
+    ``validate`` less the GX import, the floor, and ``append`` (per appended figure, so the
+    warehouse's size is what changes)."""
+    if len(results) < 2:
+        return None
+    sizes = [r["size"] for r in results]
+    reference = next(
+        (r for r in results if r["size"] == REFERENCE_SIZE),
+        min(results, key=lambda r: r["size"]),
+    )
+
+    def cost(r: dict[str, Any], key: str) -> float:
+        return {
+            "validate": r["validate_less_gx_import_seconds"] / r["size"],
+            "floor": r["floor"]["query_seconds"] / r["size"],
+            "append": r["append"]["seconds"],
+        }[key]
+
+    return {
+        "reference_size": reference["size"],
+        "sizes": sizes,
+        **{
+            key: {str(r["size"]): cost(r, key) / cost(reference, key) for r in results}
+            for key in ("validate", "floor", "append")
+        },
+    }
+
+
+HEADER = (
+    "figures",
+    "floor s",
+    "validate s",
+    "val MB",
+    "floor MB",
+    "whole",
+    "less GX import",
+    "builtin",
+    "rules",
+    "gx",
+    "copy s",
+    "append s",
+    "app MB",
+    "append",
+    "no-op s",
+    "no-op",
+    "no-op/app",
+    "status",
+)
+
+
+def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = None) -> str:
+    lines = []
+    for r in results:
+        v, x = r["validate"], r["validate_over_floor"]
+        failed = "" if r["append"]["exit_code"] == 0 else " (failed)"
+        lines.append(
+            (
+                f"{r['size']:,}",
+                f"{r['floor']['query_seconds']:.3f}",
+                f"{v['seconds']:.1f}",
+                f"{v['peak_mb']:.0f}",
+                f"{r['floor']['peak_mb']:.0f}",
+                f"{x['whole']:.1f}×",
+                f"{x['less_gx_import']:.1f}×",
+                f"{x['builtin']:.1f}×",
+                f"{x['rules']:.1f}×",
+                f"{x['gx']:.1f}×",
+                f"{r['pyarrow_copy']['seconds']:.2f}",
+                f"{r['append']['seconds']:.1f}{failed}",
+                f"{r['append']['peak_mb']:.0f}",
+                f"{r['append_over_copy']:.1f}×",
+                f"{r['reappend']['seconds']:.1f}",
+                f"{r['reappend_over_copy']:.1f}×",
+                f"{r['reappend_over_append']:.2f}×",
+                v["status"],
+            )
+        )
+    text = _table(HEADER, lines)
+    text.append(
+        "whole/builtin/rules/gx: validate's wall time and each layer's check seconds ÷ the floor "
+        "query; less GX import: the whole less the fixed import of great_expectations (when its "
+        "suites ran), ÷ the floor; append and no-op: wall time ÷ the pyarrow copy's wall time "
+        "(each a child process)"
+    )
+    if gx_import is not None:
+        text.append(render_gx_import(gx_import))
+    scaling = per_figure(results)
+    if scaling is not None:
+        text.append(render_per_figure(scaling))
+    for r in results:
+        slowest = sorted(r["validate"]["per_check"].items(), key=lambda kv: -kv[1])[:8]
+        text.append(
+            f"\n{r['size']:,} figures, slowest checks: "
+            + ", ".join(f"{n} {s:.2f}s" for n, s in slowest)
+        )
+        text.append(f"load average before/after: {r['load_before']} / {r['load_after']}")
+        if "stderr_tail" in r["validate"]:
+            text.append("validate stopped: " + " / ".join(r["validate"]["stderr_tail"]))
+    return "\n".join(text)
+
+
+def render_gx_import(gx_import: dict[str, Any]) -> str:
+    return (
+        f"fixed import of great_expectations: {gx_import['import_seconds']:.2f} s "
+        f"(median of {gx_import['rounds']} alternating rounds: `python -c 'import "
+        f"great_expectations'` {gx_import['median_seconds']['import']:.2f} s less `python -c pass` "
+        f"{gx_import['median_seconds']['pass']:.2f} s)"
+    )
+
+
+def render_per_figure(scaling: dict[str, Any]) -> str:
+    reference = scaling["reference_size"]
+    rows = [
+        (
+            f"{size:,}",
+            *(f"{scaling[key][str(size)]:.2f}×" for key in ("validate", "floor", "append")),
+        )
+        for size in scaling["sizes"]
+    ]
+    header = ("figures", "validate less GX import", "floor", "append of 100 000")
+    lines = [f"\ncost per figure ÷ that at {reference:,} figures (target at 10M: ≤ 1.2×):"]
+    return "\n".join([*lines, *_table(header, rows)])
+
+
+def render_bundled(result: dict[str, Any]) -> str:
+    groups = result["seconds_by_group"]
+    return (
+        f"bundled warehouse: validate {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB "
+        f"(checks: built-ins {groups['builtin']:.2f} s, rules {groups['rules']:.2f} s, "
+        f"GX {groups['gx']:.2f} s), {result['status']}"
+    )
+
+
+def render_airwars(result: dict[str, Any]) -> str:
+    lines = [
+        f"Airwars export: import {result['import']['seconds']:.1f} s, {result['import']['peak_mb']:.0f} MB"
+    ]
+    for name in ("with_summary", "narrative_only"):
+        r = result[name]
+        lines.append(
+            f"  extractor, {name.replace('_', ' ')}: recall {r['recall_overlap']:.3f} overlap / {r['recall_exact']:.3f} exact, "
+            f"precision {r['precision_overlap']:.3f} / {r['precision_exact']:.3f}, {r['documents_per_second']:.0f} documents/s"
+        )
+    lines.append(f"  narrative misses: {result['narrative_misses']}")
+    return "\n".join(lines)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    text = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    text += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return text
