@@ -53,8 +53,10 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: validate and append as multiples of a scan and a pyarrow copy (`-- --sizes
-    10000000`), extraction; then a lake: 1, 4 and 8 concurrent appenders, validate at 1M figures."""
+    """Benchmarks: validate (whole, less the GX import, per layer) and append as multiples of a
+    scan and a pyarrow copy, per size; extraction; then a lake: 1, 4 and 8 concurrent appenders,
+    validate at 1M figures. `nox -s bench -- --sizes 10000000` for ten million; with two sizes
+    or more (`-- --sizes 1000000 10000000`) each size's cost per figure relative to 1M."""
     session.install(".[test]")
     session.run("python", "benchmarks/bench.py", *session.posargs)
     session.run("python", "benchmarks/lake_bench.py")
