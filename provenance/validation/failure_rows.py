@@ -159,31 +159,47 @@ def _first_largest(values: Any) -> float | None:
     return worst
 
 
+ROW_COLUMNS = ("record_id", "table_name", "message", "quote", "measured")  # a spilled file's
+
+
+def _row_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema(list(zip(ROW_COLUMNS, (text, text, text, text, pa.float64()), strict=True)))
+
+
 def failures_of(rule: str, batch: pa.RecordBatch) -> Iterator[Failure]:
-    """The batch's rows as :class:`Failure`, converted as the query's values always were."""
-    names = batch.schema.names
-    columns = {
-        name: batch.column(names.index(name)).to_pylist()
-        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-        if name in names
-    }
-    none = [None] * batch.num_rows
-    for record_id, message, table, quote, measured in zip(
-        columns["record_id"],
-        columns["message"],
-        columns.get("table_name", none),
-        columns.get("quote", none),
-        columns.get("measured", none),
-        strict=True,
-    ):
-        yield Failure(
-            rule,
-            str(record_id),
-            str(message),
-            table=table,
-            quote=quote,
-            measured=float(measured) if measured is not None else None,
+    """A spilled batch's rows as :class:`Failure` (its values were converted when spilled)."""
+    columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
+    for record_id, table, message, quote, measured in zip(*columns, strict=True):
+        yield Failure(rule, record_id, message, table=table, quote=quote, measured=measured)
+
+
+def _converter(columns: Sequence[str]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A query row as (record_id, table, message, quote, measured), converted as Failure always
+    took them: ``str`` of the id and message, ``float`` of the measured value (a DECIMAL's
+    nearest float, which a SQL cast to DOUBLE could miss by a bit)."""
+    at = {name: columns.index(name) for name in columns}
+    rid, msg = at["record_id"], at["message"]
+    table, quote, measured = (at.get(name) for name in ("table_name", "quote", "measured"))
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        value = row[measured] if measured is not None else None
+        return (
+            str(row[rid]),
+            row[table] if table is not None else None,
+            str(row[msg]),
+            row[quote] if quote is not None else None,
+            float(value) if value is not None else None,
         )
+
+    return convert
+
+
+def _failure(rule: str, row: tuple[Any, ...]) -> Failure:
+    record_id, table, message, quote, measured = row
+    return Failure(rule, record_id, message, table=table, quote=quote, measured=measured)
 
 
 def result_columns(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
@@ -198,9 +214,14 @@ def result_columns(connection: duckdb.DuckDBPyConnection, sql: str) -> list[str]
     return columns
 
 
+def _kept(columns: Sequence[str]) -> list[str]:
+    """The report's columns the query gives, in the order :func:`ordered_sql` selects them."""
+    return [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in columns]
+
+
 def ordered_sql(sql: str, columns: Sequence[str]) -> str:
     """The query's report columns, in report order (see the module's docstring)."""
-    kept = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in columns]
+    kept = _kept(columns)
     as_text = {
         c: f'CAST("{c}" AS VARCHAR)' for c in ("table_name", "record_id", "message", "quote")
     }
@@ -226,52 +247,65 @@ def fetch_failures(
     in_memory: int | None = None,
 ) -> Sequence[Failure]:
     """Run a check's query; its failing rows in report order, spilled when more than
-    ``in_memory`` (default :data:`IN_MEMORY_ROWS`) and a folder is given."""
+    ``in_memory`` (default :data:`IN_MEMORY_ROWS`) and a folder is given.
+
+    Rows come as DuckDB's Python tuples, :data:`BATCH_ROWS` at a time (a cursor cannot switch
+    to Arrow midway without losing the rows it buffered); pyarrow is imported only to spill, so
+    a small warehouse's ``validate`` never loads it.
+    """
     in_memory = IN_MEMORY_ROWS if in_memory is None else in_memory
     columns = result_columns(connection, sql)
-    reader = connection.execute(ordered_sql(sql, columns)).to_arrow_reader(BATCH_ROWS)
-    held: list[pa.RecordBatch] = []
-    rows = 0
-    for batch in reader:
-        held.append(batch)
-        rows += batch.num_rows
-        if folder is not None and rows > in_memory:
-            return _spill(rule, reader.schema, held, reader, folder)
-    return [f for batch in held for f in failures_of(rule, batch)]
+    convert = _converter(_kept(columns))
+    cursor = connection.execute(ordered_sql(sql, columns))
+    held: list[tuple[Any, ...]] = []
+    while rows := cursor.fetchmany(BATCH_ROWS):
+        held += map(convert, rows)
+        if folder is not None and len(held) > in_memory:
+            return _spill(rule, held, cursor, convert, folder)
+    return [_failure(rule, row) for row in held]
 
 
 def fetch_unordered(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> list[Failure]:
     """A query's rows in the order it gives them (a rule's measurements), all in memory."""
-    result_columns(connection, sql)
-    reader = connection.execute(sql).to_arrow_reader(BATCH_ROWS)
-    return [f for batch in reader for f in failures_of(rule, batch)]
+    convert = _converter(result_columns(connection, sql))
+    cursor = connection.execute(sql)
+    found = []
+    while rows := cursor.fetchmany(BATCH_ROWS):
+        found += [_failure(rule, convert(row)) for row in rows]
+    return found
 
 
 def _spill(
     rule: str,
-    schema: pa.Schema,
-    held: list[pa.RecordBatch],
-    rest: Iterator[pa.RecordBatch],
+    held: list[tuple[Any, ...]],
+    cursor: duckdb.DuckDBPyConnection,
+    convert: Callable[[tuple[Any, ...]], tuple[Any, ...]],
     folder: RowsFolder,
 ) -> SpilledFailures:
+    import pyarrow as pa
+
+    schema = _row_schema()
+
+    def as_batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
+        columns = zip(*rows, strict=True) if rows else ([] for _ in ROW_COLUMNS)
+        return pa.RecordBatch.from_arrays(
+            [pa.array(list(c), f.type) for c, f in zip(columns, schema, strict=True)],
+            schema=schema,
+        )
+
     def batches() -> Iterator[pa.RecordBatch]:
-        # The held batches are let go as they are written: never all rows at once.
-        while held:
-            yield held.pop(0)
-        yield from rest
+        yield as_batch(held)
+        held.clear()  # the first rows are let go once written: never all rows at once
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield as_batch([convert(row) for row in rows])
 
     return _write(rule, schema, batches(), folder)
 
 
 def keep_rows(rows: SpilledFailures, keep: Callable[[pa.RecordBatch], pa.Array]) -> SpilledFailures:
     """The spilled rows where ``keep(batch)`` (a boolean mask) is true, in a new file beside them."""
-    import pyarrow as pa
-    import pyarrow.ipc
-
-    with pa.memory_map(str(rows.path)) as source:
-        schema = pyarrow.ipc.open_file(source).schema
     kept = (batch.filter(keep(batch)) for batch in rows.batches())
-    return _write(rows.rule, schema, kept, rows.folder)
+    return _write(rows.rule, _row_schema(), kept, rows.folder)
 
 
 def _write(
@@ -283,54 +317,18 @@ def _write(
     path = folder.new_file()
     count = 0
     worst: float | None = None
-    measured = schema.names.index("measured") if "measured" in schema.names else None
     options = pyarrow.ipc.IpcWriteOptions(compression="lz4")
     with pyarrow.ipc.new_file(str(path), schema, options=options) as writer:
         for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
-            if measured is not None:
-                values = batch.column(measured).to_pylist()
-                # float() as Failure converts: a DECIMAL's worst is the value the rows show.
-                candidate = _first_largest(float(v) for v in values if v is not None)
-                if candidate is not None and (worst is None or abs(candidate) > abs(worst)):
-                    worst = candidate
+            candidate = _first_largest(batch.column("measured").to_pylist())
+            if candidate is not None and (worst is None or abs(candidate) > abs(worst)):
+                worst = candidate
     return SpilledFailures(rule, path, count, worst, folder)
 
 
 def report_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
-    """The batch's record_id, table_name, message, quote (strings) and measured (float64), as a
-    :class:`Failure` would hold them (``str`` of the id and message, ``None`` as "None"): for
-    ``--store`` and ``--baseline``, without a Python object per row when the types already fit."""
-    import pyarrow as pa
-
-    names = batch.schema.names
-
-    def column(name: str) -> pa.Array:
-        return batch.column(names.index(name)) if name in names else pa.nulls(batch.num_rows)
-
-    def text(values: pa.Array, nulls_as_none: bool) -> pa.Array:
-        if _is_text(values.type) and not (nulls_as_none and values.null_count):
-            return values.cast(pa.string())
-        if nulls_as_none:
-            return pa.array([str(v) for v in values.to_pylist()], pa.string())
-        return values.cast(pa.string())
-
-    measured = column("measured")
-    if not pa.types.is_float64(measured.type):
-        measured = pa.array(
-            [float(v) if v is not None else None for v in measured.to_pylist()], pa.float64()
-        )
-    return {
-        "record_id": text(column("record_id"), nulls_as_none=True),
-        "table_name": text(column("table_name"), nulls_as_none=False),
-        "message": text(column("message"), nulls_as_none=True),
-        "quote": text(column("quote"), nulls_as_none=False),
-        "measured": measured,
-    }
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+    """A spilled batch's columns by name: record_id, table_name, message, quote (strings) and
+    measured (float64), as the rows' :class:`Failure` would hold them."""
+    return {name: batch.column(name) for name in ROW_COLUMNS}

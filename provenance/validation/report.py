@@ -1,9 +1,11 @@
 """The result of a validation run, and its renderings: text, JSON, JUnit XML, Markdown.
 
 One :class:`Report` holds a :class:`RuleResult` per check; each failing record is a
-:class:`Failure` naming the rule, the record and the measured numbers. The exit code comes from
-:meth:`Report.exit_code`, the only place that maps a result to a code. Every rendering is a
-function of :meth:`Report.to_dict`'s content, so the formats cannot disagree.
+:class:`Failure` naming the rule, the record and the measured numbers — a list, or many rows
+spilled to a file (:mod:`provenance.validation.failure_rows`) that every format reads back a
+batch at a time as it writes. The exit code comes from :meth:`Report.exit_code`, the only place
+that maps a result to a code. Every rendering is a function of :meth:`Report.to_dict`'s
+content, so the formats cannot disagree.
 """
 
 from __future__ import annotations
