@@ -233,9 +233,9 @@ def ordered_sql(sql: str, columns: Sequence[str]) -> str:
         '"measured" NULLS FIRST' if "measured" in columns else None,
     ]
     body = sql.strip().rstrip(";")
+    selected = ", ".join(f'"{c}"' for c in kept)
     return (
-        f"SELECT {', '.join(f'{c!r}'.replace(chr(39), chr(34)) for c in kept)} "
-        f"FROM (\n{body}\n) AS failing ORDER BY {', '.join(k for k in keys if k)}"
+        f"SELECT {selected} FROM (\n{body}\n) AS failing ORDER BY {', '.join(k for k in keys if k)}"
     )
 
 
