@@ -71,16 +71,22 @@ class MissingColumns(Exception):
 
 
 class RowsFolder:
-    """The run's private folder for spilled rows, removed once nothing refers to it.
+    """The run's private folder for spilled rows, made by the first spill (most runs have
+    none) and removed once nothing refers to it.
 
     Every :class:`SpilledFailures` holds its folder, so the files live exactly as long as a
     report (or a filtered copy of it) can still read them.
     """
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="provenance-rows-")
-        self.path = Path(self._folder.name)
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._files = 0
+
+    @property
+    def path(self) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="provenance-rows-")
+        return Path(self._folder.name)
 
     def new_file(self) -> Path:
         self._files += 1
