@@ -14,6 +14,7 @@ problem with its row, as it always has. Both paths give the same rows for a vali
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.ids import content_ids
@@ -38,6 +39,10 @@ Checked = tuple[dict[str, "pa.Table"], AppendResult]
 # texts are copied into a temporary table first, which has those statistics.
 _QUOTES_PER_TEXT = 100
 _TEXTS = "incoming_anchor_texts"
+# Anchoring joins each quote to its document's text and fails a quote whose document is neither
+# stored nor incoming: the document reference needs no second look.
+_ANCHORED = ("figures", "relations")
+_ANCHORED_BY = frozenset((name, "document_id") for name in _ANCHORED)
 
 
 def check_columnar(
@@ -60,7 +65,7 @@ def check_columnar(
         if documents is None:
             return None
         tables["documents"] = documents
-    for name in ("figures", "relations"):
+    for name in _ANCHORED:
         if name in tables:
             anchored = _anchored(connection, tables, name)
             if anchored is None:
@@ -77,7 +82,7 @@ def check_columnar(
                 breaks_contract_sql(TABLES[name], f"incoming_{name}")
             ).fetchone() != (0,):
                 return None
-        if _dangling_references(connection, tables):
+        if _dangling_references(connection, tables, proven=_ANCHORED_BY):
             return None
         report("checking contract", total, total)
         return _new_rows(connection, tables)
@@ -135,29 +140,52 @@ def _anchored(
                     WHERE document_id IN (SELECT document_id FROM incoming_quotes)"""
             )
             texts = f"SELECT * FROM {_TEXTS}"
-        located = connection.execute(
-            f"""WITH located AS (
-                    SELECT q.row, q.quote, t.text, t.document_id IS NOT NULL AS known,
-                           q.quote_start IS NULL AS searched,
-                           coalesce(q.quote_start, strpos(t.text, q.quote) - 1) AS s, q.quote_end
-                    FROM incoming_quotes q LEFT JOIN ({texts}) t USING (document_id)),
-                bounded AS (SELECT *, coalesce(quote_end, s + length(quote)) AS e FROM located)
-                SELECT s, e,
-                       coalesce(known AND s >= 0 AND e >= s AND e <= length(text)
-                                AND (NOT searched OR strpos(substring(text, s + 2), quote) = 0)
-                                AND substring(text, s + 1, e - s) = quote, false) AS ok
-                FROM bounded ORDER BY row"""
-        ).to_arrow_table()
+        if all(arrow.column(c).null_count == 0 for c in ("quote_start", "quote_end")):
+            # Every offset given (the usual batch): whether all quotes are there is one number.
+            held = connection.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE ok) FROM ({_located_sql(texts)})"
+            ).fetchone()
+            located = None
+        else:
+            located = connection.execute(
+                f"SELECT s, e, ok FROM ({_located_sql(texts)}) ORDER BY row"
+            ).to_arrow_table()
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {_TEXTS}")
         connection.unregister("incoming_quotes")
         if "documents" in tables:
             connection.unregister("incoming_document_texts")
-    # A document stored twice (a damaged warehouse) joins a quote twice: leave it to the rows.
+    # A document stored twice (a damaged warehouse) joins a quote twice: left to the rows.
+    if located is None:
+        return arrow if held == (arrow.num_rows, arrow.num_rows) else None
     if located.num_rows != arrow.num_rows or pc.all(located.column("ok")).as_py() is False:
         return None
     arrow = _replace(arrow, "quote_start", located.column("s").cast(pa.int64()))
     return _replace(arrow, "quote_end", located.column("e").cast(pa.int64()))
+
+
+def _located_sql(texts: str) -> str:
+    """Per incoming quote: its offsets (searched for when not given) and whether the text holds
+    it there. The costly string functions run only where needed (CASE evaluates a branch only
+    for its rows): the search only for quotes without offsets, and the text's length only for
+    an empty quote — otherwise a quote of e - s characters equal to the text's substring from
+    s proves that the text reaches e."""
+    return f"""
+        WITH located AS (
+            SELECT q.row, q.quote, t.text, t.document_id IS NOT NULL AS known,
+                   q.quote_start IS NULL AS searched,
+                   CASE WHEN q.quote_start IS NULL THEN strpos(t.text, q.quote) - 1
+                        ELSE q.quote_start END AS s, q.quote_end
+            FROM incoming_quotes q LEFT JOIN ({texts}) t USING (document_id)),
+        bounded AS (SELECT *, coalesce(quote_end, s + length(quote)) AS e FROM located)
+        SELECT row, s, e,
+               coalesce(CASE WHEN known AND s >= 0 AND e - s = length(quote)
+                             THEN (CASE WHEN searched THEN strpos(substring(text, s + 2), quote) = 0
+                                        ELSE true END)
+                                  AND (CASE WHEN e = s THEN e <= length(text) ELSE true END)
+                                  AND substring(text, s + 1, e - s) = quote
+                             ELSE false END, false) AS ok
+        FROM bounded"""
 
 
 def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
@@ -174,13 +202,18 @@ def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
 
 
 def _dangling_references(
-    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
+    connection: duckdb.DuckDBPyConnection,
+    tables: dict[str, pa.Table],
+    proven: Collection[tuple[str, str]] = (),
 ) -> bool:
-    """Whether any reference names a row neither stored nor in this batch."""
+    """Whether any reference names a row neither stored nor in this batch; the ``proven``
+    (table, column) pairs are left out (each of their values was joined to its row already)."""
     for name in tables:
         for column in TABLES[name].input_columns:
-            if not column.references or tables[name].column(column.name).null_count == len(
-                tables[name]
+            if (
+                (name, column.name) in proven
+                or not column.references
+                or tables[name].column(column.name).null_count == len(tables[name])
             ):
                 continue
             target, key = column.references.split(".")

@@ -408,10 +408,10 @@ class Warehouse:
             schema = TABLES[name].arrow_schema()
             table = table.append_column(
                 pa.field("batch_id", pa.string(), nullable=False),
-                pa.array([batch_id] * table.num_rows, pa.string()),
+                pa.repeat(pa.scalar(batch_id, pa.string()), table.num_rows),
             ).append_column(
                 pa.field("recorded_at", schema.field("recorded_at").type, nullable=False),
-                pa.array([now] * table.num_rows, schema.field("recorded_at").type),
+                pa.repeat(pa.scalar(now, schema.field("recorded_at").type), table.num_rows),
             )
             path = staging / f"{name}.parquet"
             pq.write_table(table.select(schema.names).cast(schema), path, compression="zstd")
