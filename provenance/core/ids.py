@@ -97,12 +97,14 @@ def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
             fragments.append(pa.scalar("null"))
             continue
         fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
-    joined = pc.binary_join_element_wise(*fragments, ", ")
+    listed = pc.binary_join_element_wise(
+        "[", pc.binary_join_element_wise(*fragments, ", "), "]", ""
+    )
     prefix = ID_PREFIXES.get(name, "")
     sha256 = hashlib.sha256
     return [
-        prefix + sha256(f"[{row}]".encode()).hexdigest()[:CONTENT_HASH_LENGTH]
-        for row in joined.to_pylist()
+        prefix + sha256(payload).hexdigest()[:CONTENT_HASH_LENGTH]
+        for payload in listed.cast(pa.binary()).to_pylist()
     ]
 
 
