@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.ids import content_ids
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
-from provenance.storage.batch_checker import AppendResult, Progress, stored_matches
+from provenance.storage.batch_checker import AppendResult, Progress, in_batches, stored_matches
 from provenance.storage.casting import typed_table
 from provenance.storage.record_contract import breaks_contract_sql
 
@@ -67,15 +67,16 @@ def check_columnar(
         tables["documents"] = documents
     for name in _ANCHORED:
         if name in tables:
-            anchored = _anchored(connection, tables, name)
-            if anchored is None:
+            tables[name] = _replace(tables[name], "quote", _nfc(tables[name].column("quote")))
+            identified = _anchored_and_identified(connection, tables, name)
+            if identified is None:
                 return None
-            tables[name] = _with_content_ids(TABLES[name], anchored)
+            tables[name] = identified
     report("checking contract", total // 2, total)
     registered = []
     try:
         for name, arrow in tables.items():
-            connection.register(f"incoming_{name}", arrow)
+            connection.register(f"incoming_{name}", in_batches(arrow))
             registered.append(f"incoming_{name}")
         for name in tables:
             if connection.execute(
@@ -107,23 +108,44 @@ def _with_document_ids(documents: pa.Table) -> pa.Table | None:
     return _replace(documents, "document_id", pc.coalesce(given, derived))
 
 
+def _anchored_and_identified(
+    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], name: str
+) -> pa.Table | None:
+    """``name``'s rows anchored (:func:`_anchored`) and with their content ids; None when a
+    quote is not where it should be.
+
+    Offsets are identity columns, so ids follow anchoring when it searches for some. When every
+    offset is given (the usual batch) anchoring changes nothing, and the ids are hashed in a
+    second thread meanwhile: DuckDB releases the GIL while it joins the texts, so the two
+    use both cores instead of one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arrow = tables[name]
+    if any(arrow.column(c).null_count for c in ("quote_start", "quote_end")):
+        anchored = _anchored(connection, tables, name)
+        return None if anchored is None else _with_content_ids(TABLES[name], anchored)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        identified = pool.submit(_with_content_ids, TABLES[name], arrow)
+        anchored = _anchored(connection, tables, name)
+        return None if anchored is None else identified.result()
+
+
 def _anchored(
     connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], name: str
 ) -> pa.Table | None:
-    """Quotes in NFC, with the offsets where their document's text holds them (searched for
+    """Quotes (in NFC) with the offsets where their document's text holds them (searched for
     when not given, which needs a single occurrence); None when any quote is not there."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arrow = tables[name]
-    arrow = _replace(arrow, "quote", _nfc(arrow.column("quote")))
     anchoring = pa.table(
         {
             "row": pa.array(range(arrow.num_rows), pa.int64()),
             **{c: arrow.column(c) for c in ("document_id", "quote", "quote_start", "quote_end")},
         }
     )
-    connection.register("incoming_quotes", anchoring)
+    connection.register("incoming_quotes", in_batches(anchoring))
     texts = "SELECT document_id, text FROM documents"
     if "documents" in tables:
         connection.register(
