@@ -286,10 +286,12 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        known = appended_before(self.manifests(), *inputs.peek_parquet(Path(path), table))
-        if known:
+        sha256, counts = inputs.peek_parquet(Path(path), table)
+        if known := appended_before(self.manifests(), sha256, counts):
             return known
-        raw = inputs.read_parquet_columns(Path(path), table) or read_batch(Path(path), table)
+        raw = inputs.read_parquet_columns(Path(path), table, sha256) or read_batch(
+            Path(path), table
+        )
         return self.append_batch(raw, progress)
 
     def append_rows(
