@@ -145,7 +145,7 @@ def run_suites(
                     validation = batch.validate(
                         suite_file.suite, result_format=_complete(suite_file)
                     )
-                    outcomes = [(r, None) for r in validation.results]
+                    outcomes: list[tuple[Any, int | None]] = [(r, None) for r in validation.results]
                 else:
                     validation = None
                     outcomes = _validate_quickly(
