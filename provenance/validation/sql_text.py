@@ -125,18 +125,46 @@ LIVE_FIGURES = "rule_live_figures"
 
 def live_figures_table() -> TempTable:
     """Figures no correction supersedes (a corrected figure is withdrawn, not revised), with
-    only what the series rules read and the interval as [lo, hi] (open bounds: 0 and ∞).
+    only what the series rules read, the interval as [lo, hi] (open bounds: 0 and ∞), and two
+    numbers that name their series exactly:
+
+    - ``series_id``: one per (subject_id, metric, claimant_id) as GROUP BY sees them (a missing
+      key is a value, so no figure vanishes from a count);
+    - ``topic_id``: one per (subject_id, metric), shared by the claimants' series of a topic;
+      NULL when any of the three keys is missing (such a figure is compared with no one).
+
+    The series rules sort, partition and join on these integers and dates, not on the long
+    strings; names are joined back to flagged rows only. The numbers come from a dictionary
+    of the distinct keys (exact: two series never share one, as a hash could), numbered in no
+    particular order: they only ever tell series apart, never order anything.
 
     Shared by the rules of a run: computed once, narrow; quotes are joined to flagged rows only.
     """
+    keys = ("subject_id", "metric", "claimant_id")
     return TempTable(
         LIVE_FIGURES,
         f"""
-        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
-        FROM figures
-        WHERE figure_id IS NULL
-           OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
+        WITH live AS MATERIALIZED (
+          SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
+                 stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+          FROM figures
+          WHERE figure_id IS NULL
+             OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
+        ),
+        series AS MATERIALIZED (
+          SELECT subject_id, metric, claimant_id, row_number() OVER () AS series_id
+          FROM live GROUP BY ALL
+        ),
+        topics AS (
+          SELECT subject_id, metric, row_number() OVER () AS topic_id
+          FROM series WHERE subject_id IS NOT NULL AND metric IS NOT NULL GROUP BY ALL
+        ),
+        numbered AS (
+          SELECT s.*, CASE WHEN s.claimant_id IS NOT NULL THEN t.topic_id END AS topic_id
+          FROM series s LEFT JOIN topics t ON t.subject_id = s.subject_id AND t.metric = s.metric
+        )
+        SELECT live.*, n.series_id, n.topic_id
+        FROM live JOIN numbered n ON {" AND ".join(f"live.{k} IS NOT DISTINCT FROM n.{k}" for k in keys)}
         """,
         shared=True,
     )
