@@ -71,15 +71,13 @@ SERIES_DAYS = "rule_series_days"
 def series_days_table() -> TempTable:
     """Each day a series spoke (``series_id``, ``stated_on``), by two of its figures: ``low``,
     the lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
-    larger id), each a struct (its sort key first, then id, then the other bound); with the
-    day's ``figures``, its ``topic_id`` and ``metric``, and its neighbours in the series:
-    ``previous_on`` and ``previous_high`` (the day before it spoke), ``next_on``.
+    larger id), each as ``<which>_id``, ``<which>_lo``, ``<which>_hi``; with the day's
+    ``figures``, its ``topic_id`` and ``metric``.
 
-    Shared: the revision rules walk the ``high`` of each day beside the previous one, the
-    claimant gap meets a figure with other series' days (a day is the latest as of a date
-    until ``next_on``), the document rule looks only where a day holds several figures. Most
-    days hold one figure, which is both; the ordered choice (structs compared field by field)
-    is made only for the days that hold several. One sort, on integers and dates, serves all.
+    Shared: the revision rules walk the ``high`` of each day, the claimant gap meets a figure
+    with other series' days, the document rule looks only where a day holds several figures.
+    Most days hold one figure, which is both; the ordered choice (structs compared field by
+    field) is made only for the days that hold several. Grouped on integers and dates.
     """
     return TempTable(
         SERIES_DAYS,
@@ -90,21 +88,22 @@ def series_days_table() -> TempTable:
                  any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
           FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
         ),
-        chosen AS (
-          SELECT series_id, stated_on, topic_id, metric, figures,
-                 {{'hi': hi, 'id': id, 'lo': lo}} AS low, {{'lo': lo, 'id': id, 'hi': hi}} AS high
-          FROM days WHERE figures = 1
-          UNION ALL
-          SELECT series_id, stated_on, any_value(topic_id), any_value(metric), count(*),
-                 min({{'hi': hi, 'id': figure_id, 'lo': lo}}),
-                 max({{'lo': lo, 'id': figure_id, 'hi': hi}})
+        several AS (
+          SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
+                 any_value(metric) AS metric, count(*) AS figures,
+                 min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
+                 max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
           FROM {LIVE_FIGURES} f SEMI JOIN (SELECT series_id, stated_on FROM days WHERE figures > 1) d
             ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
           GROUP BY series_id, stated_on
         )
-        SELECT *, lag(stated_on) OVER w AS previous_on, lag(high) OVER w AS previous_high,
-               lead(stated_on) OVER w AS next_on
-        FROM chosen WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
+        SELECT series_id, stated_on, topic_id, metric, figures, id AS low_id, lo AS low_lo,
+               hi AS low_hi, id AS high_id, lo AS high_lo, hi AS high_hi
+        FROM days WHERE figures = 1
+        UNION ALL
+        SELECT series_id, stated_on, topic_id, metric, figures, low.id, low.lo, low.hi,
+               high.id, high.lo, high.hi
+        FROM several
         """,
         shared=True,
     )
@@ -134,7 +133,14 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     """
     keys = "subject_id, metric, claimant_id"
     return f"""
-        WITH restarts AS (
+        WITH steps AS (
+          SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
+                 lag(stated_on) OVER w AS previous_stated_on, lag(high_id) OVER w AS previous_id,
+                 lag(high_lo) OVER w AS previous_lo, lag(high_hi) OVER w AS previous_hi
+          FROM {SERIES_DAYS} WHERE {in_list("metric", metrics)}
+          WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
+        ),
+        restarts AS (
           SELECT g.subject_id, g.metric, g.claimant_id, g.stated_on,
                  min(r.relation_id) AS restart_id
           FROM relations r JOIN figures g ON g.figure_id = r.figure_id
@@ -145,13 +151,9 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           SELECT DISTINCT l.series_id, r.stated_on, r.restart_id
           FROM restarts r JOIN {LIVE_FIGURES} l USING ({keys})
         )
-        SELECT d.series_id, d.metric, d.stated_on, d.high.id AS figure_id, d.high.lo AS lo,
-               d.high.hi AS hi, d.previous_on AS previous_stated_on,
-               d.previous_high.id AS previous_id, d.previous_high.lo AS previous_lo,
-               d.previous_high.hi AS previous_hi, r.restart_id
-        FROM {SERIES_DAYS} d LEFT JOIN restarted r
-          ON r.series_id = d.series_id AND r.stated_on = d.stated_on
-        WHERE d.previous_high.id IS NOT NULL AND {in_list("d.metric", metrics)}
+        SELECT s.*, r.restart_id
+        FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
+        WHERE s.previous_id IS NOT NULL
     """
 
 
@@ -178,6 +180,12 @@ def _both_quotes(earlier: str, later: str) -> str:
 def _flagged_steps(steps: str) -> str:
     """Flagged revision steps with their series' names and both figures' quotes."""
     return _quoted(_named(steps, "series_id"), "figure_id", "previous_id")
+
+
+def _superseded() -> str:
+    """The figures some correction supersedes, read as such: the few rows asked for, not every
+    figure with its quote (a join on ``figures`` alone would read them all)."""
+    return "SELECT * FROM figures WHERE figure_id IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)"
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -207,8 +215,9 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
                  || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
-        FROM figures b JOIN figures a ON a.figure_id = b.supersedes
-        WHERE b.supersedes IS NOT NULL AND {in_list("b.metric", metrics)} AND {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
+        FROM (SELECT * FROM figures WHERE supersedes IS NOT NULL AND {in_list("metric", metrics)}) b
+        JOIN ({_superseded()}) a ON a.figure_id = b.supersedes
+        WHERE {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
     checked = f"SELECT count(*) FROM {steps_table.name}"
@@ -254,14 +263,18 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     metrics = in_list("metric", rule.metrics)
     aligned = f"""
         WITH days AS (
-          SELECT series_id, topic_id, stated_on, next_on, low, high
-          FROM {SERIES_DAYS} WHERE topic_id IS NOT NULL AND stated_on IS NOT NULL AND {metrics}
+          SELECT * FROM {SERIES_DAYS} WHERE topic_id IS NOT NULL AND stated_on IS NOT NULL AND {metrics}
         ),
         -- Only topics with two series or more (two claimants) have pairs.
-        shared AS (SELECT topic_id FROM days GROUP BY topic_id HAVING count(DISTINCT series_id) > 1),
+        shared AS (SELECT topic_id FROM days GROUP BY topic_id HAVING min(series_id) < max(series_id)),
+        -- A day is its series' latest until the next one.
+        spoken AS (
+          SELECT *, lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on
+          FROM days SEMI JOIN shared USING (topic_id)
+        ),
         reach AS (
-          SELECT d.*, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket
-          FROM days d SEMI JOIN shared USING (topic_id)
+          SELECT *, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket
+          FROM spoken
         ),
         f AS (
           SELECT figure_id, series_id, topic_id, stated_on, lo, hi, {day_number} // {width} AS bucket
@@ -270,8 +283,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
         )
         SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
                d.series_id AS other_series, d.stated_on AS other_stated_on,
-               d.low.id AS low_id, d.low.lo AS low_lo, d.low.hi AS low_hi,
-               d.high.id AS high_id, d.high.lo AS high_lo, d.high.hi AS high_hi
+               d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
         FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
         WHERE d.series_id <> f.series_id
           AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
