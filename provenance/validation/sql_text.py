@@ -121,12 +121,13 @@ def bounds_sql(lo: str, hi: str) -> str:
 
 
 LIVE_FIGURES = "rule_live_figures"
+KEYS = ("subject_id", "metric", "claimant_id")
 
 
-def live_figures_table() -> TempTable:
+def live_figures_table(hash_function: str = "hash") -> TempTable:
     """Figures no correction supersedes (a corrected figure is withdrawn, not revised), with
     only what the series rules read, the interval as [lo, hi] (open bounds: 0 and ∞), and two
-    numbers that name their series exactly:
+    integers that name their series exactly:
 
     - ``series_id``: one per (subject_id, metric, claimant_id) as GROUP BY sees them (a missing
       key is a value, so no figure vanishes from a count);
@@ -134,37 +135,49 @@ def live_figures_table() -> TempTable:
       NULL when any of the three keys is missing (such a figure is compared with no one).
 
     The series rules sort, partition and join on these integers and dates, not on the long
-    strings; names are joined back to flagged rows only. The numbers come from a dictionary
-    of the distinct keys (exact: two series never share one, as a hash could), numbered in no
-    particular order: they only ever tell series apart, never order anything.
+    strings; names are joined back to flagged rows only. An id is the keys' 63-bit hash, which
+    costs no join; the distinct keys are counted against their hashes, and keys whose hash
+    another key shares (a collision: in practice never) are numbered apart with negative ids,
+    so two series never share one. Ids only ever tell series apart, never order anything.
+    ``hash_function`` is for tests, which force collisions with a poor one.
 
     Shared by the rules of a run: computed once, narrow; quotes are joined to flagged rows only.
     """
-    keys = ("subject_id", "metric", "claimant_id")
+    same = " AND ".join(f"live.{k} IS NOT DISTINCT FROM apart.{k}" for k in KEYS)
     return TempTable(
         LIVE_FIGURES,
         f"""
         WITH live AS MATERIALIZED (
           SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-                 stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
+                 stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
+                 ({hash_function}(subject_id, metric, claimant_id) >> 1)::BIGINT AS series_hash,
+                 ({hash_function}(subject_id, metric) >> 1)::BIGINT AS topic_hash
           FROM figures
           WHERE figure_id IS NULL
              OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
         ),
-        series AS MATERIALIZED (
-          SELECT subject_id, metric, claimant_id, row_number() OVER () AS series_id
-          FROM live GROUP BY ALL
+        keys AS MATERIALIZED (SELECT DISTINCT series_hash, topic_hash, {", ".join(KEYS)} FROM live),
+        series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
+        topic_clash AS (
+          SELECT topic_hash FROM (SELECT DISTINCT topic_hash, subject_id, metric FROM keys)
+          GROUP BY ALL HAVING count(*) > 1
         ),
-        topics AS (
-          SELECT subject_id, metric, row_number() OVER () AS topic_id
-          FROM series WHERE subject_id IS NOT NULL AND metric IS NOT NULL GROUP BY ALL
-        ),
-        numbered AS (
-          SELECT s.*, CASE WHEN s.claimant_id IS NOT NULL THEN t.topic_id END AS topic_id
-          FROM series s LEFT JOIN topics t ON t.subject_id = s.subject_id AND t.metric = s.metric
+        apart AS (
+          SELECT *,
+                 CASE WHEN series_hash IN (FROM series_clash)
+                      THEN -row_number() OVER (ORDER BY {", ".join(KEYS)}) END AS series_apart,
+                 CASE WHEN topic_hash IN (FROM topic_clash)
+                      THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_apart
+          FROM keys
+          WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
         )
-        SELECT live.*, n.series_id, n.topic_id
-        FROM live JOIN numbered n ON {" AND ".join(f"live.{k} IS NOT DISTINCT FROM n.{k}" for k in keys)}
+        SELECT live.* EXCLUDE (series_hash, topic_hash),
+               coalesce(apart.series_apart, live.series_hash) AS series_id,
+               CASE WHEN live.subject_id IS NOT NULL AND live.metric IS NOT NULL
+                     AND live.claimant_id IS NOT NULL
+                    THEN coalesce(apart.topic_apart, live.topic_hash) END AS topic_id
+        FROM live LEFT JOIN apart
+          ON live.series_hash = apart.series_hash AND live.topic_hash = apart.topic_hash AND {same}
         """,
         shared=True,
     )
