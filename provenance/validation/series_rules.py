@@ -23,8 +23,9 @@ from provenance.validation.sql_text import (
     TempTable,
     bounds_sql,
     in_list,
-    live_figures_table,
+    live_figures_tables,
     num_sql,
+    numbered_figures,
     stored_bounds,
     table_name,
 )
@@ -49,8 +50,8 @@ def _quoted(flagged: str, *ids: str) -> str:
 
 def _named(flagged: str, *series: str) -> str:
     """``flagged`` rows with the names of each series id column: ``<column>_subject``,
-    ``<column>_metric``, ``<column>_claimant``. The rules work on numbered series; the live
-    figures are read once more, for the names of flagged series only."""
+    ``<column>_metric``, ``<column>_claimant``. The rules work on numbered series; the figures
+    are read once more, for the names of flagged series only."""
     wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in series)
     joins = " ".join(
         f"JOIN (SELECT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
@@ -59,8 +60,8 @@ def _named(flagged: str, *series: str) -> str:
     )
     return (
         f"WITH flagged AS ({flagged}), "
-        f"names AS (SELECT DISTINCT series_id, subject_id, metric, claimant_id FROM {LIVE_FIGURES} "
-        f"WHERE series_id IN ({wanted})) "
+        f"names AS (SELECT DISTINCT series_id, subject_id, metric, claimant_id "
+        f"FROM ({numbered_figures()}) WHERE series_id IN ({wanted})) "
         f"SELECT * FROM flagged {joins}"
     )
 
@@ -117,7 +118,7 @@ def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
 
 
 def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
-    return (live_figures_table(), series_days_table(), *own)
+    return (*live_figures_tables(), series_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -131,7 +132,6 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     A restart is recorded on a figure, perhaps a withdrawn one: it marks the day of every series
     with that figure's subject, metric and claimant (a missing key marks none).
     """
-    keys = "subject_id, metric, claimant_id"
     return f"""
         WITH steps AS (
           SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
@@ -140,16 +140,14 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           FROM {SERIES_DAYS} WHERE {in_list("metric", metrics)}
           WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
         ),
-        restarts AS (
-          SELECT g.subject_id, g.metric, g.claimant_id, g.stated_on,
-                 min(r.relation_id) AS restart_id
-          FROM relations r JOIN figures g ON g.figure_id = r.figure_id
-          WHERE r.kind = '{RESTART}'
-          GROUP BY g.subject_id, g.metric, g.claimant_id, g.stated_on
-        ),
+        restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
         restarted AS (
-          SELECT DISTINCT l.series_id, r.stated_on, r.restart_id
-          FROM restarts r JOIN {LIVE_FIGURES} l USING ({keys})
+          SELECT g.series_id, g.stated_on, min(r.relation_id) AS restart_id
+          FROM restarts r
+          JOIN ({numbered_figures("f.figure_id IN (SELECT figure_id FROM restarts)")}) g
+            ON g.figure_id = r.figure_id
+          WHERE g.topic_id IS NOT NULL
+          GROUP BY g.series_id, g.stated_on
         )
         SELECT s.*, r.restart_id
         FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
@@ -327,25 +325,41 @@ def compile_document_disagreement(
     keys = "document_id, series_id, stated_on, stated_precision"
     low = "(hi, figure_id)"
     # A group of two figures or more lies in a day of its series holding two or more: only
-    # those days' figures are grouped (most days hold one).
-    figures = f"""
-        SELECT * FROM {LIVE_FIGURES} f
+    # those days' figures are read back, with their documents (most days hold one). Read by
+    # id, a figure sharing its id with one of them comes too, alone in its group.
+    candidates = f"""
+        SELECT figure_id FROM {LIVE_FIGURES} f
         SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
           ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
-        WHERE {in_list("metric", rule.metrics)}
     """
+    superseded = "SELECT supersedes FROM figures WHERE supersedes IS NOT NULL"
+    metrics = in_list("f.metric", rule.metrics)
+    numbered = f"""
+        {numbered_figures(f"f.figure_id IN ({candidates}) AND f.figure_id NOT IN ({superseded}) AND {metrics}")}
+        UNION ALL
+        {numbered_figures(f"f.figure_id IS NULL AND {metrics}")}
+    """
+    members = TempTable(
+        table_name("rule_members", rule.name),
+        f"""
+        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
+               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
+               series_id, topic_id
+        FROM ({numbered})
+        """,
+    )
     groups = f"""
         SELECT {keys}, any_value(topic_id) AS topic_id, min(hi) AS low_hi,
                arg_min(figure_id, {low}) AS low_id, arg_min(lo, {low}) AS low_lo,
                count(*) AS members
-        FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1
+        FROM {members.name} GROUP BY {keys} HAVING count(*) > 1
     """
     groups_table = TempTable(table_name("rule_groups", rule.name), groups)
     # Disjoint figures are those of groups whose keys are all present (a missing subject,
     # metric or claimant leaves the topic unnumbered).
     disjoint = f"""
         SELECT f.*, g.low_id, g.low_lo, g.low_hi
-        FROM ({figures}) f JOIN {groups_table.name} g
+        FROM {members.name} f JOIN {groups_table.name} g
           ON f.document_id = g.document_id AND f.series_id = g.series_id
          AND f.stated_on = g.stated_on AND f.stated_precision = g.stated_precision
         WHERE g.topic_id IS NOT NULL AND f.lo > g.low_hi
@@ -363,5 +377,5 @@ def compile_document_disagreement(
     return CompiledRule(
         sql,
         f"SELECT coalesce(sum(members), 0) FROM {groups_table.name}",
-        tables=_series_tables(groups_table),
+        tables=_series_tables(members, groups_table),
     )

@@ -121,65 +121,100 @@ def bounds_sql(lo: str, hi: str) -> str:
 
 
 LIVE_FIGURES = "rule_live_figures"
+SERIES_APART = "rule_series_apart"
 KEYS = ("subject_id", "metric", "claimant_id")
 
 
-def live_figures_table(hash_function: str = "hash") -> TempTable:
-    """Figures no correction supersedes (a corrected figure is withdrawn, not revised), with
-    only what the series rules read, the interval as [lo, hi] (open bounds: 0 and ∞), and two
-    integers that name their series exactly:
+def _hashed(hash_function: str, alias: str) -> tuple[str, str]:
+    """A figure's series and topic hashes as SQL (63 bits: never negative)."""
+    at = f"{alias}." if alias else ""
+    return (
+        f"({hash_function}({at}subject_id, {at}metric, {at}claimant_id) >> 1)::BIGINT",
+        f"({hash_function}({at}subject_id, {at}metric) >> 1)::BIGINT",
+    )
+
+
+def series_apart_table(hash_function: str = "hash") -> TempTable:
+    """The keys whose hash another key of the warehouse shares (a collision: in practice
+    none), numbered apart with negative ids; see :func:`numbered_figures`."""
+    series_hash, topic_hash = _hashed(hash_function, "")
+    keys = ", ".join(KEYS)
+    return TempTable(
+        SERIES_APART,
+        f"""
+        WITH keys AS MATERIALIZED (
+          SELECT DISTINCT {series_hash} AS series_hash, {topic_hash} AS topic_hash, {keys}
+          FROM figures
+        ),
+        series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
+        topic_clash AS (
+          SELECT topic_hash FROM (SELECT DISTINCT topic_hash, subject_id, metric FROM keys)
+          GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT {keys},
+               CASE WHEN series_hash IN (FROM series_clash)
+                    THEN -row_number() OVER (ORDER BY {keys}) END AS series_id,
+               CASE WHEN topic_hash IN (FROM topic_clash)
+                    THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_id
+        FROM keys
+        WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
+        """,
+        shared=True,
+    )
+
+
+def numbered_figures(where: str = "TRUE", hash_function: str = "hash") -> str:
+    """``figures`` (alias ``f``) with two integers that name their series exactly:
 
     - ``series_id``: one per (subject_id, metric, claimant_id) as GROUP BY sees them (a missing
       key is a value, so no figure vanishes from a count);
     - ``topic_id``: one per (subject_id, metric), shared by the claimants' series of a topic;
       NULL when any of the three keys is missing (such a figure is compared with no one).
 
-    The series rules sort, partition and join on these integers and dates, not on the long
-    strings; names are joined back to flagged rows only. An id is the keys' 63-bit hash, which
-    costs no join; the distinct keys are counted against their hashes, and keys whose hash
-    another key shares (a collision: in practice never) are numbered apart with negative ids,
-    so two series never share one. Ids only ever tell series apart, never order anything.
-    ``hash_function`` is for tests, which force collisions with a poor one.
-
-    Shared by the rules of a run: computed once, narrow; quotes are joined to flagged rows only.
+    An id is the keys' 63-bit hash, which costs no join and no dictionary of strings; keys whose
+    hash another key of the warehouse shares are numbered apart (:func:`series_apart_table`,
+    read first), so two series never share an id. Every query of a run numbers a figure alike,
+    so a rule can number the few rows it needs (names, restarts) without carrying keys. Ids
+    only ever tell series apart, never order anything.
     """
-    same = " AND ".join(f"live.{k} IS NOT DISTINCT FROM apart.{k}" for k in KEYS)
-    return TempTable(
-        LIVE_FIGURES,
-        f"""
-        WITH live AS MATERIALIZED (
-          SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-                 stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
-                 ({hash_function}(subject_id, metric, claimant_id) >> 1)::BIGINT AS series_hash,
-                 ({hash_function}(subject_id, metric) >> 1)::BIGINT AS topic_hash
-          FROM figures
-          WHERE figure_id IS NULL
-             OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
+    series_hash, topic_hash = _hashed(hash_function, "f")
+    same = " AND ".join(f"a.{k} IS NOT DISTINCT FROM f.{k}" for k in KEYS)
+    present = " AND ".join(f"f.{k} IS NOT NULL" for k in KEYS)
+    return f"""
+        SELECT f.*, coalesce(a.series_id, {series_hash}) AS series_id,
+               CASE WHEN {present} THEN coalesce(a.topic_id, {topic_hash}) END AS topic_id
+        FROM figures f LEFT JOIN {SERIES_APART} a ON {same}
+        WHERE {where}
+    """
+
+
+def live_figures_tables(hash_function: str = "hash") -> tuple[TempTable, TempTable]:
+    """The keys numbered apart, then the live figures: those no correction supersedes (a
+    corrected figure is withdrawn, not revised), with only what the series rules read — id,
+    metric, date, series and topic (:func:`numbered_figures`) and the interval as [lo, hi]
+    (open bounds: 0 and ∞). Narrow, so that ten million fit the memory cap: the rules sort,
+    partition and join on integers and dates, and read names, documents and quotes back for
+    the rows they flag only.
+
+    Shared by the rules of a run: computed once. ``hash_function`` is for tests, which force
+    collisions with a poor one.
+    """
+    live = numbered_figures(
+        "f.figure_id IS NULL "
+        "OR f.figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)",
+        hash_function,
+    )
+    return (
+        series_apart_table(hash_function),
+        TempTable(
+            LIVE_FIGURES,
+            f"""
+            SELECT figure_id, metric, stated_on, coalesce(value_low, 0) AS lo,
+                   coalesce(value_high, {INF}) AS hi, series_id, topic_id
+            FROM ({live})
+            """,
+            shared=True,
         ),
-        keys AS MATERIALIZED (SELECT DISTINCT series_hash, topic_hash, {", ".join(KEYS)} FROM live),
-        series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
-        topic_clash AS (
-          SELECT topic_hash FROM (SELECT DISTINCT topic_hash, subject_id, metric FROM keys)
-          GROUP BY ALL HAVING count(*) > 1
-        ),
-        apart AS (
-          SELECT *,
-                 CASE WHEN series_hash IN (FROM series_clash)
-                      THEN -row_number() OVER (ORDER BY {", ".join(KEYS)}) END AS series_apart,
-                 CASE WHEN topic_hash IN (FROM topic_clash)
-                      THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_apart
-          FROM keys
-          WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
-        )
-        SELECT live.* EXCLUDE (series_hash, topic_hash),
-               coalesce(apart.series_apart, live.series_hash) AS series_id,
-               CASE WHEN live.subject_id IS NOT NULL AND live.metric IS NOT NULL
-                     AND live.claimant_id IS NOT NULL
-                    THEN coalesce(apart.topic_apart, live.topic_hash) END AS topic_id
-        FROM live LEFT JOIN apart
-          ON live.series_hash = apart.series_hash AND live.topic_hash = apart.topic_hash AND {same}
-        """,
-        shared=True,
     )
 
 

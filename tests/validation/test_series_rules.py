@@ -27,7 +27,7 @@ from provenance.validation.rules import (
     Rule,
 )
 from provenance.validation.series_rules import series_days_table
-from provenance.validation.sql_text import CompiledRule, live_figures_table
+from provenance.validation.sql_text import CompiledRule, live_figures_tables
 
 START = date(2024, 1, 1)
 FALLS = RevisionFallsRule(name="falls", severity="error", description="falls")
@@ -155,15 +155,18 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     connection = duckdb.connect()
     load(connection, figures)
     days = series_days_table()
-    CompiledRule("SELECT 1", "SELECT 1", tables=(live_figures_table(), days)).setup(connection)
+    CompiledRule("SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days)).setup(connection)
     expected = connection.execute(
         "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
-        "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM rule_live_figures GROUP BY ALL ORDER BY ALL"
+        "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM (SELECT claimant_id, stated_on, figure_id, "
+        "coalesce(value_low, 0) AS lo, coalesce(value_high, 'inf') AS hi FROM figures) "
+        "GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     got = connection.execute(
         "SELECT DISTINCT claimant_id, d.stated_on, {'hi': low_hi, 'id': low_id, 'lo': low_lo}, "
         "{'lo': high_lo, 'id': high_id, 'hi': high_hi} "
-        f"FROM {days.name} d JOIN rule_live_figures USING (series_id) ORDER BY ALL"
+        f"FROM {days.name} d JOIN rule_live_figures USING (series_id) JOIN figures USING (figure_id) "
+        "ORDER BY ALL"
     ).fetchall()
     assert got == expected
 

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from provenance.validation.sql_text import (
     LIVE_FIGURES,
+    SERIES_APART,
     CompiledRule,
     TempTable,
     drop_shared,
-    live_figures_table,
+    live_figures_tables,
     table_name,
 )
 
@@ -41,7 +42,7 @@ def rule(own: str) -> CompiledRule:
     return CompiledRule(
         sql=f"SELECT figure_id AS record_id, 'x' AS message FROM {own} WHERE lo > 6",
         checked_sql=f"SELECT count(*) FROM {own}",
-        tables=(live_figures_table(), TempTable(own, f"SELECT * FROM {LIVE_FIGURES}")),
+        tables=(*live_figures_tables(), TempTable(own, f"SELECT * FROM {LIVE_FIGURES}")),
     )
 
 
@@ -64,9 +65,9 @@ def test_shared_tables_are_made_once_and_own_tables_dropped_after_the_rule(
     assert connection.execute(second.checked_sql).fetchone() == (2,)
     first.release(connection)
     second.release(connection)
-    assert temp_tables(connection) == {LIVE_FIGURES}
+    assert temp_tables(connection) == {LIVE_FIGURES, SERIES_APART}
     drop_shared(connection, [first], keep=[second])
-    assert temp_tables(connection) == {LIVE_FIGURES}
+    assert temp_tables(connection) == {LIVE_FIGURES, SERIES_APART}
     drop_shared(connection, [second])
     assert temp_tables(connection) == set()
     # The next run computes it afresh.
@@ -114,10 +115,11 @@ def test_series_and_topic_ids_are_exact_even_when_their_hashes_collide(
         "1.0 AS value_low, 1.0 AS value_high, NULL::VARCHAR AS supersedes "
         f"FROM (VALUES {rows}) t(figure_id, subject_id, metric, claimant_id)"
     )
-    table = live_figures_table(hash_function="clash")
-    CompiledRule("SELECT 1", "SELECT 1", tables=(table,)).setup(connection)
+    table = live_figures_tables(hash_function="clash")
+    CompiledRule("SELECT 1", "SELECT 1", tables=table).setup(connection)
     got = connection.execute(
-        f"SELECT subject_id, metric, claimant_id, series_id, topic_id FROM {LIVE_FIGURES}"
+        "SELECT subject_id, f.metric, claimant_id, series_id, topic_id "
+        f"FROM {LIVE_FIGURES} JOIN figures f USING (figure_id)"
     ).fetchall()
     assert len(got) == len(keys)
     for one in got:
