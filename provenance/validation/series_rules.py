@@ -70,44 +70,59 @@ SERIES_DAYS = "rule_series_days"
 
 
 def series_days_table() -> TempTable:
-    """Each day a series spoke (``series_id``, ``stated_on``), by two of its figures: ``low``,
-    the lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
-    larger id), each as ``<which>_id``, ``<which>_lo``, ``<which>_hi``; with the day's
-    ``figures``, its ``topic_id`` and ``metric``.
-
-    Shared: the revision rules walk the ``high`` of each day, the claimant gap meets a figure
-    with other series' days, the document rule looks only where a day holds several figures.
-    Most days hold one figure, which is both; the ordered choice (structs compared field by
-    field) is made only for the days that hold several. Grouped on integers and dates.
+    """Each day a series spoke (``series_id``, ``stated_on``): its ``figures``, ``topic_id``
+    and ``metric``, and one of its figures (``id``, ``lo``, ``hi``) — the only one, on most
+    days. Days of several figures are also in :func:`several_figure_days_table`; read both
+    through :func:`days_sql`. Grouped on integers and dates, never ordered, and narrow: ten
+    million days are a table to scan, not to hold whole.
     """
     return TempTable(
         SERIES_DAYS,
         f"""
-        WITH days AS MATERIALIZED (
-          SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
-                 any_value(metric) AS metric, count(*) AS figures,
-                 any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
-          FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
-        ),
-        several AS (
-          SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
-                 any_value(metric) AS metric, count(*) AS figures,
-                 min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
-                 max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
-          FROM {LIVE_FIGURES} f SEMI JOIN (SELECT series_id, stated_on FROM days WHERE figures > 1) d
-            ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
-          GROUP BY series_id, stated_on
-        )
-        SELECT series_id, stated_on, topic_id, metric, figures, id AS low_id, lo AS low_lo,
-               hi AS low_hi, id AS high_id, lo AS high_lo, hi AS high_hi
-        FROM days WHERE figures = 1
-        UNION ALL
-        SELECT series_id, stated_on, topic_id, metric, figures, low.id, low.lo, low.hi,
-               high.id, high.lo, high.hi
-        FROM several
+        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
+               any_value(metric) AS metric, count(*) AS figures,
+               any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
+        FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
         """,
         shared=True,
     )
+
+
+SEVERAL_FIGURE_DAYS = "rule_several_figure_days"
+
+
+def several_figure_days_table() -> TempTable:
+    """The days of several figures, with the ordered choice of their two (see
+    :func:`days_sql`): made only for them, few, so the structs are compared on few rows."""
+    return TempTable(
+        SEVERAL_FIGURE_DAYS,
+        f"""
+        SELECT series_id, stated_on, min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
+               max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
+        FROM {LIVE_FIGURES} f
+        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
+          ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
+        GROUP BY series_id, stated_on
+        """,
+        shared=True,
+    )
+
+
+def days_sql(where: str = "TRUE") -> str:
+    """The days (``d``) that ``where`` keeps, each by two of its figures: ``low``, the
+    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
+    larger id), as ``<which>_id``, ``<which>_lo``, ``<which>_hi``. Most days hold one figure,
+    which is both.
+    """
+    return f"""
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures,
+               coalesce(s.low.id, d.id) AS low_id, coalesce(s.low.lo, d.lo) AS low_lo,
+               coalesce(s.low.hi, d.hi) AS low_hi, coalesce(s.high.id, d.id) AS high_id,
+               coalesce(s.high.lo, d.lo) AS high_lo, coalesce(s.high.hi, d.hi) AS high_hi
+        FROM {SERIES_DAYS} d LEFT JOIN {SEVERAL_FIGURE_DAYS} s
+          ON s.series_id = d.series_id AND s.stated_on IS NOT DISTINCT FROM d.stated_on
+        WHERE {where}
+    """
 
 
 def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
@@ -118,7 +133,7 @@ def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
 
 
 def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
-    return (*live_figures_tables(), series_days_table(), *own)
+    return (*live_figures_tables(), series_days_table(), several_figure_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -137,7 +152,7 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
                  lag(stated_on) OVER w AS previous_stated_on, lag(high_id) OVER w AS previous_id,
                  lag(high_lo) OVER w AS previous_lo, lag(high_hi) OVER w AS previous_hi
-          FROM {SERIES_DAYS} WHERE {in_list("metric", metrics)}
+          FROM ({days_sql(in_list("d.metric", metrics))})
           WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
         ),
         restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
@@ -259,16 +274,17 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     width = reach + 1
     day_number = "(stated_on - DATE '1970-01-01')"
     metrics = in_list("metric", rule.metrics)
+    kept = f"d.topic_id IS NOT NULL AND d.stated_on IS NOT NULL AND {in_list('d.metric', rule.metrics)}"
     aligned = f"""
-        WITH days AS (
-          SELECT * FROM {SERIES_DAYS} WHERE topic_id IS NOT NULL AND stated_on IS NOT NULL AND {metrics}
-        ),
         -- Only topics with two series or more (two claimants) have pairs.
-        shared AS (SELECT topic_id FROM days GROUP BY topic_id HAVING min(series_id) < max(series_id)),
+        WITH shared AS (
+          SELECT topic_id FROM {SERIES_DAYS} d WHERE {kept}
+          GROUP BY topic_id HAVING min(series_id) < max(series_id)
+        ),
         -- A day is its series' latest until the next one.
         spoken AS (
           SELECT *, lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on
-          FROM days SEMI JOIN shared USING (topic_id)
+          FROM ({days_sql(f"{kept} AND d.topic_id IN (FROM shared)")})
         ),
         reach AS (
           SELECT *, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket

@@ -26,7 +26,11 @@ from provenance.validation.rules import (
     RevisionJumpRule,
     Rule,
 )
-from provenance.validation.series_rules import series_days_table
+from provenance.validation.series_rules import (
+    days_sql,
+    series_days_table,
+    several_figure_days_table,
+)
 from provenance.validation.sql_text import CompiledRule, live_figures_tables
 
 START = date(2024, 1, 1)
@@ -155,7 +159,9 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     connection = duckdb.connect()
     load(connection, figures)
     days = series_days_table()
-    CompiledRule("SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days)).setup(connection)
+    CompiledRule(
+        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days, several_figure_days_table())
+    ).setup(connection)
     expected = connection.execute(
         "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
         "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM (SELECT claimant_id, stated_on, figure_id, "
@@ -165,7 +171,7 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     got = connection.execute(
         "SELECT DISTINCT claimant_id, d.stated_on, {'hi': low_hi, 'id': low_id, 'lo': low_lo}, "
         "{'lo': high_lo, 'id': high_id, 'hi': high_hi} "
-        f"FROM {days.name} d JOIN rule_live_figures USING (series_id) JOIN figures USING (figure_id) "
+        f"FROM ({days_sql()}) d JOIN rule_live_figures USING (series_id) JOIN figures USING (figure_id) "
         "ORDER BY ALL"
     ).fetchall()
     assert got == expected
