@@ -97,12 +97,14 @@ def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
             fragments.append(pa.scalar("null"))
             continue
         fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
-    joined = pc.binary_join_element_wise(*fragments, ", ")
+    listed = pc.binary_join_element_wise(
+        "[", pc.binary_join_element_wise(*fragments, ", "), "]", ""
+    )
     prefix = ID_PREFIXES.get(name, "")
     sha256 = hashlib.sha256
     return [
-        prefix + sha256(f"[{row}]".encode()).hexdigest()[:CONTENT_HASH_LENGTH]
-        for row in joined.to_pylist()
+        prefix + sha256(payload).hexdigest()[:CONTENT_HASH_LENGTH]
+        for payload in listed.cast(pa.binary()).to_pylist()
     ]
 
 
@@ -113,15 +115,60 @@ def _json_fragments(kind: Kind, values: Any) -> Any:
 
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if kind is Kind.STRING:
-        encoded = values.dictionary_encode()
-        texts = pa.array([_encode_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
-        written = texts.take(encoded.indices)
+        written = _json_texts(values)
     elif kind is Kind.INTEGER:
         written = values.cast(pa.string())
     elif kind is Kind.DATE:
         written = pc.binary_join_element_wise('"', values.cast(pa.string()), '"', "")
-    elif kind is Kind.NUMBER:  # repr, as json.dumps writes a float (-0.0 stays -0.0)
-        written = pa.array([None if v is None else repr(float(v)) for v in values.to_pylist()])
+    elif kind is Kind.NUMBER:
+        written = _json_numbers(values)
     else:
         written = pa.array([None if v is None else _JSON.encode(v) for v in values.to_pylist()])
     return pc.fill_null(written.cast(pa.string()), "null")
+
+
+# The characters json.dumps escapes with ensure_ascii=False; a text without any is written
+# as itself between quotes.
+_ESCAPED = r'[\x00-\x1f"\\]'
+
+
+def _json_texts(values: pa.Array) -> pa.Array:
+    """Texts as json.dumps writes them: quoted as they are, or escaped in Python (each
+    distinct text once) when one holds a character json escapes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = values.cast(pa.string())
+    quoted = pc.binary_join_element_wise('"', values, '"', "")
+    needs_escape = pc.match_substring_regex(values, _ESCAPED)
+    if not pc.any(needs_escape).as_py():
+        return quoted
+    encoded = values.filter(needs_escape).dictionary_encode()
+    texts = pa.array([_encode_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.replace_with_mask(quoted, needs_escape, texts.take(encoded.indices))
+
+
+# Python's repr writes an integral float below 1e16 as its digits and ".0"; other floats
+# (fractions, huge or tiny ones, -0.0) are written by repr itself, as json does.
+_REPR_AS_DIGITS = 1e16
+
+
+def _json_numbers(values: pa.Array) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = values.cast(pa.float64())
+    as_digits = pc.and_(
+        pc.and_(pc.equal(pc.floor(values), values), pc.not_equal(values, 0)),
+        pc.less(pc.abs(values), _REPR_AS_DIGITS),
+    )
+    as_digits = pc.fill_null(as_digits, False)
+    digits = pc.binary_join_element_wise(
+        pc.if_else(as_digits, values, 0).cast(pa.int64()).cast(pa.string()), ".0", ""
+    )
+    written = pc.if_else(as_digits, digits, pa.scalar(None, pa.string()))
+    other = pc.and_(pc.invert(as_digits), pc.is_valid(values))
+    if not pc.any(other).as_py():
+        return written
+    reprs = pa.array([repr(float(v)) for v in values.filter(other).to_pylist()], pa.string())
+    return pc.replace_with_mask(written, other, reprs)

@@ -392,6 +392,20 @@ class BatchChecker:
         return tables, result
 
 
+# DuckDB scans an Arrow table one record batch per thread: a batch read as one chunk would be
+# checked on one core. Slices of this many rows (zero-copy) let each query use them all.
+SCAN_BATCH_ROWS = 16_384
+
+
+def in_batches(arrow: pa.Table) -> pa.Table:
+    """``arrow`` as record batches of at most :data:`SCAN_BATCH_ROWS` rows, without a copy."""
+    import pyarrow as pa
+
+    if arrow.num_rows <= SCAN_BATCH_ROWS:
+        return arrow
+    return pa.Table.from_batches(arrow.to_batches(max_chunksize=SCAN_BATCH_ROWS), arrow.schema)
+
+
 def stored_matches(
     connection: duckdb.DuckDBPyConnection, table: Table, arrow: pa.Table, stored: str
 ) -> list[tuple[Any, list[str]]]:
@@ -403,7 +417,7 @@ def stored_matches(
     changed = ", ".join(
         f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
     )
-    connection.register("incoming", arrow)
+    connection.register("incoming", in_batches(arrow))
     try:
         return connection.execute(
             f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '

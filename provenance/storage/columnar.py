@@ -14,12 +14,13 @@ problem with its row, as it always has. Both paths give the same rows for a vali
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.ids import content_ids
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
-from provenance.storage.batch_checker import AppendResult, Progress, stored_matches
+from provenance.storage.batch_checker import AppendResult, Progress, in_batches, stored_matches
 from provenance.storage.casting import typed_table
 from provenance.storage.record_contract import breaks_contract_sql
 
@@ -38,6 +39,10 @@ Checked = tuple[dict[str, "pa.Table"], AppendResult]
 # texts are copied into a temporary table first, which has those statistics.
 _QUOTES_PER_TEXT = 100
 _TEXTS = "incoming_anchor_texts"
+# Anchoring joins each quote to its document's text and fails a quote whose document is neither
+# stored nor incoming: the document reference needs no second look.
+_ANCHORED = ("figures", "relations")
+_ANCHORED_BY = frozenset((name, "document_id") for name in _ANCHORED)
 
 
 def check_columnar(
@@ -60,24 +65,25 @@ def check_columnar(
         if documents is None:
             return None
         tables["documents"] = documents
-    for name in ("figures", "relations"):
+    for name in _ANCHORED:
         if name in tables:
-            anchored = _anchored(connection, tables, name)
-            if anchored is None:
+            tables[name] = _replace(tables[name], "quote", _nfc(tables[name].column("quote")))
+            identified = _anchored_and_identified(connection, tables, name)
+            if identified is None:
                 return None
-            tables[name] = _with_content_ids(TABLES[name], anchored)
+            tables[name] = identified
     report("checking contract", total // 2, total)
     registered = []
     try:
         for name, arrow in tables.items():
-            connection.register(f"incoming_{name}", arrow)
+            connection.register(f"incoming_{name}", in_batches(arrow))
             registered.append(f"incoming_{name}")
         for name in tables:
             if connection.execute(
                 breaks_contract_sql(TABLES[name], f"incoming_{name}")
             ).fetchone() != (0,):
                 return None
-        if _dangling_references(connection, tables):
+        if _dangling_references(connection, tables, proven=_ANCHORED_BY):
             return None
         report("checking contract", total, total)
         return _new_rows(connection, tables)
@@ -91,7 +97,7 @@ def _with_document_ids(documents: pa.Table) -> pa.Table | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.utf8_normalize(documents.column("text"), "NFC")
+    text = _nfc(documents.column("text"))
     derived = pa.array(
         [None if t is None else hash_document(t) for t in text.to_pylist()], pa.string()
     )
@@ -102,23 +108,44 @@ def _with_document_ids(documents: pa.Table) -> pa.Table | None:
     return _replace(documents, "document_id", pc.coalesce(given, derived))
 
 
+def _anchored_and_identified(
+    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], name: str
+) -> pa.Table | None:
+    """``name``'s rows anchored (:func:`_anchored`) and with their content ids; None when a
+    quote is not where it should be.
+
+    Offsets are identity columns, so ids follow anchoring when it searches for some. When every
+    offset is given (the usual batch) anchoring changes nothing, and the ids are hashed in a
+    second thread meanwhile: DuckDB releases the GIL while it joins the texts, so the two
+    use both cores instead of one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arrow = tables[name]
+    if any(arrow.column(c).null_count for c in ("quote_start", "quote_end")):
+        anchored = _anchored(connection, tables, name)
+        return None if anchored is None else _with_content_ids(TABLES[name], anchored)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        identified = pool.submit(_with_content_ids, TABLES[name], arrow)
+        anchored = _anchored(connection, tables, name)
+        return None if anchored is None else identified.result()
+
+
 def _anchored(
     connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], name: str
 ) -> pa.Table | None:
-    """Quotes in NFC, with the offsets where their document's text holds them (searched for
+    """Quotes (in NFC) with the offsets where their document's text holds them (searched for
     when not given, which needs a single occurrence); None when any quote is not there."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arrow = tables[name]
-    arrow = _replace(arrow, "quote", pc.utf8_normalize(arrow.column("quote"), "NFC"))
     anchoring = pa.table(
         {
             "row": pa.array(range(arrow.num_rows), pa.int64()),
             **{c: arrow.column(c) for c in ("document_id", "quote", "quote_start", "quote_end")},
         }
     )
-    connection.register("incoming_quotes", anchoring)
+    connection.register("incoming_quotes", in_batches(anchoring))
     texts = "SELECT document_id, text FROM documents"
     if "documents" in tables:
         connection.register(
@@ -135,29 +162,52 @@ def _anchored(
                     WHERE document_id IN (SELECT document_id FROM incoming_quotes)"""
             )
             texts = f"SELECT * FROM {_TEXTS}"
-        located = connection.execute(
-            f"""WITH located AS (
-                    SELECT q.row, q.quote, t.text, t.document_id IS NOT NULL AS known,
-                           q.quote_start IS NULL AS searched,
-                           coalesce(q.quote_start, strpos(t.text, q.quote) - 1) AS s, q.quote_end
-                    FROM incoming_quotes q LEFT JOIN ({texts}) t USING (document_id)),
-                bounded AS (SELECT *, coalesce(quote_end, s + length(quote)) AS e FROM located)
-                SELECT s, e,
-                       coalesce(known AND s >= 0 AND e >= s AND e <= length(text)
-                                AND (NOT searched OR strpos(substring(text, s + 2), quote) = 0)
-                                AND substring(text, s + 1, e - s) = quote, false) AS ok
-                FROM bounded ORDER BY row"""
-        ).to_arrow_table()
+        if all(arrow.column(c).null_count == 0 for c in ("quote_start", "quote_end")):
+            # Every offset given (the usual batch): whether all quotes are there is one number.
+            held = connection.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE ok) FROM ({_located_sql(texts)})"
+            ).fetchone()
+            located = None
+        else:
+            located = connection.execute(
+                f"SELECT s, e, ok FROM ({_located_sql(texts)}) ORDER BY row"
+            ).to_arrow_table()
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {_TEXTS}")
         connection.unregister("incoming_quotes")
         if "documents" in tables:
             connection.unregister("incoming_document_texts")
-    # A document stored twice (a damaged warehouse) joins a quote twice: leave it to the rows.
+    # A document stored twice (a damaged warehouse) joins a quote twice: left to the rows.
+    if located is None:
+        return arrow if held == (arrow.num_rows, arrow.num_rows) else None
     if located.num_rows != arrow.num_rows or pc.all(located.column("ok")).as_py() is False:
         return None
     arrow = _replace(arrow, "quote_start", located.column("s").cast(pa.int64()))
     return _replace(arrow, "quote_end", located.column("e").cast(pa.int64()))
+
+
+def _located_sql(texts: str) -> str:
+    """Per incoming quote: its offsets (searched for when not given) and whether the text holds
+    it there. The costly string functions run only where needed (CASE evaluates a branch only
+    for its rows): the search only for quotes without offsets, and the text's length only for
+    an empty quote — otherwise a quote of e - s characters equal to the text's substring from
+    s proves that the text reaches e."""
+    return f"""
+        WITH located AS (
+            SELECT q.row, q.quote, t.text, t.document_id IS NOT NULL AS known,
+                   q.quote_start IS NULL AS searched,
+                   CASE WHEN q.quote_start IS NULL THEN strpos(t.text, q.quote) - 1
+                        ELSE q.quote_start END AS s, q.quote_end
+            FROM incoming_quotes q LEFT JOIN ({texts}) t USING (document_id)),
+        bounded AS (SELECT *, coalesce(quote_end, s + length(quote)) AS e FROM located)
+        SELECT row, s, e,
+               coalesce(CASE WHEN known AND s >= 0 AND e - s = length(quote)
+                             THEN (CASE WHEN searched THEN strpos(substring(text, s + 2), quote) = 0
+                                        ELSE true END)
+                                  AND (CASE WHEN e = s THEN e <= length(text) ELSE true END)
+                                  AND substring(text, s + 1, e - s) = quote
+                             ELSE false END, false) AS ok
+        FROM bounded"""
 
 
 def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
@@ -169,18 +219,25 @@ def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
     missing = pc.is_null(keys)
     if not pc.any(missing).as_py():
         return arrow
+    if keys.null_count == len(keys):  # no key given (the usual batch): no copy to filter
+        return _replace(arrow, table.key, pa.array(content_ids(table, arrow), pa.string()))
     ids = pa.array(content_ids(table, arrow.filter(missing)), pa.string())
     return _replace(arrow, table.key, pc.replace_with_mask(keys, missing, ids))
 
 
 def _dangling_references(
-    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
+    connection: duckdb.DuckDBPyConnection,
+    tables: dict[str, pa.Table],
+    proven: Collection[tuple[str, str]] = (),
 ) -> bool:
-    """Whether any reference names a row neither stored nor in this batch."""
+    """Whether any reference names a row neither stored nor in this batch; the ``proven``
+    (table, column) pairs are left out (each of their values was joined to its row already)."""
     for name in tables:
         for column in TABLES[name].input_columns:
-            if not column.references or tables[name].column(column.name).null_count == len(
-                tables[name]
+            if (
+                (name, column.name) in proven
+                or not column.references
+                or tables[name].column(column.name).null_count == len(tables[name])
             ):
                 continue
             target, key = column.references.split(".")
@@ -226,6 +283,27 @@ def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
         if arrow.num_rows:
             new[name] = arrow
     return new, result
+
+
+def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Texts in NFC, as the per-cell path and :func:`provenance.core.ids.document_id` normalise
+    them (Python's unicodedata, whose quick check makes text already in NFC cost little; Arrow's
+    utf8_normalize rewrites every text, four times slower)."""
+    import unicodedata
+
+    import pyarrow as pa
+
+    normalize = unicodedata.normalize
+    texts = values.to_pylist()
+    changed = {
+        i: normalized
+        for i, text in enumerate(texts)
+        if text is not None and (normalized := normalize("NFC", text)) != text
+    }
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if not changed:
+        return array.cast(pa.string())
+    return pa.array([changed.get(i, text) for i, text in enumerate(texts)], pa.string())
 
 
 def _replace(arrow: pa.Table, name: str, values: Any) -> pa.Table:

@@ -183,9 +183,12 @@ def peek_parquet(path: Path, table: str | None = None) -> tuple[str | None, dict
     return sha256, {name: metadata.num_rows}
 
 
-def read_parquet_columns(path: Path, table: str | None = None) -> RawBatch | None:
+def read_parquet_columns(
+    path: Path, table: str | None = None, sha256: str | None = None
+) -> RawBatch | None:
     """A Parquet file of one table as its Arrow columns, or None when only :func:`read_batch`
-    can say what it holds (a ``table`` column, no rows, no table to name it, unreadable)."""
+    can say what it holds (a ``table`` column, no rows, no table to name it, unreadable).
+    ``sha256`` is the file's, when :func:`peek_parquet` has just hashed it."""
     if path.suffix.lower() != ".parquet" or not path.is_file():
         return None
     import pyarrow.parquet as pq
@@ -195,7 +198,7 @@ def read_parquet_columns(path: Path, table: str | None = None) -> RawBatch | Non
         return None
     try:
         arrow = pq.ParquetFile(path).read()
-        sha256 = file_sha256(path)
+        sha256 = sha256 or file_sha256(path)
     except Exception:  # pyarrow raises several unrelated types for a bad file: read_batch says
         return None
     if "table" in arrow.column_names or arrow.num_rows == 0:

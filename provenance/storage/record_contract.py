@@ -72,11 +72,12 @@ def contract_sql(table: Table) -> str:
 
 def breaks_contract_sql(table: Table, relation: str) -> str:
     """One row, one column: how many rows of ``relation`` (an incoming batch of ``table``, ids
-    and offsets derived) break the contract or share a key — the checks of :func:`contract_sql`."""
-    reasons = ", ".join(row_reasons(table, incoming=True))
+    and offsets derived) break the contract, plus how many repeat a key given before — the
+    checks of :func:`contract_sql`, in one scan. Zero means the batch keeps the contract; only
+    the row-by-row path says which rows do not, so the reasons are tested, not listed."""
+    broken = " OR ".join(f"({reason}) IS NOT NULL" for reason in row_reasons(table, incoming=True))
+    key = f'"{table.key}"'
     return f"""
-        SELECT (SELECT count(*) FROM {relation}
-                WHERE len(list_filter([{reasons}], r -> r IS NOT NULL)) > 0)
-             + (SELECT count(*) FROM (SELECT 1 FROM {relation}
-                                      GROUP BY "{table.key}" HAVING count(*) > 1))
+        SELECT count(*) FILTER (WHERE {broken}) + count({key}) - count(DISTINCT {key})
+        FROM {relation}
     """

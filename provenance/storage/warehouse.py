@@ -286,10 +286,12 @@ class Warehouse:
         self, path: Path | str, table: str | None = None, progress: Progress | None = None
     ) -> AppendResult:
         """Check every row of a CSV, JSONL or Parquet file, then write them as one batch."""
-        known = appended_before(self.manifests(), *inputs.peek_parquet(Path(path), table))
-        if known:
+        sha256, counts = inputs.peek_parquet(Path(path), table)
+        if known := appended_before(self.manifests(), sha256, counts):
             return known
-        raw = inputs.read_parquet_columns(Path(path), table) or read_batch(Path(path), table)
+        raw = inputs.read_parquet_columns(Path(path), table, sha256) or read_batch(
+            Path(path), table
+        )
         return self.append_batch(raw, progress)
 
     def append_rows(
@@ -408,10 +410,10 @@ class Warehouse:
             schema = TABLES[name].arrow_schema()
             table = table.append_column(
                 pa.field("batch_id", pa.string(), nullable=False),
-                pa.array([batch_id] * table.num_rows, pa.string()),
+                pa.repeat(pa.scalar(batch_id, pa.string()), table.num_rows),
             ).append_column(
                 pa.field("recorded_at", schema.field("recorded_at").type, nullable=False),
-                pa.array([now] * table.num_rows, schema.field("recorded_at").type),
+                pa.repeat(pa.scalar(now, schema.field("recorded_at").type), table.num_rows),
             )
             path = staging / f"{name}.parquet"
             pq.write_table(table.select(schema.names).cast(schema), path, compression="zstd")

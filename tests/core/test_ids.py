@@ -120,9 +120,14 @@ def test_tables_without_identity_have_no_content_id(table: str) -> None:
 
 
 _IDENTITY_VALUES = {
-    "document_id": st.none() | st.sampled_from(["d", 'quote " and \\ back', "é\n\x01\u2028"]),
+    "document_id": st.none()
+    | st.sampled_from(["d", 'quote " and \\ back', "é\n\x01\u2028", "\x00", "\x7f\x1f"])
+    | st.text(max_size=4),
     "stated_on": st.none() | st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
-    "value_low": st.none() | st.floats(allow_nan=False, allow_infinity=False),
+    # Integral floats are written as digits and ".0" up to 1e16, by repr beyond (and -0.0).
+    "value_low": st.none()
+    | st.sampled_from([0.0, -0.0, 36.0, -36.0, 1e15, 9999999999999998.0, 1e16, 1e17, 0.5])
+    | st.floats(allow_nan=False, allow_infinity=False),
     "value_high": st.none() | st.integers(-(2**53), 2**53).map(float),
     "quote_start": st.none() | st.integers(0, 2**63 - 1),
     "reference_ids": st.lists(st.text(max_size=3), max_size=3),

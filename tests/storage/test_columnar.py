@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -15,11 +16,13 @@ from hypothesis import strategies as st
 
 from provenance import Warehouse
 from provenance.core.errors import BatchRejected
+from provenance.core.ids import content_id
 from provenance.core.schema import STORED_TABLES, TABLES
 from provenance.storage import columnar
-from provenance.storage.batch_checker import AppendResult
+from provenance.storage.batch_checker import SCAN_BATCH_ROWS, AppendResult, in_batches
+from provenance.storage.inputs import read_parquet_columns
 from provenance.testing import valid_batches
-from tests.conftest import figure
+from tests.conftest import ARTICLE, copy_bundled, figure
 
 Batch = dict[str, list[dict[str, Any]]]
 
@@ -128,3 +131,112 @@ def test_a_parquet_file_goes_by_columns_and_its_errors_by_rows(
         with pytest.raises(BatchRejected, match="quote-mismatch: figures row 1"):
             bundled.append(bad)
     assert taken[0] is not None and taken[1] is None
+
+
+def _article_quote(around: str) -> tuple[str, int]:
+    """A stretch of the bundled article around ``around`` (in NFC), and where it starts."""
+    text = unicodedata.normalize("NFC", ARTICLE.read_text(encoding="utf-8"))
+    start = text.index(around) - 12
+    return text[start : start + 40], start
+
+
+def test_a_decomposed_quote_is_stored_in_nfc_by_both_paths(
+    bundled: Warehouse, tmp_path: Path
+) -> None:
+    """A quote typed in NFD (e + combining accent) is the article's NFC text: both paths take
+    it and store the NFC spelling."""
+    quote, start = _article_quote("é")
+    decomposed = unicodedata.normalize("NFD", quote)
+    assert decomposed != quote
+    row = figure("nfd-1", quote=decomposed, quote_start=start, quote_end=start + len(quote))
+    stored, taken = [], []
+    real = columnar.check_columnar
+    for columnar_path in (True, False):
+        warehouse = Warehouse(copy_bundled(tmp_path / f"columnar-{columnar_path}"))
+
+        def spy(*args: Any, columnar_path: bool = columnar_path) -> Any:
+            checked = real(*args) if columnar_path else None
+            taken.append(checked is not None)
+            return checked
+
+        with mock.patch("provenance.storage.warehouse.check_columnar", spy):
+            assert warehouse.append_rows({"figures": [row]}).written == {"figures": 1}
+        stored.append(warehouse.query("SELECT quote FROM figures WHERE figure_id = 'nfd-1'")[1])
+    assert taken == [True, False]
+    assert stored == [[(quote,)], [(quote,)]]
+
+
+# Just over one scan batch (SCAN_BATCH_ROWS): the last rows are in a batch of their own.
+_MANY = SCAN_BATCH_ROWS + 600
+
+
+def _many_figures(path: Path, **last: Any) -> Path:
+    """_MANY figures of the bundled article without ids, offsets given; ``last`` overrides the
+    last row's columns (a problem placed in the last scan batch)."""
+    quote, start = _article_quote("Mossoul")
+    rows = [
+        figure(
+            "unused",
+            quote=quote,
+            quote_start=start,
+            quote_end=start + len(quote),
+            qualifier="exact",
+            value_low=float(i),
+            value_high=float(i),
+            value_text=None,
+        )
+        for i in range(_MANY)
+    ]
+    rows[-1].update(last)
+    table = pa.Table.from_pylist(rows).drop_columns(["figure_id"])
+    if "figure_id" in last:
+        ids = [None] * (_MANY - 1) + [last["figure_id"]]
+        table = table.append_column("figure_id", pa.array(ids, pa.string()))
+    pq.write_table(table, path)
+    return path
+
+
+def test_a_batch_of_many_scan_batches_is_checked_whole(bundled: Warehouse, tmp_path: Path) -> None:
+    """Rows beyond the first scan batch are anchored, held to the contract and given their
+    content ids like the first: a good batch is taken by columns with the row-by-row ids; a
+    problem in the last rows makes the columnar path hand the batch to the per-cell path."""
+    good = _many_figures(tmp_path / "figures.parquet")
+    with bundled.connect() as connection:
+        checked = columnar.check_columnar(connection, read_parquet_columns(good), _quiet)
+    assert checked is not None
+    tables, _ = checked
+    written = tables["figures"]
+    assert written.num_rows == _MANY
+    rows = pq.read_table(good).to_pylist()
+    for i in (0, SCAN_BATCH_ROWS - 1, SCAN_BATCH_ROWS, _MANY - 1):
+        assert written.column("figure_id")[i].as_py() == content_id("figures", rows[i])
+
+    quote, start = _article_quote("Mossoul")
+    for name, last in {
+        "quote off by one": {"quote_start": start + 1, "quote_end": start + 1 + len(quote)},
+        "quote past the text's end": {"quote_start": 10**6, "quote_end": 10**6 + len(quote)},
+        "unknown metric": {"metric": "no-such-metric"},
+        "unknown subject": {"subject_id": "no-such-subject"},
+    }.items():
+        path = _many_figures(tmp_path / f"figures-{len(name)}.parquet", **last)
+        with bundled.connect() as connection:
+            assert (
+                columnar.check_columnar(connection, read_parquet_columns(path), _quiet) is None
+            ), name
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def test_in_batches_slices_without_copying() -> None:
+    """A table as record batches of at most SCAN_BATCH_ROWS rows, the same values, the same
+    memory (what DuckDB needs to scan it on every core)."""
+    values = pa.array(range(2 * SCAN_BATCH_ROWS + 5), pa.int64())
+    table = pa.table({"n": values})
+    sliced = in_batches(table)
+    assert sliced.equals(table)
+    assert [len(c) for c in sliced.column("n").chunks] == [SCAN_BATCH_ROWS, SCAN_BATCH_ROWS, 5]
+    assert sliced.column("n").chunk(1).buffers()[1].address == values.buffers()[1].address
+    small = table.slice(0, 10)
+    assert in_batches(small) is small
