@@ -114,11 +114,13 @@ def days_sql(where: str = "TRUE") -> str:
     larger id), as ``<which>_id``, ``<which>_lo``, ``<which>_hi``. Most days hold one figure,
     which is both.
     """
+    chosen = ", ".join(
+        f"CASE WHEN s.series_id IS NULL THEN d.{field} ELSE s.{which}.{field} END AS {which}_{field}"
+        for which in ("low", "high")
+        for field in ("id", "lo", "hi")
+    )
     return f"""
-        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures,
-               coalesce(s.low.id, d.id) AS low_id, coalesce(s.low.lo, d.lo) AS low_lo,
-               coalesce(s.low.hi, d.hi) AS low_hi, coalesce(s.high.id, d.id) AS high_id,
-               coalesce(s.high.lo, d.lo) AS high_lo, coalesce(s.high.hi, d.hi) AS high_hi
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
         FROM {SERIES_DAYS} d LEFT JOIN {SEVERAL_FIGURE_DAYS} s
           ON s.series_id = d.series_id AND s.stated_on IS NOT DISTINCT FROM d.stated_on
         WHERE {where}

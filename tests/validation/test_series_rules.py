@@ -211,6 +211,62 @@ def test_claimant_gap_aligns_figures_in_time() -> None:
     ]
 
 
+gap_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["ministry", "monitor", "flash-report", "ngo"]),
+        st.integers(min_value=0, max_value=20),
+        st.sampled_from([2, 5, 10, 10, 40, 100]),
+        st.sampled_from([None, 0, 0, 5]),  # range width; None: an open upper bound
+    ),
+    min_size=1,
+    max_size=25,
+    unique_by=lambda row: row[:3],
+)
+
+
+def expected_gaps(figures: list[dict[str, Any]], factor: float, window: int) -> set[str]:
+    """The claimant gap by its definition, figure by figure: every other claimant's latest day
+    as of the figure's date, no older than the window, by its lowest-topped and highest
+    figures (the ordered choice of the day table)."""
+    inf = float("inf")
+
+    def bounds(f: dict[str, Any]) -> tuple[float, float]:
+        hi = f["value_high"]
+        return f["value_low"], inf if hi is None else hi
+
+    flagged = set()
+    for f in figures:
+        lo, hi = bounds(f)
+        for other in {g["claimant_id"] for g in figures} - {f["claimant_id"]}:
+            days = [g["stated_on"] for g in figures if g["claimant_id"] == other]
+            latest = max((d for d in days if d <= f["stated_on"]), default=None)
+            if latest is None or (f["stated_on"] - latest).days > window:
+                continue
+            day = [g for g in figures if g["claimant_id"] == other and g["stated_on"] == latest]
+            low = min(day, key=lambda g: (bounds(g)[1], g["figure_id"], bounds(g)[0]))
+            high = max(day, key=lambda g: (bounds(g)[0], g["figure_id"], bounds(g)[1]))
+            if lo > bounds(low)[1] and lo / bounds(low)[1] > factor:
+                flagged.add(f"{f['figure_id']} vs {low['figure_id']}")
+            if bounds(high)[0] > hi and bounds(high)[0] / hi > factor:
+                flagged.add(f"{high['figure_id']} vs {f['figure_id']}")
+    return flagged
+
+
+@settings(max_examples=25, deadline=None)
+@given(gap_figures, st.sampled_from([0, 1, 3, 7]))
+def test_claimant_gap_meets_each_figure_with_each_claimants_latest_day(
+    rows: list[tuple[str, int, int, int | None]], window: int
+) -> None:
+    """The date buckets find exactly the pairs the definition names, whatever the window."""
+    figures = [
+        figure(c, d, v) | {"value_high": None if w is None else v + w} for c, d, v, w in rows
+    ]
+    rule = ClaimantGapRule(
+        name="g", severity="warning", description="g", factor=1.5, window_days=window
+    )
+    assert {row[0] for row in check(rule, figures)} == expected_gaps(figures, 1.5, window)
+
+
 def test_document_disagreement_compares_the_same_date_only() -> None:
     monthly = [figure("monitor", day, v) for day, v in ((0, 30), (31, 120), (59, 45))]
     assert check(SAME_DOCUMENT, monthly) == []
