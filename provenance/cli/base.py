@@ -64,7 +64,9 @@ def _flags_take_no_value() -> None:
     included, as if `--store true` were the syntax. One patch here, for every command."""
     from typer.core import TyperOption
 
-    shown = TyperOption.display_type_rich
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:
+        return
 
     def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
         return None if self.is_flag and self.metavar is None else shown(self, ctx)
