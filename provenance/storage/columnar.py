@@ -288,22 +288,24 @@ def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
 def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Texts in NFC, as the per-cell path and :func:`provenance.core.ids.document_id` normalise
     them (Python's unicodedata, whose quick check makes text already in NFC cost little; Arrow's
-    utf8_normalize rewrites every text, four times slower)."""
+    utf8_normalize rewrites every text, four times slower). A text of ASCII characters only is
+    in NFC already: only the others reach Python."""
     import unicodedata
 
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    normalize = unicodedata.normalize
-    texts = values.to_pylist()
-    changed = {
-        i: normalized
-        for i, text in enumerate(texts)
-        if text is not None and (normalized := normalize("NFC", text)) != text
-    }
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    if not changed:
-        return array.cast(pa.string())
-    return pa.array([changed.get(i, text) for i, text in enumerate(texts)], pa.string())
+    array = array.cast(pa.string())
+    beyond_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(array), True))
+    if not pc.any(beyond_ascii).as_py():
+        return array
+    normalize = unicodedata.normalize
+    texts = array.filter(beyond_ascii).to_pylist()
+    normalized = [normalize("NFC", text) for text in texts]
+    if normalized == texts:
+        return array
+    return pc.replace_with_mask(array, beyond_ascii, pa.array(normalized, pa.string()))
 
 
 def _replace(arrow: pa.Table, name: str, values: Any) -> pa.Table:
