@@ -287,9 +287,8 @@ def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
 
 def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Texts in NFC, as the per-cell path and :func:`provenance.core.ids.document_id` normalise
-    them (Python's unicodedata, whose quick check makes text already in NFC cost little; Arrow's
-    utf8_normalize rewrites every text, four times slower). A text of ASCII characters only is
-    in NFC already: only the others reach Python."""
+    them (Python's unicodedata; Arrow's utf8_normalize rewrites every text, four times slower).
+    Only texts holding a character from U+0300 on reach Python (:func:`_beyond_u0300`)."""
     import unicodedata
 
     import pyarrow as pa
@@ -297,15 +296,44 @@ def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
 
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     array = array.cast(pa.string())
-    beyond_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(array), True))
-    if not pc.any(beyond_ascii).as_py():
+    maybe_changed = _beyond_u0300(array)
+    if maybe_changed is None:
         return array
     normalize = unicodedata.normalize
-    texts = array.filter(beyond_ascii).to_pylist()
+    texts = array.filter(maybe_changed).to_pylist()
     normalized = [normalize("NFC", text) for text in texts]
     if normalized == texts:
         return array
-    return pc.replace_with_mask(array, beyond_ascii, pa.array(normalized, pa.string()))
+    return pc.replace_with_mask(array, maybe_changed, pa.array(normalized, pa.string()))
+
+
+# Every character below U+0300 is in NFC and composes with none before it (the first
+# combining mark is U+0300), so a text without one from U+0300 on is in NFC already. In UTF-8
+# those characters, and only they, have a byte from 0xCC on (their lead byte).
+_FIRST_LEAD_BYTE_FROM_U0300 = 0xCC
+
+
+def _beyond_u0300(array: pa.Array) -> pa.Array | None:
+    """Per text, whether it holds a character from U+0300 on (null texts: false); None when no
+    text does. One vectorised pass over the bytes, not a Python string per text."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets, data = array.buffers()
+    if data is None or not len(array):
+        return None
+    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    high = (
+        np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]] >= _FIRST_LEAD_BYTE_FROM_U0300
+    )
+    if not high.any():
+        return None
+    seen = np.concatenate(([0], np.cumsum(high, dtype=np.int64)))
+    starts = bounds - bounds[0]
+    holds = (seen[starts[1:]] - seen[starts[:-1]]) > 0
+    if array.null_count:
+        holds &= np.asarray(array.is_valid())
+    return pa.array(holds, pa.bool_())
 
 
 def _replace(arrow: pa.Table, name: str, values: Any) -> pa.Table:
