@@ -231,7 +231,9 @@ def _dangling_references(
     proven: Collection[tuple[str, str]] = (),
 ) -> bool:
     """Whether any reference names a row neither stored nor in this batch; the ``proven``
-    (table, column) pairs are left out (each of their values was joined to its row already)."""
+    (table, column) pairs are left out (each of their values was joined to its row already).
+    The columns naming one table (a claimant and a speaker) are looked up in one join."""
+    referring: dict[str, list[str]] = {}
     for name in tables:
         for column in TABLES[name].input_columns:
             if (
@@ -240,24 +242,28 @@ def _dangling_references(
                 or tables[name].column(column.name).null_count == len(tables[name])
             ):
                 continue
-            target, key = column.references.split(".")
             value = (
                 f'unnest("{column.name}")'
                 if column.kind is Kind.STRING_LIST
                 else f'"{column.name}"'
             )
-            incoming = (
-                f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
-                if target in tables
-                else ""
+            referring.setdefault(column.references, []).append(
+                f"SELECT {value} AS v FROM incoming_{name}"
             )
-            dangling = connection.execute(
-                f"""SELECT count(*) FROM (SELECT {value} AS v FROM incoming_{name}) r
-                    WHERE r.v IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}"""
-            ).fetchone()
-            if dangling != (0,):
-                return True
+    for references, values in referring.items():
+        target, key = references.split(".")
+        incoming = (
+            f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
+            if target in tables
+            else ""
+        )
+        dangling = connection.execute(
+            f"""SELECT count(*) FROM ({" UNION ALL ".join(values)}) r
+                WHERE r.v IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}"""
+        ).fetchone()
+        if dangling != (0,):
+            return True
     return False
 
 

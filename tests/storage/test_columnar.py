@@ -272,3 +272,18 @@ def test_nfc_of_a_column_is_each_text_in_nfc(texts: list[str | None], start: int
     assert columnar._nfc(array).to_pylist() == expected
     chunked = pa.chunked_array([array, array])
     assert columnar._nfc(chunked).to_pylist() == expected + expected
+
+
+@pytest.mark.parametrize("column", ["claimant_id", "speaker_id", "subject_id"])
+def test_a_reference_to_no_row_is_refused_whichever_column_names_it(
+    bundled: Warehouse, column: str
+) -> None:
+    """The claimant and the speaker are looked up in one join: an unknown one in either column
+    (the other known) still sends the batch to the per-cell path, which names it."""
+    row = {**figure("dangling-1", speaker_id="us-pentagon"), column: "no-such-row"}
+    before = bundled.manifests()
+    with pytest.raises(BatchRejected) as refused:
+        bundled.append_rows({"figures": [row]})
+    expected = "unknown-subject" if column == "subject_id" else "unknown-entity"
+    assert [p.code for p in refused.value.problems] == [expected]
+    assert bundled.manifests() == before
