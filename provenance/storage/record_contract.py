@@ -13,15 +13,28 @@ from provenance.core.schema import Column, Table
 from provenance.core.sql import sql_literal
 
 
+def blank_sql(value: str) -> str:
+    """``value`` is empty or only whitespace and separators: RE2's ``[\\s\\p{Z}]*``.
+
+    The regular expression reads the whole string, and quotes and texts are long. A blank
+    string is empty or starts with one of those characters, every one of which is below ``!``
+    (the ASCII spaces and controls) or from U+00A0 up (the Unicode separators); DuckDB
+    compares strings byte by byte, so two comparisons leave the regular expression the few
+    strings that can be blank, with the same answer.
+    """
+    return (
+        f"CASE WHEN {value} < '!' OR {value} >= chr(160) "
+        f"THEN regexp_full_match({value}, '[\\s\\p{{Z}}]*') WHEN {value} IS NOT NULL THEN false END"
+    )
+
+
 def column_conditions(table: Table, column: Column) -> list[str]:
     """SQL expressions yielding a reason when ``column`` breaks its declaration."""
     c = f'"{column.name}"'
     conditions = []
     if column.required:
         # Required means present and not blank: a name of spaces is as missing as no name.
-        blank = (
-            f" OR regexp_full_match({c}, '[\\s\\p{{Z}}]*')" if column.sql_type == "VARCHAR" else ""
-        )
+        blank = f" OR {blank_sql(c)}" if column.sql_type == "VARCHAR" else ""
         conditions.append(f"CASE WHEN {c} IS NULL{blank} THEN '{column.name}: missing-value' END")
     if column.enum:
         allowed = ", ".join(sql_literal(v) for v in column.enum)
@@ -56,14 +69,20 @@ def row_reasons(table: Table, *, incoming: bool = False) -> list[str]:
 
 
 def contract_sql(table: Table) -> str:
-    """Offending rows of ``table`` (record_id, table_name, message, quote, measured)."""
-    reasons = ", ".join(row_reasons(table))
+    """Offending rows of ``table`` (record_id, table_name, message, quote, measured).
+
+    Rows are kept first by whether any reason holds (each condition stops at the first that
+    does), and the list of reasons is built for those rows alone, not a list per stored row.
+    """
+    conditions = row_reasons(table)
+    reasons = ", ".join(conditions)
+    breaks = " OR ".join(f"({c}) IS NOT NULL" for c in conditions)
     quote = "quote" if "quote" in table.column_names else "NULL"
     return f"""
         SELECT "{table.key}" AS record_id, '{table.name}' AS table_name,
                array_to_string(reasons, '; ') AS message, {quote} AS quote, NULL::DOUBLE AS measured
-        FROM (SELECT *, list_filter([{reasons}], r -> r IS NOT NULL) AS reasons FROM {table.name})
-        WHERE len(reasons) > 0
+        FROM (SELECT *, list_filter([{reasons}], r -> r IS NOT NULL) AS reasons
+              FROM {table.name} WHERE {breaks})
         UNION ALL
         SELECT "{table.key}", '{table.name}', 'duplicate-id: stored ' || count(*) || ' times', NULL, count(*)
         FROM {table.name} GROUP BY "{table.key}" HAVING count(*) > 1

@@ -191,23 +191,41 @@ def _weekday_pattern(language: str) -> tuple[str, list[str]]:
     return pattern, ["weekday", "month", "day", "day_b", "month_b", "year"]
 
 
-def _weekday_haystacks_sql(language: str, scope: str) -> str:
-    """The texts to search: whole documents, or only the quotes of figures and relations."""
-    lang = sql_literal(language)
+def _weekday_haystacks_sql(languages: tuple[str, ...], scope: str) -> str:
+    """The texts to search, with their language: whole documents, or only the quotes of
+    figures and relations."""
+    langs = ", ".join(sql_literal(language) for language in languages)
     if scope == "documents":
         return (
             "SELECT document_id AS record_id, 'documents' AS table_name, published_on, "
-            f"text AS haystack FROM documents WHERE language = {lang}"
+            f"language, text AS haystack FROM documents WHERE language IN ({langs})"
         )
     return " UNION ALL ".join(
-        f"SELECT x.{key} AS record_id, '{table}' AS table_name, d.published_on, x.quote AS haystack "
-        f"FROM {table} x JOIN documents d USING (document_id) WHERE d.language = {lang}"
+        f"SELECT x.{key} AS record_id, '{table}' AS table_name, d.published_on, d.language, "
+        f"x.quote AS haystack FROM {table} x JOIN documents d USING (document_id) "
+        f"WHERE d.language IN ({langs})"
         for table, key in _STATEMENT_KEYS
     )
 
 
-def _weekday_mentions_sql(language: str, scope: str) -> str:
-    """One row per weekday-and-date mention in ``scope`` for ``language``, resolved.
+def _weekday_found_sql(languages: tuple[str, ...], scope: str) -> str:
+    """Every candidate mention, each text searched with its language's pattern in one read of
+    the texts (a query per language read every text once per language)."""
+    extract = " ".join(
+        f"WHEN {sql_literal(language)} THEN regexp_extract_all(haystack, "
+        f"{sql_literal(_weekday_pattern(language)[0])})"
+        for language in dict.fromkeys(languages)
+    )
+    return f"""
+        SELECT record_id, table_name, published_on, language,
+               unnest(CASE language {extract} END) AS mention
+        FROM ({_weekday_haystacks_sql(languages, scope)})
+    """
+
+
+def _weekday_mentions_sql(language: str, found: str) -> str:
+    """One row per weekday-and-date mention of ``found`` (the mentions
+    :func:`_weekday_found_sql` found) in ``language``, resolved.
 
     A date written without its year takes the year that puts it nearest the publication date
     (:func:`provenance.core.calendar.resolve_date`, whose SQL twin resolves it here)
@@ -244,11 +262,7 @@ def _weekday_mentions_sql(language: str, scope: str) -> str:
               FROM (
                 SELECT record_id, table_name, published_on, mention,
                        regexp_extract(mention, {sql_literal(pattern)}, [{parts}]) AS p
-                FROM (
-                  SELECT record_id, table_name, published_on,
-                         unnest(regexp_extract_all(haystack, {sql_literal(pattern)})) AS mention
-                  FROM ({_weekday_haystacks_sql(language, scope)})
-                )
+                FROM {found} WHERE language = {sql_literal(language)}
               )
             )
           )
@@ -257,8 +271,10 @@ def _weekday_mentions_sql(language: str, scope: str) -> str:
 
 
 def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
-    mentions = " UNION ALL ".join(
-        _weekday_mentions_sql(language, rule.scope) for language in rule.languages
+    # Materialised: every language's branch reads the mentions found, not the texts again.
+    found = f"WITH found AS MATERIALIZED ({_weekday_found_sql(rule.languages, rule.scope)})"
+    mentions = f"{found} " + " UNION ALL ".join(
+        _weekday_mentions_sql(language, "found") for language in rule.languages
     )
     # The texts are searched once: failures, observations and the count read the mentions.
     mentions_table = TempTable(table_name("rule_mentions", rule.name), mentions)

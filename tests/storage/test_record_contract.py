@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance import Warehouse
 from provenance.core.schema import STORED_TABLES, TABLES
-from provenance.storage.record_contract import contract_sql
+from provenance.storage.record_contract import blank_sql, contract_sql
 
 
 def test_the_bundled_warehouse_keeps_its_contract(bundled: Warehouse) -> None:
@@ -45,3 +47,24 @@ def test_an_incoming_batch_is_held_to_the_same_contract() -> None:
     assert connection.execute(count).fetchone() == (1,)
     connection.execute("INSERT INTO batch VALUES ('e-1', 'ok', 'person', NULL)")
     assert connection.execute(count).fetchone() == (2,)
+
+
+# Characters either side of every boundary the blank test's shortcut relies on: the ASCII
+# spaces and controls, '!', U+0085 (a control RE2 does not call a space), U+00A0 and the
+# Unicode separators, and ordinary letters and quotes.
+_EDGES = (
+    " \t\n\x0b\x0c\r\x1f!~\x7f\x85\xa0\xab\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000aé«"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=_EDGES, max_size=6) | st.text(max_size=6), max_size=40))
+def test_blank_is_what_the_regular_expression_calls_blank(values: list[str]) -> None:
+    """The shortcut in front of the regular expression never changes its answer."""
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE t (v VARCHAR)")
+    connection.executemany("INSERT INTO t VALUES (?)", [[v] for v in [*values, None]])
+    rows = connection.execute(
+        f"SELECT v, {blank_sql('v')}, regexp_full_match(v, '[\\s\\p{{Z}}]*') FROM t"
+    ).fetchall()
+    assert [(v, quick) for v, quick, _ in rows] == [(v, full) for v, _, full in rows]

@@ -109,6 +109,61 @@ def test_failing_expectation_names_every_row_by_key(tmp_path: Path) -> None:
     assert missing.status == "fail" and "could not evaluate" in missing.failures[0].message
 
 
+def test_quick_path_gives_the_results_of_one_complete_run(tmp_path: Path) -> None:
+    """Without Data Docs a suite runs as BOOLEAN_ONLY first and again with COMPLETE only what
+    needs it; with Data Docs every expectation runs COMPLETE once. Both give the same results:
+    passing and failing row-wise expectations, a row_condition, an aggregate, a row count,
+    an expectation GX cannot evaluate, in suite order."""
+    warehouse = _copy_bundled(tmp_path)
+    suites = tmp_path / "suites"
+    between = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "value_low"}}
+    _suite_file(
+        suites,
+        "figures",
+        [
+            {**between, "kwargs": {**between["kwargs"], "max_value": 100}},  # fails
+            {**between, "kwargs": {**between["kwargs"], "min_value": 0}},  # passes
+            {
+                **between,
+                "kwargs": {
+                    **between["kwargs"],
+                    "max_value": 100,
+                    "row_condition": 'col("qualifier")=="more_than"',
+                    "condition_parser": "great_expectations",
+                },
+            },
+            {"type": "expect_column_max_to_be_between", "kwargs": {"column": "quote_end"}},
+            {
+                "type": "expect_column_mean_to_be_between",
+                "kwargs": {"column": "value_low", "max_value": 1},
+            },
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"}},
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "figure_id"}},
+        ],
+    )
+
+    def seen(results: list[RuleResult]) -> list[tuple[object, ...]]:
+        return [
+            (r.name, r.status, r.rows_checked, [(f.record_id, f.message) for f in r.failures])
+            for r in results
+        ]
+
+    quick = seen(es.run_suites(warehouse, suites))
+    complete = seen(es.run_suites(warehouse, suites, tmp_path / "docs"))
+    assert quick == complete
+    statuses = {name: status for name, status, _, _ in quick}
+    assert sorted(n for n, s in statuses.items() if s == "pass") == [
+        "gx-figures-expect_column_max_to_be_between-quote_end",
+        "gx-figures-expect_column_values_to_be_between-value_low-2",
+        "gx-figures-expect_column_values_to_be_unique-figure_id",
+        "gx-figures-expect_table_row_count_to_be_between",
+    ]
+    rows = {name: n for name, _, n, _ in quick}
+    assert rows["gx-figures-expect_column_values_to_be_unique-figure_id"] == 7
+    assert rows["gx-figures-expect_column_max_to_be_between-quote_end"] == 0
+
+
 def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
     """meta.severity must be error or warning, checked before any data is read."""
     bad = {
