@@ -61,15 +61,18 @@ RootOption = typer.Option(
 
 def _flags_take_no_value() -> None:
     """Show flags without a value placeholder: typer prints `<bool>` after every flag, --help
-    included, as if `--store true` were the syntax. One patch here, for every command."""
+    included, as if `--store true` were the syntax. One patch here, for every command. (typer
+    0.29 shows them so; the typer this package allows, below 0.29, has no such method.)"""
     from typer.core import TyperOption
 
-    shown = TyperOption.display_type_rich
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:
+        return
 
     def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
         return None if self.is_flag and self.metavar is None else shown(self, ctx)
 
-    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010 (both typers)
 
 
 _flags_take_no_value()

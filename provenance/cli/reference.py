@@ -82,9 +82,13 @@ def _default(param: Any) -> str:
 def _values(param: Any) -> str:
     """The allowed values of an option typed with an enum."""
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-    if not (isinstance(annotation, type) and issubclass(annotation, enum.Enum)):
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        values = [m.value for m in annotation]
+    else:  # typer < 0.29 gives an enum option a Choice of its values
+        values = list(getattr(param.type, "choices", None) or ())
+    if not values:
         return ""
-    return " One of: " + ", ".join(f"`{m.value}`" for m in annotation) + "."
+    return " One of: " + ", ".join(f"`{v}`" for v in values) + "."
 
 
 def _usage(name: str, command: Any) -> str:

@@ -231,7 +231,9 @@ def _dangling_references(
     proven: Collection[tuple[str, str]] = (),
 ) -> bool:
     """Whether any reference names a row neither stored nor in this batch; the ``proven``
-    (table, column) pairs are left out (each of their values was joined to its row already)."""
+    (table, column) pairs are left out (each of their values was joined to its row already).
+    The columns naming one table (a claimant and a speaker) are looked up in one join."""
+    referring: dict[str, list[str]] = {}
     for name in tables:
         for column in TABLES[name].input_columns:
             if (
@@ -240,24 +242,28 @@ def _dangling_references(
                 or tables[name].column(column.name).null_count == len(tables[name])
             ):
                 continue
-            target, key = column.references.split(".")
             value = (
                 f'unnest("{column.name}")'
                 if column.kind is Kind.STRING_LIST
                 else f'"{column.name}"'
             )
-            incoming = (
-                f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
-                if target in tables
-                else ""
+            referring.setdefault(column.references, []).append(
+                f"SELECT {value} AS v FROM incoming_{name}"
             )
-            dangling = connection.execute(
-                f"""SELECT count(*) FROM (SELECT {value} AS v FROM incoming_{name}) r
-                    WHERE r.v IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}"""
-            ).fetchone()
-            if dangling != (0,):
-                return True
+    for references, values in referring.items():
+        target, key = references.split(".")
+        incoming = (
+            f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
+            if target in tables
+            else ""
+        )
+        dangling = connection.execute(
+            f"""SELECT count(*) FROM ({" UNION ALL ".join(values)}) r
+                WHERE r.v IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}"""
+        ).fetchone()
+        if dangling != (0,):
+            return True
     return False
 
 
@@ -287,23 +293,53 @@ def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
 
 def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     """Texts in NFC, as the per-cell path and :func:`provenance.core.ids.document_id` normalise
-    them (Python's unicodedata, whose quick check makes text already in NFC cost little; Arrow's
-    utf8_normalize rewrites every text, four times slower)."""
+    them (Python's unicodedata; Arrow's utf8_normalize rewrites every text, four times slower).
+    Only texts holding a character from U+0300 on reach Python (:func:`_beyond_u0300`)."""
     import unicodedata
 
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    normalize = unicodedata.normalize
-    texts = values.to_pylist()
-    changed = {
-        i: normalized
-        for i, text in enumerate(texts)
-        if text is not None and (normalized := normalize("NFC", text)) != text
-    }
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    if not changed:
-        return array.cast(pa.string())
-    return pa.array([changed.get(i, text) for i, text in enumerate(texts)], pa.string())
+    array = array.cast(pa.string())
+    maybe_changed = _beyond_u0300(array)
+    if maybe_changed is None:
+        return array
+    normalize = unicodedata.normalize
+    texts = array.filter(maybe_changed).to_pylist()
+    normalized = [normalize("NFC", text) for text in texts]
+    if normalized == texts:
+        return array
+    return pc.replace_with_mask(array, maybe_changed, pa.array(normalized, pa.string()))
+
+
+# Every character below U+0300 is in NFC and composes with none before it (the first
+# combining mark is U+0300), so a text without one from U+0300 on is in NFC already. In UTF-8
+# those characters, and only they, have a byte from 0xCC on (their lead byte).
+_FIRST_LEAD_BYTE_FROM_U0300 = 0xCC
+
+
+def _beyond_u0300(array: pa.Array) -> pa.Array | None:
+    """Per text, whether it holds a character from U+0300 on (null texts: false); None when no
+    text does. One vectorised pass over the bytes, not a Python string per text."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets, data = array.buffers()
+    if data is None or not len(array):
+        return None
+    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    high = (
+        np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]] >= _FIRST_LEAD_BYTE_FROM_U0300
+    )
+    if not high.any():
+        return None
+    seen = np.concatenate(([0], np.cumsum(high, dtype=np.int64)))
+    starts = bounds - bounds[0]
+    holds = (seen[starts[1:]] - seen[starts[:-1]]) > 0
+    if array.null_count:
+        holds &= np.asarray(array.is_valid())
+    return pa.array(holds, pa.bool_())
 
 
 def _replace(arrow: pa.Table, name: str, values: Any) -> pa.Table:

@@ -23,21 +23,15 @@ from provenance.validation.sql_text import (
     TempTable,
     bounds_sql,
     in_list,
-    live_figures_table,
+    live_figures_tables,
     num_sql,
+    numbered_figures,
     stored_bounds,
     table_name,
 )
 
 RESTART = "restart"  # relation kind: "this claimant's count restarted here"
 QUOTE_SEPARATOR = " ‖ "
-
-
-def _figures_sql(metrics: tuple[str, ...] | None) -> str:
-    """Live figures of these metrics with their interval as [lo, hi] (open bounds: 0 and ∞),
-    from the run's shared table; quotes are joined to the flagged rows only, at the end
-    (carrying them through windows costs seconds)."""
-    return f"SELECT * FROM {LIVE_FIGURES} WHERE {in_list('metric', metrics)}"
 
 
 def _quoted(flagged: str, *ids: str) -> str:
@@ -54,46 +48,83 @@ def _quoted(flagged: str, *ids: str) -> str:
     )
 
 
+def _named(flagged: str, *series: str) -> str:
+    """``flagged`` rows with the names of each series id column: ``<column>_subject``,
+    ``<column>_metric``, ``<column>_claimant``. The rules work on numbered series; the figures
+    are read once more, for the names of flagged series only."""
+    wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in series)
+    joins = " ".join(
+        f"JOIN (SELECT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
+        f"claimant_id AS {c}_claimant FROM names) USING ({c})"
+        for c in series
+    )
+    return (
+        f"WITH flagged AS ({flagged}), "
+        f"names AS (SELECT DISTINCT series_id, subject_id, metric, claimant_id "
+        f"FROM ({numbered_figures()}) WHERE series_id IN ({wanted})) "
+        f"SELECT * FROM flagged {joins}"
+    )
+
+
 SERIES_DAYS = "rule_series_days"
 
 
 def series_days_table() -> TempTable:
-    """Each day a claimant spoke on a subject and metric, by two of its figures: ``low``, the
-    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
-    larger id), each a struct (its sort key first, then id, then the other bound).
-
-    Shared: the revision rules walk the ``high`` of each day, the claimant gap compares a figure
-    with other claimants' days. Most days hold one figure, which is both; the ordered choice
-    (structs compared field by field) is made only for the days that hold several.
+    """Each day a series spoke (``series_id``, ``stated_on``): its ``figures``, ``topic_id``
+    and ``metric``, and one of its figures (``id``, ``lo``, ``hi``) — the only one, on most
+    days. Days of several figures are also in :func:`several_figure_days_table`; read both
+    through :func:`days_sql`. Grouped on integers and dates, never ordered, and narrow: ten
+    million days are a table to scan, not to hold whole.
     """
-    keys = "subject_id, metric, claimant_id, stated_on"
     return TempTable(
         SERIES_DAYS,
         f"""
-        WITH days AS (
-          SELECT {keys}, count(*) AS figures, any_value(figure_id) AS id,
-                 any_value(lo) AS lo, any_value(hi) AS hi
-          FROM {LIVE_FIGURES} GROUP BY {keys}
-        )
-        SELECT {keys}, {{'hi': hi, 'id': id, 'lo': lo}} AS low, {{'lo': lo, 'id': id, 'hi': hi}} AS high
-        FROM days WHERE figures = 1
-        UNION ALL
-        SELECT {keys}, min({{'hi': hi, 'id': figure_id, 'lo': lo}}),
-               max({{'lo': lo, 'id': figure_id, 'hi': hi}})
-        FROM {LIVE_FIGURES} f SEMI JOIN (SELECT {keys} FROM days WHERE figures > 1) d
-          ON {_same_keys(keys, "f", "d")}
-        GROUP BY {keys}
+        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
+               any_value(metric) AS metric, count(*) AS figures,
+               any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
+        FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
         """,
         shared=True,
     )
 
 
-def _same_keys(keys: str, left: str, right: str) -> str:
-    """A join on ``keys`` that, like GROUP BY, takes NULL for a value (a key a record contract
-    would refuse must not make its figures vanish from the counts)."""
-    return " AND ".join(
-        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in (k.strip() for k in keys.split(","))
+SEVERAL_FIGURE_DAYS = "rule_several_figure_days"
+
+
+def several_figure_days_table() -> TempTable:
+    """The days of several figures, with the ordered choice of their two (see
+    :func:`days_sql`): made only for them, few, so the structs are compared on few rows."""
+    return TempTable(
+        SEVERAL_FIGURE_DAYS,
+        f"""
+        SELECT series_id, stated_on, min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
+               max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
+        FROM {LIVE_FIGURES} f
+        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
+          ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
+        GROUP BY series_id, stated_on
+        """,
+        shared=True,
     )
+
+
+def days_sql(where: str = "TRUE") -> str:
+    """The days (``d``) that ``where`` keeps, each by two of its figures: ``low``, the
+    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
+    larger id), as ``<which>_id``, ``<which>_lo``, ``<which>_hi``. Most days hold one figure,
+    which is both.
+    """
+    chosen = ", ".join(
+        f"CASE WHEN s.series_id IS NULL THEN d.{field} ELSE s.{which}.{field} END AS {which}_{field}"
+        for which in ("low", "high")
+        for field in ("id", "lo", "hi")
+    )
+    return f"""
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
+        FROM {SERIES_DAYS} d LEFT JOIN {SEVERAL_FIGURE_DAYS} s
+          ON s.series_id = d.series_id AND s.stated_on IS NOT DISTINCT FROM d.stated_on
+        WHERE {where}
+    """
 
 
 def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
@@ -104,7 +135,7 @@ def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
 
 
 def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
-    return (live_figures_table(), series_days_table(), *own)
+    return (*live_figures_tables(), series_days_table(), several_figure_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -114,41 +145,44 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     each other, and a weaker bound stated beside a firmer figure is not a fall: a day counts by
     its highest lower bound (ties: the larger figure id), so the result depends neither on the
     order rows were appended nor on how many figures a day holds.
+
+    A restart is recorded on a figure, perhaps a withdrawn one: it marks the day of every series
+    with that figure's subject, metric and claimant (a missing key marks none).
     """
-    keys = "subject_id, metric, claimant_id"
     return f"""
-        WITH days AS (
-          SELECT {keys}, stated_on, high.id AS figure_id, high.lo AS lo, high.hi AS hi
-          FROM {SERIES_DAYS} WHERE {in_list("metric", metrics)}
+        WITH steps AS (
+          SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
+                 lag(stated_on) OVER w AS previous_stated_on, lag(high_id) OVER w AS previous_id,
+                 lag(high_lo) OVER w AS previous_lo, lag(high_hi) OVER w AS previous_hi
+          FROM ({days_sql(in_list("d.metric", metrics))})
+          WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
         ),
-        steps AS (
-          SELECT *, lag(stated_on) OVER w AS previous_stated_on, lag(figure_id) OVER w AS previous_id,
-                 lag(lo) OVER w AS previous_lo, lag(hi) OVER w AS previous_hi
-          FROM days WINDOW w AS (PARTITION BY {keys} ORDER BY stated_on)
-        ),
-        restarts AS (
-          SELECT g.subject_id, g.metric, g.claimant_id, g.stated_on,
-                 min(r.relation_id) AS restart_id
-          FROM relations r JOIN figures g ON g.figure_id = r.figure_id
-          WHERE r.kind = '{RESTART}'
-          GROUP BY g.subject_id, g.metric, g.claimant_id, g.stated_on
+        restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
+        restarted AS (
+          SELECT g.series_id, g.stated_on, min(r.relation_id) AS restart_id
+          FROM restarts r
+          JOIN ({numbered_figures("f.figure_id IN (SELECT figure_id FROM restarts)")}) g
+            ON g.figure_id = r.figure_id
+          WHERE g.topic_id IS NOT NULL
+          GROUP BY g.series_id, g.stated_on
         )
         SELECT s.*, r.restart_id
-        FROM steps s LEFT JOIN restarts r USING ({keys}, stated_on)
+        FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
         WHERE s.previous_id IS NOT NULL
     """
 
 
-def _series_label(alias: str = "") -> str:
+def _series_label(subject: str, metric: str, claimant: str) -> str:
     """SQL text naming a series: "mosul civilians_killed by us-pentagon"."""
-    at = f"{alias}." if alias else ""
-    return f"{at}subject_id || ' ' || {at}metric || ' by ' || {at}claimant_id"
+    return f"{subject} || ' ' || {metric} || ' by ' || {claimant}"
 
 
 def _step_text(verb: str) -> str:
-    """ "… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored."""
+    """ "… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored,
+    for a step named by :func:`_named` (series column ``series_id``)."""
     return (
-        f"{_series_label()} || ': ' || {bounds_sql('previous_lo', 'previous_hi')} || ' (' || previous_id"
+        f"{_series_label('series_id_subject', 'series_id_metric', 'series_id_claimant')} || ': ' || "
+        f"{bounds_sql('previous_lo', 'previous_hi')} || ' (' || previous_id"
         f" || ', ' || previous_stated_on || ') {verb} ' || {bounds_sql('lo', 'hi')} || ' (' || figure_id"
         f" || ', ' || stated_on || ')'"
     )
@@ -156,6 +190,17 @@ def _step_text(verb: str) -> str:
 
 def _both_quotes(earlier: str, later: str) -> str:
     return f"{earlier} || '{QUOTE_SEPARATOR}' || {later}"
+
+
+def _flagged_steps(steps: str) -> str:
+    """Flagged revision steps with their series' names and both figures' quotes."""
+    return _quoted(_named(steps, "series_id"), "figure_id", "previous_id")
+
+
+def _superseded() -> str:
+    """The figures some correction supersedes, read as such: the few rows asked for, not every
+    figure with its quote (a join on ``figures`` alone would read them all)."""
+    return "SELECT * FROM figures WHERE figure_id IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)"
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -168,7 +213,7 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
                {_step_text("falls to")} || ' with no correction (supersedes) or restart' AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote,
                (previous_lo - lo) / previous_lo AS measured
-        FROM ({_quoted(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL", "figure_id", "previous_id")})
+        FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL")})
     """
     # Explained falls are listed, not failed: a recorded restart, or a correction that lowers
     # the figure it supersedes (the corrected figure is withdrawn from the series).
@@ -176,16 +221,18 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
         SELECT figure_id AS record_id, 'figures' AS table_name,
                'explained by restart ' || restart_id || ': ' || {_step_text("falls to")} AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, NULL::DOUBLE AS measured
-        FROM ({_quoted(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL", "figure_id", "previous_id")})
+        FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")})
         UNION ALL
         SELECT b.figure_id, 'figures',
-               'explained by correction: ' || {_series_label("b")} || ': ' || {bounds_sql(*stored_bounds("a"))}
+               'explained by correction: ' || {_series_label("b.subject_id", "b.metric", "b.claimant_id")}
+                 || ': ' || {bounds_sql(*stored_bounds("a"))}
                  || ' (' || a.figure_id || ', ' || a.stated_on || ') is corrected to '
                  || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
-        FROM figures b JOIN figures a ON a.figure_id = b.supersedes
-        WHERE b.supersedes IS NOT NULL AND {in_list("b.metric", metrics)} AND {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
+        FROM (SELECT * FROM figures WHERE supersedes IS NOT NULL AND {in_list("metric", metrics)}) b
+        JOIN ({_superseded()}) a ON a.figure_id = b.supersedes
+        WHERE {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
     checked = f"SELECT count(*) FROM {steps_table.name}"
@@ -202,9 +249,10 @@ def compile_revision_jump(rule: RevisionJumpRule, cumulative: tuple[str, ...]) -
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                {_step_text("rises to")} || ', factor ' || {num_sql(factor)} || ' > {rule.factor:g}; see '
-                 || 'revision_history(''' || subject_id || ''', ''' || metric || ''')' AS message,
+                 || 'revision_history(''' || series_id_subject || ''', ''' || series_id_metric
+                 || ''')' AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, {factor} AS measured
-        FROM ({_quoted(jumps, "figure_id", "previous_id")})
+        FROM ({_flagged_steps(jumps)})
     """
     return CompiledRule(
         sql,
@@ -215,56 +263,72 @@ def compile_revision_jump(rule: RevisionJumpRule, cumulative: tuple[str, ...]) -
 
 def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> CompiledRule:
     """Each figure meets every other claimant's latest day of figures as of its own date, no
-    older than ``window_days``: a pair is compared once, from its later statement."""
-    keys = "subject_id, metric"
+    older than ``window_days``: a pair is compared once, from its later statement.
+
+    A day is its claimant's latest as of a date from the day it spoke until the next (at most
+    ``window_days`` on): the days a figure meets are those whose stretch holds its date. They
+    are found by an equality join on the topic and a stretch of ``window_days + 1`` days
+    (``bucket``; a day's reach spans at most two), then the exact dates: each figure looks at
+    the few days of its topic near its date, never at every claimant of the topic, so the cost
+    grows with the pairs found, not with the square of a topic's claimants.
+    """
+    reach = rule.window_days
+    width = reach + 1
+    day_number = "(stated_on - DATE '1970-01-01')"
+    metrics = in_list("metric", rule.metrics)
+    kept = f"d.topic_id IS NOT NULL AND d.stated_on IS NOT NULL AND {in_list('d.metric', rule.metrics)}"
     aligned = f"""
-        WITH f AS ({_figures_sql(rule.metrics)}),
-        claimants AS (SELECT DISTINCT {keys}, claimant_id FROM f),
-        -- Only subjects and metrics with two claimants or more have pairs: the joins and the
-        -- sort of the ASOF join below see those alone.
-        shared AS (SELECT {keys} FROM claimants GROUP BY {keys} HAVING count(*) > 1),
-        days AS (
-          SELECT {keys}, claimant_id, stated_on, low.id AS low_id, low.hi AS low_hi,
-                 low.lo AS low_lo, high.id AS high_id, high.lo AS high_lo, high.hi AS high_hi
-          FROM {SERIES_DAYS} SEMI JOIN shared USING ({keys})
-          WHERE {in_list("metric", rule.metrics)}
+        -- Only topics with two series or more (two claimants) have pairs.
+        WITH shared AS (
+          SELECT topic_id FROM {SERIES_DAYS} d WHERE {kept}
+          GROUP BY topic_id HAVING min(series_id) < max(series_id)
         ),
-        wanted AS (
-          SELECT f.*, c.claimant_id AS other_claimant
-          FROM (SELECT * FROM f SEMI JOIN shared USING ({keys})) f
-          JOIN claimants c USING ({keys}) WHERE c.claimant_id <> f.claimant_id
+        -- A day is its series' latest until the next one.
+        spoken AS (
+          SELECT *, lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on
+          FROM ({days_sql(f"{kept} AND d.topic_id IN (FROM shared)")})
+        ),
+        reach AS (
+          SELECT *, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket
+          FROM spoken
+        ),
+        f AS (
+          SELECT figure_id, series_id, topic_id, stated_on, lo, hi, {day_number} // {width} AS bucket
+          FROM {LIVE_FIGURES} SEMI JOIN shared USING (topic_id)
+          WHERE {metrics} AND stated_on IS NOT NULL
         )
-        SELECT w.*, d.stated_on AS other_stated_on, d.low_id, d.low_lo, d.low_hi,
-               d.high_id, d.high_lo, d.high_hi
-        FROM wanted w ASOF JOIN days d
-          ON d.subject_id = w.subject_id AND d.metric = w.metric
-         AND d.claimant_id = w.other_claimant AND d.stated_on <= w.stated_on
-        WHERE datediff('day', d.stated_on, w.stated_on) <= {rule.window_days}
+        SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
+               d.series_id AS other_series, d.stated_on AS other_stated_on,
+               d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
+        FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
+        WHERE d.series_id <> f.series_id
+          AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
+          AND (d.next_on IS NULL OR d.next_on > f.stated_on)
     """
     # Each pair as (higher figure, lower figure), whichever side found it.
     pairs = """
-        SELECT subject_id, metric, figure_id AS a_id, claimant_id AS a_claimant,
-               stated_on AS a_on, lo AS a_lo, hi AS a_hi, low_id AS b_id,
-               other_claimant AS b_claimant, other_stated_on AS b_on, low_lo AS b_lo,
-               low_hi AS b_hi
+        SELECT figure_id AS a_id, series_id AS a_series, stated_on AS a_on, lo AS a_lo,
+               hi AS a_hi, low_id AS b_id, other_series AS b_series,
+               other_stated_on AS b_on, low_lo AS b_lo, low_hi AS b_hi
         FROM aligned WHERE lo > low_hi
         UNION
-        SELECT subject_id, metric, high_id, other_claimant, other_stated_on, high_lo, high_hi,
-               figure_id, claimant_id, stated_on, lo, hi
+        SELECT high_id, other_series, other_stated_on, high_lo, high_hi,
+               figure_id, series_id, stated_on, lo, hi
         FROM aligned WHERE high_lo > hi
     """
     factor = f"(CASE WHEN b_hi = 0 THEN {INF} ELSE a_lo / b_hi END)"
     aligned_table = TempTable(table_name("rule_aligned", rule.name), aligned)
+    flagged = f"SELECT * FROM ({pairs}) WHERE {factor} > {rule.factor!r}"
     sql = f"""
         WITH aligned AS (SELECT * FROM {aligned_table.name})
         SELECT a_id || ' vs ' || b_id AS record_id, 'figures' AS table_name,
-               subject_id || ' ' || metric || ': ' || a_claimant || ' ' || {bounds_sql("a_lo", "a_hi")}
-                 || ' (' || a_id || ', ' || a_on || ') vs ' || b_claimant || ' '
-                 || {bounds_sql("b_lo", "b_hi")} || ' (' || b_id || ', ' || b_on || '): factor '
-                 || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
+               a_series_subject || ' ' || a_series_metric || ': ' || a_series_claimant || ' '
+                 || {bounds_sql("a_lo", "a_hi")} || ' (' || a_id || ', ' || a_on || ') vs '
+                 || b_series_claimant || ' ' || {bounds_sql("b_lo", "b_hi")} || ' (' || b_id
+                 || ', ' || b_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
                {_both_quotes("a_id_quote", "b_id_quote")} AS quote,
                {factor} AS measured
-        FROM ({_quoted(f"SELECT * FROM ({pairs}) WHERE {factor} > {rule.factor!r}", "a_id", "b_id")})
+        FROM ({_quoted(_named(flagged, "a_series", "b_series"), "a_id", "b_id")})
     """
     checked = f"SELECT count(*) FROM {aligned_table.name}"
     return CompiledRule(sql, checked, tables=_series_tables(aligned_table))
@@ -276,22 +340,47 @@ def compile_document_disagreement(
     # Figures of one document, subject, metric, claimant and statement date overlap unless one
     # lies wholly above another; each figure is compared with its group's lowest-topped figure
     # (ties: the smaller id), which finds every figure that disagrees in one pass.
-    keys = "document_id, subject_id, metric, claimant_id, stated_on, stated_precision"
+    keys = "document_id, series_id, stated_on, stated_precision"
     low = "(hi, figure_id)"
-    figures = _figures_sql(rule.metrics)
-    # Groups of one (most) are counted, not ordered: the ordered choice is made in the rest.
+    # A group of two figures or more lies in a day of its series holding two or more: only
+    # those days' figures are read back, with their documents (most days hold one). Read by
+    # id, a figure sharing its id with one of them comes too, alone in its group.
+    candidates = f"""
+        SELECT figure_id FROM {LIVE_FIGURES} f
+        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
+          ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
+    """
+    superseded = "SELECT supersedes FROM figures WHERE supersedes IS NOT NULL"
+    metrics = in_list("f.metric", rule.metrics)
+    numbered = f"""
+        {numbered_figures(f"f.figure_id IN ({candidates}) AND f.figure_id NOT IN ({superseded}) AND {metrics}")}
+        UNION ALL
+        {numbered_figures(f"f.figure_id IS NULL AND {metrics}")}
+    """
+    members = TempTable(
+        table_name("rule_members", rule.name),
+        f"""
+        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
+               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi,
+               series_id, topic_id
+        FROM ({numbered})
+        """,
+    )
     groups = f"""
-        SELECT {keys}, min(hi) AS low_hi, arg_min(figure_id, {low}) AS low_id,
-               arg_min(lo, {low}) AS low_lo, count(*) AS members
-        FROM ({figures}) f
-        SEMI JOIN (SELECT {keys} FROM ({figures}) GROUP BY {keys} HAVING count(*) > 1) g
-          ON {_same_keys(keys, "f", "g")}
-        GROUP BY {keys}
+        SELECT {keys}, any_value(topic_id) AS topic_id, min(hi) AS low_hi,
+               arg_min(figure_id, {low}) AS low_id, arg_min(lo, {low}) AS low_lo,
+               count(*) AS members
+        FROM {members.name} GROUP BY {keys} HAVING count(*) > 1
     """
     groups_table = TempTable(table_name("rule_groups", rule.name), groups)
+    # Disjoint figures are those of groups whose keys are all present (a missing subject,
+    # metric or claimant leaves the topic unnumbered).
     disjoint = f"""
         SELECT f.*, g.low_id, g.low_lo, g.low_hi
-        FROM ({figures}) f JOIN {groups_table.name} g USING ({keys}) WHERE f.lo > g.low_hi
+        FROM {members.name} f JOIN {groups_table.name} g
+          ON f.document_id = g.document_id AND f.series_id = g.series_id
+         AND f.stated_on = g.stated_on AND f.stated_precision = g.stated_precision
+        WHERE g.topic_id IS NOT NULL AND f.lo > g.low_hi
     """
     factor = f"(CASE WHEN low_hi = 0 THEN {INF} ELSE lo / low_hi END)"
     sql = f"""
@@ -306,5 +395,5 @@ def compile_document_disagreement(
     return CompiledRule(
         sql,
         f"SELECT coalesce(sum(members), 0) FROM {groups_table.name}",
-        tables=(live_figures_table(), groups_table),
+        tables=_series_tables(members, groups_table),
     )

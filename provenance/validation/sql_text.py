@@ -121,24 +121,100 @@ def bounds_sql(lo: str, hi: str) -> str:
 
 
 LIVE_FIGURES = "rule_live_figures"
+SERIES_APART = "rule_series_apart"
+KEYS = ("subject_id", "metric", "claimant_id")
 
 
-def live_figures_table() -> TempTable:
-    """Figures no correction supersedes (a corrected figure is withdrawn, not revised), with
-    only what the series rules read and the interval as [lo, hi] (open bounds: 0 and ∞).
+def _hashed(hash_function: str, alias: str) -> tuple[str, str]:
+    """A figure's series and topic hashes as SQL (63 bits: never negative)."""
+    at = f"{alias}." if alias else ""
+    return (
+        f"({hash_function}({at}subject_id, {at}metric, {at}claimant_id) >> 1)::BIGINT",
+        f"({hash_function}({at}subject_id, {at}metric) >> 1)::BIGINT",
+    )
 
-    Shared by the rules of a run: computed once, narrow; quotes are joined to flagged rows only.
-    """
+
+def series_apart_table(hash_function: str = "hash") -> TempTable:
+    """The keys whose hash another key of the warehouse shares (a collision: in practice
+    none), numbered apart with negative ids; see :func:`numbered_figures`."""
+    series_hash, topic_hash = _hashed(hash_function, "")
+    keys = ", ".join(KEYS)
     return TempTable(
-        LIVE_FIGURES,
+        SERIES_APART,
         f"""
-        SELECT figure_id, document_id, subject_id, metric, claimant_id, stated_on,
-               stated_precision, coalesce(value_low, 0) AS lo, coalesce(value_high, {INF}) AS hi
-        FROM figures
-        WHERE figure_id IS NULL
-           OR figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)
+        WITH keys AS MATERIALIZED (
+          SELECT DISTINCT {series_hash} AS series_hash, {topic_hash} AS topic_hash, {keys}
+          FROM figures
+        ),
+        series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
+        topic_clash AS (
+          SELECT topic_hash FROM (SELECT DISTINCT topic_hash, subject_id, metric FROM keys)
+          GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT {keys},
+               CASE WHEN series_hash IN (FROM series_clash)
+                    THEN -row_number() OVER (ORDER BY {keys}) END AS series_id,
+               CASE WHEN topic_hash IN (FROM topic_clash)
+                    THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_id
+        FROM keys
+        WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
         """,
         shared=True,
+    )
+
+
+def numbered_figures(where: str = "TRUE", hash_function: str = "hash") -> str:
+    """``figures`` (alias ``f``) with two integers that name their series exactly:
+
+    - ``series_id``: one per (subject_id, metric, claimant_id) as GROUP BY sees them (a missing
+      key is a value, so no figure vanishes from a count);
+    - ``topic_id``: one per (subject_id, metric), shared by the claimants' series of a topic;
+      NULL when any of the three keys is missing (such a figure is compared with no one).
+
+    An id is the keys' 63-bit hash, which costs no join and no dictionary of strings; keys whose
+    hash another key of the warehouse shares are numbered apart (:func:`series_apart_table`,
+    read first), so two series never share an id. Every query of a run numbers a figure alike,
+    so a rule can number the few rows it needs (names, restarts) without carrying keys. Ids
+    only ever tell series apart, never order anything.
+    """
+    series_hash, topic_hash = _hashed(hash_function, "f")
+    same = " AND ".join(f"a.{k} IS NOT DISTINCT FROM f.{k}" for k in KEYS)
+    present = " AND ".join(f"f.{k} IS NOT NULL" for k in KEYS)
+    return f"""
+        SELECT f.*, coalesce(a.series_id, {series_hash}) AS series_id,
+               CASE WHEN {present} THEN coalesce(a.topic_id, {topic_hash}) END AS topic_id
+        FROM figures f LEFT JOIN {SERIES_APART} a ON {same}
+        WHERE {where}
+    """
+
+
+def live_figures_tables(hash_function: str = "hash") -> tuple[TempTable, TempTable]:
+    """The keys numbered apart, then the live figures: those no correction supersedes (a
+    corrected figure is withdrawn, not revised), with only what the series rules read — id,
+    metric, date, series and topic (:func:`numbered_figures`) and the interval as [lo, hi]
+    (open bounds: 0 and ∞). Narrow, so that ten million fit the memory cap: the rules sort,
+    partition and join on integers and dates, and read names, documents and quotes back for
+    the rows they flag only.
+
+    Shared by the rules of a run: computed once. ``hash_function`` is for tests, which force
+    collisions with a poor one.
+    """
+    live = numbered_figures(
+        "f.figure_id IS NULL "
+        "OR f.figure_id NOT IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)",
+        hash_function,
+    )
+    return (
+        series_apart_table(hash_function),
+        TempTable(
+            LIVE_FIGURES,
+            f"""
+            SELECT figure_id, metric, stated_on, coalesce(value_low, 0) AS lo,
+                   coalesce(value_high, {INF}) AS hi, series_id, topic_id
+            FROM ({live})
+            """,
+            shared=True,
+        ),
     )
 
 

@@ -1,14 +1,16 @@
-"""Start-up: what `--help`, `sql` and `init` import (the modules, never the time they take)."""
+"""Start-up: what `--help`, `sql`, `init`, `validate` and `append` import (the modules, never
+the time they take)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, copy_bundled
+from tests.conftest import REPO, copy_bundled, figure
 
 # Each costs tens of milliseconds to seconds to import; a command loads one only if it uses it.
 HEAVY = (
@@ -21,6 +23,9 @@ HEAVY = (
     "sqlalchemy",
     "rich",
     "pygments",
+    # typer 0.29 imports it to coerce every option of every command but --help (typer is
+    # bounded below 0.29 in pyproject.toml for that).
+    "pydantic",
 )
 
 
@@ -84,6 +89,21 @@ def test_validate_without_gx_suites_loads_neither_arrow_nor_pandas(tmp_path: Pat
     assert "claimant-gap: figures zakharova-airwars-3100 vs zakharova-washington-352" in output
     assert not {"pyarrow", "pandas", "numpy", "pandera", "great_expectations"} & set(loaded)
     assert "duckdb" in loaded
+
+
+def test_append_loads_no_pydantic_pandera_or_gx(tmp_path: Path) -> None:
+    """`provenance append` reads and checks with Arrow and DuckDB: its options are coerced
+    without pydantic, and the columnar path needs neither pandera nor Great Expectations."""
+    root = copy_bundled(tmp_path / "project", with_gx=False)
+    batch = tmp_path / "figures.jsonl"
+    batch.write_text(json.dumps(figure("f-start-path")) + "\n", encoding="utf-8")
+    batches = root / "warehouse" / "batches"
+    before = {p.name for p in batches.iterdir()}
+    loaded, _ = _imported(["--root", str(root), "append", str(batch)], REPO)
+    (new,) = {p.name for p in batches.iterdir()} - before
+    assert (batches / new / "figures.parquet").is_file()
+    assert not {"pydantic", "pandera", "great_expectations", "rich"} & set(loaded)
+    assert {"duckdb", "pyarrow"} <= set(loaded)
 
 
 @pytest.mark.parametrize("argv", [["validate", "--nosuch"], ["sql", "--help"]])

@@ -240,3 +240,50 @@ def test_in_batches_slices_without_copying() -> None:
     assert sliced.column("n").chunk(1).buffers()[1].address == values.buffers()[1].address
     small = table.slice(0, 10)
     assert in_batches(small) is small
+
+
+def test_text_below_u0300_is_in_nfc_whatever_follows() -> None:
+    """The premise that lets _nfc skip such texts: every character below U+0300 is in NFC, and
+    no two of them compose (each pair checked)."""
+    below = "".join(chr(c) for c in range(0x300) if not 0xD800 <= c <= 0xDFFF)
+    assert unicodedata.is_normalized("NFC", below)
+    pairs = [a + b for a in below for b in below]
+    assert all(unicodedata.is_normalized("NFC", pair) for pair in pairs)
+
+
+# Pieces around the boundary: a base and a combining mark from U+0300 (they compose), marks
+# and singletons beyond it, the last character below it, Hangul jamo (they compose too).
+_PIECES = st.sampled_from(
+    ["e", "e\u0301", "A\u030a", "\u02ff", "\u0300", "\u0340", "\u212b", "\u1100\u1161", "\u0345"]
+)
+_TEXTS = st.lists(_PIECES | st.characters(exclude_categories=("Cs",)), max_size=6).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(st.none() | _TEXTS, min_size=1, max_size=8),
+    start=st.integers(0, 7),
+)
+def test_nfc_of_a_column_is_each_text_in_nfc(texts: list[str | None], start: int) -> None:
+    """Column-wise NFC (texts below U+0300 skipped by their bytes) is unicodedata's, text by
+    text, on a slice too (its parent's bytes at an offset)."""
+    array = pa.array(texts, pa.string()).slice(min(start, len(texts) - 1))
+    expected = [None if t is None else unicodedata.normalize("NFC", t) for t in array.to_pylist()]
+    assert columnar._nfc(array).to_pylist() == expected
+    chunked = pa.chunked_array([array, array])
+    assert columnar._nfc(chunked).to_pylist() == expected + expected
+
+
+@pytest.mark.parametrize("column", ["claimant_id", "speaker_id", "subject_id"])
+def test_a_reference_to_no_row_is_refused_whichever_column_names_it(
+    bundled: Warehouse, column: str
+) -> None:
+    """The claimant and the speaker are looked up in one join: an unknown one in either column
+    (the other known) still sends the batch to the per-cell path, which names it."""
+    row = {**figure("dangling-1", speaker_id="us-pentagon"), column: "no-such-row"}
+    before = bundled.manifests()
+    with pytest.raises(BatchRejected) as refused:
+        bundled.append_rows({"figures": [row]})
+    expected = "unknown-subject" if column == "subject_id" else "unknown-entity"
+    assert [p.code for p in refused.value.problems] == [expected]
+    assert bundled.manifests() == before

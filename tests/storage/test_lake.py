@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
 from provenance import Warehouse
@@ -280,7 +280,14 @@ def test_generated_warehouses_get_the_same_report_on_both_backends(
         root = Path(scratch)
         generate_warehouse(root / "folder", n_figures=200, seed=seed, batch_size=80)
         for kind in broken:
-            inject_violation(root / "folder", kind, seed=seed)
+            try:
+                inject_violation(root / "folder", kind, seed=seed)
+            except ValueError as e:
+                # Two hundred figures may hold nothing of that kind to break (seed 390 has no
+                # ratio of an exact figure): another example, not a failure.
+                if "nothing to inject against" not in str(e):
+                    raise
+                reject()
         folder = Warehouse.open(root / "folder")
         shutil.rmtree(folder.expectations_dir / "gx")
         lake = Warehouse.init(root / "lake", catalog=postgres.catalog(), data_path=root / "data")

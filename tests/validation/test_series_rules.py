@@ -26,8 +26,12 @@ from provenance.validation.rules import (
     RevisionJumpRule,
     Rule,
 )
-from provenance.validation.series_rules import series_days_table
-from provenance.validation.sql_text import CompiledRule, live_figures_table
+from provenance.validation.series_rules import (
+    days_sql,
+    series_days_table,
+    several_figure_days_table,
+)
+from provenance.validation.sql_text import CompiledRule, live_figures_tables
 
 START = date(2024, 1, 1)
 FALLS = RevisionFallsRule(name="falls", severity="error", description="falls")
@@ -155,13 +159,20 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     connection = duckdb.connect()
     load(connection, figures)
     days = series_days_table()
-    CompiledRule("SELECT 1", "SELECT 1", tables=(live_figures_table(), days)).setup(connection)
+    CompiledRule(
+        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days, several_figure_days_table())
+    ).setup(connection)
     expected = connection.execute(
         "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
-        "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM rule_live_figures GROUP BY ALL ORDER BY ALL"
+        "max({'lo': lo, 'id': figure_id, 'hi': hi}) FROM (SELECT claimant_id, stated_on, figure_id, "
+        "coalesce(value_low, 0) AS lo, coalesce(value_high, 'inf') AS hi FROM figures) "
+        "GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     got = connection.execute(
-        f"SELECT claimant_id, stated_on, low, high FROM {days.name} ORDER BY ALL"
+        "SELECT DISTINCT claimant_id, d.stated_on, {'hi': low_hi, 'id': low_id, 'lo': low_lo}, "
+        "{'lo': high_lo, 'id': high_id, 'hi': high_hi} "
+        f"FROM ({days_sql()}) d JOIN rule_live_figures USING (series_id) JOIN figures USING (figure_id) "
+        "ORDER BY ALL"
     ).fetchall()
     assert got == expected
 
@@ -198,6 +209,62 @@ def test_claimant_gap_aligns_figures_in_time() -> None:
         "monitor-900-600 vs flash-report-901-50",
         "verified-count-901-400 vs flash-report-901-50",
     ]
+
+
+gap_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["ministry", "monitor", "flash-report", "ngo"]),
+        st.integers(min_value=0, max_value=20),
+        st.sampled_from([2, 5, 10, 10, 40, 100]),
+        st.sampled_from([None, 0, 0, 5]),  # range width; None: an open upper bound
+    ),
+    min_size=1,
+    max_size=25,
+    unique_by=lambda row: row[:3],
+)
+
+
+def expected_gaps(figures: list[dict[str, Any]], factor: float, window: int) -> set[str]:
+    """The claimant gap by its definition, figure by figure: every other claimant's latest day
+    as of the figure's date, no older than the window, by its lowest-topped and highest
+    figures (the ordered choice of the day table)."""
+    inf = float("inf")
+
+    def bounds(f: dict[str, Any]) -> tuple[float, float]:
+        hi = f["value_high"]
+        return f["value_low"], inf if hi is None else hi
+
+    flagged = set()
+    for f in figures:
+        lo, hi = bounds(f)
+        for other in {g["claimant_id"] for g in figures} - {f["claimant_id"]}:
+            days = [g["stated_on"] for g in figures if g["claimant_id"] == other]
+            latest = max((d for d in days if d <= f["stated_on"]), default=None)
+            if latest is None or (f["stated_on"] - latest).days > window:
+                continue
+            day = [g for g in figures if g["claimant_id"] == other and g["stated_on"] == latest]
+            low = min(day, key=lambda g: (bounds(g)[1], g["figure_id"], bounds(g)[0]))
+            high = max(day, key=lambda g: (bounds(g)[0], g["figure_id"], bounds(g)[1]))
+            if lo > bounds(low)[1] and lo / bounds(low)[1] > factor:
+                flagged.add(f"{f['figure_id']} vs {low['figure_id']}")
+            if bounds(high)[0] > hi and bounds(high)[0] / hi > factor:
+                flagged.add(f"{high['figure_id']} vs {f['figure_id']}")
+    return flagged
+
+
+@settings(max_examples=25, deadline=None)
+@given(gap_figures, st.sampled_from([0, 1, 3, 7]))
+def test_claimant_gap_meets_each_figure_with_each_claimants_latest_day(
+    rows: list[tuple[str, int, int, int | None]], window: int
+) -> None:
+    """The date buckets find exactly the pairs the definition names, whatever the window."""
+    figures = [
+        figure(c, d, v) | {"value_high": None if w is None else v + w} for c, d, v, w in rows
+    ]
+    rule = ClaimantGapRule(
+        name="g", severity="warning", description="g", factor=1.5, window_days=window
+    )
+    assert {row[0] for row in check(rule, figures)} == expected_gaps(figures, 1.5, window)
 
 
 def test_document_disagreement_compares_the_same_date_only() -> None:
