@@ -38,6 +38,7 @@ from provenance.validation.sql_text import (
     TempTable,
     bounds_sql,
     num_sql,
+    statement_body,
     stored_bounds,
     table_name,
 )
@@ -458,8 +459,8 @@ def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
 
 
 def _compile_sql(rule: SqlRule) -> CompiledRule:
-    sql = rule.sql.strip().rstrip(";")
-    checked = rule.checked_sql.strip().rstrip(";") if rule.checked_sql else "SELECT 0"
+    sql = statement_body(rule.sql)
+    checked = statement_body(rule.checked_sql) if rule.checked_sql else "SELECT 0"
     return CompiledRule(sql, checked)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from provenance.core.text import shorten
+from provenance.validation.sql_text import statement_body
 
 if TYPE_CHECKING:
     import duckdb
@@ -238,7 +239,7 @@ def ordered_sql(sql: str, columns: Sequence[str]) -> str:
         f"{as_text['quote']} NULLS FIRST" if "quote" in columns else None,
         '"measured" NULLS FIRST' if "measured" in columns else None,
     ]
-    body = sql.strip().rstrip(";")
+    body = statement_body(sql)
     selected = ", ".join(f'"{c}"' for c in kept)
     return (
         f"SELECT {selected} FROM (\n{body}\n) AS failing ORDER BY {', '.join(k for k in keys if k)}"

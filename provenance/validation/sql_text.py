@@ -18,6 +18,24 @@ if TYPE_CHECKING:
     import duckdb
 
 
+def statement_body(sql: str) -> str:
+    """A user's query without its closing semicolons, so that it can stand in a subquery.
+
+    DuckDB's tokenizer finds them: a ``;`` inside a string or followed by a comment
+    (``SELECT …; -- why``) is seen for what it is. A trailing comment stays; the caller closes
+    the subquery on a new line.
+    """
+    import duckdb
+
+    cut = len(sql)
+    for position, kind in reversed(duckdb.tokenize(sql)):
+        if kind == duckdb.token_type.operator and sql[position] == ";":
+            cut = position
+            continue
+        break
+    return sql[:cut].strip()
+
+
 @dataclass(frozen=True)
 class TempTable:
     """A table a rule's queries read, materialised once before them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from pathlib import Path
@@ -472,6 +473,39 @@ def test_sql_rule_with_optional_columns(tmp_path: Path) -> None:
     assert [f.record_id for f in result.failures] == [
         "article-pentagon-mosul-100",
         "zakharova-pentagon-mosul-100",
+    ]
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [";", "; -- only Pentagon figures", ";;\n-- reviewed 2026-11\n", " /* why */ ;", ""],
+)
+def test_sql_rule_may_end_with_semicolons_and_comments(tmp_path: Path, ending: str) -> None:
+    """A query pasted from a SQL console keeps its semicolon and comment; ';' in a string is data."""
+    warehouse = project(tmp_path)
+    rules = tmp_path / "rules.yaml"
+    sql = (
+        "SELECT figure_id AS record_id, 'pentagon;--' AS message FROM figures "
+        f"WHERE claimant_id = 'us-pentagon'{ending}"
+    )
+    document = {
+        "rules": [
+            {
+                "name": "no-pentagon",
+                "kind": "sql",
+                "severity": "warning",
+                "description": "d",
+                "sql": sql,
+                "checked_sql": f"SELECT count(*) FROM figures{ending}",
+            }
+        ]
+    }
+    rules.write_text(json.dumps(document), encoding="utf-8")  # JSON is YAML
+    (result,) = validate(warehouse, rules_file=rules, only=["no-pentagon"]).results
+    assert result.rows_checked == 7
+    assert [(f.record_id, f.message) for f in result.failures] == [
+        ("article-pentagon-mosul-100", "pentagon;--"),
+        ("zakharova-pentagon-mosul-100", "pentagon;--"),
     ]
 
 
