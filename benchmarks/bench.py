@@ -187,26 +187,34 @@ def append(root: Path, path: Path) -> dict[str, Any]:
     return run_child([sys.executable, "-m", "provenance", "append", str(path), "--root", str(root)])
 
 
+def alternate(
+    commands: dict[str, list[str]], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Run the commands in turn, ``rounds`` times (so the machine's load falls on each alike);
+    every wall time, and the median of each."""
+    import statistics
+
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, args in commands.items():
+            result = run_child(args)
+            if result["exit_code"] != 0:
+                raise SystemExit(f"{name} failed: {result['stderr_tail']}")
+            seconds[name].append(result["seconds"])
+    return seconds, {name: statistics.median(values) for name, values in seconds.items()}
+
+
 GX_IMPORT_ROUNDS = 5
 
 
 def gx_import() -> dict[str, Any]:
     """The fixed cost of importing great_expectations: ``python -c "import great_expectations"``
     less ``python -c pass``, run in turn GX_IMPORT_ROUNDS times; medians of wall time."""
-    import statistics
-
     commands = {
         "pass": [sys.executable, "-c", "pass"],
         "import": [sys.executable, "-c", "import great_expectations"],
     }
-    seconds: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(GX_IMPORT_ROUNDS):
-        for name, args in commands.items():
-            result = run_child(args)
-            if result["exit_code"] != 0:
-                raise SystemExit(f"{' '.join(args[1:])} failed: {result['stderr_tail']}")
-            seconds[name].append(result["seconds"])
-    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    seconds, medians = alternate(commands, GX_IMPORT_ROUNDS)
     return {
         "rounds": GX_IMPORT_ROUNDS,
         "seconds": seconds,
@@ -260,7 +268,6 @@ def bench_start(work: Path, out: Path) -> dict[str, Any]:
     holds no suite). The commands run in turn, START_ROUNDS times; medians of wall time. Prints
     a table and writes start-<time>.json into ``out``."""
     import shutil
-    import statistics
 
     script = Path(sys.executable).with_name("provenance")  # the console script users run
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "provenance"]
@@ -285,14 +292,7 @@ def bench_start(work: Path, out: Path) -> dict[str, Any]:
         ],
         "validate, bundled, GX suites": [*command, "validate", "--root", str(roots["with-gx"])],
     }
-    seconds: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(START_ROUNDS):
-        for name, args in commands.items():
-            result = run_child(args)
-            if result["exit_code"] != 0:
-                raise SystemExit(f"{name} failed: {result['stderr_tail']}")
-            seconds[name].append(result["seconds"])
-    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    seconds, medians = alternate(commands, START_ROUNDS)
     yardstick = medians["python -c pass"]
     result = {
         "rounds": START_ROUNDS,
