@@ -23,17 +23,18 @@ def statement_body(sql: str) -> str:
 
     DuckDB's tokenizer finds them: a ``;`` inside a string or followed by a comment
     (``SELECT …; -- why``) is seen for what it is. A trailing comment stays; the caller closes
-    the subquery on a new line.
+    the subquery on a new line. The tokenizer's positions count UTF-8 bytes, not characters.
     """
     import duckdb
 
-    cut = len(sql)
+    encoded = sql.encode("utf-8")
+    cut = len(encoded)
     for position, kind in reversed(duckdb.tokenize(sql)):
-        if kind == duckdb.token_type.operator and sql[position] == ";":
+        if kind == duckdb.token_type.operator and encoded[position : position + 1] == b";":
             cut = position
             continue
         break
-    return sql[:cut].strip()
+    return encoded[:cut].decode("utf-8").strip()
 
 
 @dataclass(frozen=True)

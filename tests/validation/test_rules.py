@@ -481,11 +481,12 @@ def test_sql_rule_with_optional_columns(tmp_path: Path) -> None:
     [";", "; -- only Pentagon figures", ";;\n-- reviewed 2026-11\n", " /* why */ ;", ""],
 )
 def test_sql_rule_may_end_with_semicolons_and_comments(tmp_path: Path, ending: str) -> None:
-    """A query pasted from a SQL console keeps its semicolon and comment; ';' in a string is data."""
+    """A query pasted from a SQL console keeps its semicolon and comment; ';' in a string is data
+    (and the tokenizer counts bytes: the accented text before it must not shift the cut)."""
     warehouse = project(tmp_path)
     rules = tmp_path / "rules.yaml"
     sql = (
-        "SELECT figure_id AS record_id, 'pentagon;--' AS message FROM figures "
+        "SELECT figure_id AS record_id, 'pentagone ≥ 100 ;--' AS message FROM figures "
         f"WHERE claimant_id = 'us-pentagon'{ending}"
     )
     document = {
@@ -504,8 +505,8 @@ def test_sql_rule_may_end_with_semicolons_and_comments(tmp_path: Path, ending: s
     (result,) = validate(warehouse, rules_file=rules, only=["no-pentagon"]).results
     assert result.rows_checked == 7
     assert [(f.record_id, f.message) for f in result.failures] == [
-        ("article-pentagon-mosul-100", "pentagon;--"),
-        ("zakharova-pentagon-mosul-100", "pentagon;--"),
+        ("article-pentagon-mosul-100", "pentagone ≥ 100 ;--"),
+        ("zakharova-pentagon-mosul-100", "pentagone ≥ 100 ;--"),
     ]
 
 

@@ -14,6 +14,7 @@ from provenance.validation.sql_text import (
     TempTable,
     drop_shared,
     live_figures_tables,
+    statement_body,
     table_name,
 )
 
@@ -129,3 +130,17 @@ def test_series_and_topic_ids_are_exact_even_when_their_hashes_collide(
                 assert one[4] is None
             elif None not in other[:3]:
                 assert (one[4] == other[4]) == (one[:2] == other[:2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12),
+    ending=st.sampled_from(["", ";", " ; -- why", ";;\n-- note\n", " /* c */ ;"]),
+)
+def test_statement_body_stands_in_a_subquery(text: str, ending: str) -> None:
+    """Whatever the query holds before its end (accents count as several bytes to DuckDB's
+    tokenizer), its closing semicolons go and the query runs inside a subquery unchanged."""
+    literal = text.replace("'", "''")
+    sql = f"SELECT '{literal}' AS x, (1 + 1) AS y{ending}"
+    body = statement_body(sql)
+    assert duckdb.sql(f"SELECT * FROM (\n{body}\n) AS q").fetchall() == [(text, 2)]
