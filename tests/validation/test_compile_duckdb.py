@@ -1,0 +1,126 @@
+"""Rule compilers against a reference: the rows of dates-in-order and subject-period, whose
+quotes are read for the offending statements only, are those one plain pass gives."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.validation.compile_duckdb import compile_duckdb
+from provenance.validation.rules import Rule, load_rules
+from tests.conftest import REPO
+
+DAY0 = date(2017, 5, 1)
+# Few keys, so duplicate keys (a stored row twice) and shared documents occur.
+keys = st.sampled_from(["a", "b", "c", "d"])
+days = st.integers(0, 60).map(lambda n: DAY0 + timedelta(days=n))
+precisions = st.sampled_from(["day", "month", "year"])
+quotes = st.one_of(st.none(), st.sampled_from(["q1", "q2", "«q3»"]))
+
+
+def bundled(name: str) -> Rule:
+    return next(r for r in load_rules(REPO / "expectations" / "rules.yaml") if r.name == name)
+
+
+def fill(connection: duckdb.DuckDBPyConnection, table: str, columns: str, rows: list[Any]) -> None:
+    connection.execute(f"CREATE TABLE {table} ({columns})")
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def failing_rows(connection: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[Any, ...]]:
+    compiled = compile_duckdb(rule)
+    compiled.setup(connection)
+    rows = sorted(connection.execute(compiled.sql).fetchall(), key=repr)
+    compiled.release(connection)
+    return rows
+
+
+statements = st.lists(st.tuples(keys, keys, days, quotes), max_size=8)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    documents=st.lists(st.tuples(keys, days, precisions, days), max_size=5),
+    figures=statements,
+    relations=statements,
+)
+def test_dates_in_order_gives_the_rows_of_one_plain_pass(
+    documents: list[Any], figures: list[Any], relations: list[Any]
+) -> None:
+    with duckdb.connect() as connection:
+        fill(
+            connection,
+            "documents",
+            "document_id VARCHAR, published_on DATE, published_precision VARCHAR, retrieved_at TIMESTAMPTZ",
+            documents,
+        )
+        for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
+            columns = f"{key} VARCHAR, document_id VARCHAR, stated_on DATE, quote VARCHAR"
+            fill(connection, table, columns, figures if table == "figures" else relations)
+        end = (
+            "(CASE d.published_precision WHEN 'month' THEN last_day(d.published_on) "
+            "WHEN 'year' THEN make_date(year(d.published_on), 12, 31) ELSE d.published_on END)"
+        )
+        expected = connection.execute(
+            " UNION ALL ".join(
+                f"SELECT x.{key}, '{table}', 'stated_on ' || x.stated_on || ' is after the "
+                f"document''s publication (' || d.published_on || ')', x.quote, "
+                f"datediff('day', {end}, x.stated_on)::DOUBLE FROM {table} x JOIN documents d "
+                f"USING (document_id) WHERE x.stated_on > {end}"
+                for table, key in (("figures", "figure_id"), ("relations", "relation_id"))
+            )
+        ).fetchall()
+        got = failing_rows(connection, bundled("dates-in-order"))
+    # The documents' own check (published after retrieved) is the same query as before.
+    assert [r for r in got if r[1] != "documents"] == sorted(expected, key=repr)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    subjects=st.lists(st.tuples(keys, st.one_of(st.none(), days)), max_size=5),
+    figures=st.lists(st.tuples(keys, keys, days, precisions, quotes), max_size=8),
+)
+def test_subject_period_gives_the_rows_of_one_plain_pass(
+    subjects: list[Any], figures: list[Any]
+) -> None:
+    with duckdb.connect() as connection:
+        fill(connection, "subjects", "subject_id VARCHAR, period_start DATE", subjects)
+        fill(
+            connection,
+            "figures",
+            "figure_id VARCHAR, subject_id VARCHAR, stated_on DATE, stated_precision VARCHAR, quote VARCHAR",
+            figures,
+        )
+        end = (
+            "(CASE f.stated_precision WHEN 'month' THEN last_day(f.stated_on) "
+            "WHEN 'year' THEN make_date(year(f.stated_on), 12, 31) ELSE f.stated_on END)"
+        )
+        expected = connection.execute(
+            f"SELECT f.figure_id, 'figures', 'subject ' || s.subject_id || ' starts ' || "
+            f"s.period_start || ', after this statement of ' || f.stated_on, f.quote, "
+            f"datediff('day', {end}, s.period_start)::DOUBLE FROM figures f "
+            f"JOIN subjects s USING (subject_id) WHERE s.period_start > {end}"
+        ).fetchall()
+        assert failing_rows(connection, bundled("subject-period-before-statement")) == sorted(
+            expected, key=repr
+        )
+
+
+def test_offending_statements_keep_their_own_quotes() -> None:
+    """Two stored rows under one key, one offending: only that row, with its quote."""
+    with duckdb.connect() as connection:
+        fill(connection, "subjects", "subject_id VARCHAR, period_start DATE", [("s", DAY0)])
+        fill(
+            connection,
+            "figures",
+            "figure_id VARCHAR, subject_id VARCHAR, stated_on DATE, stated_precision VARCHAR, quote VARCHAR",
+            [("f", "s", date(2017, 4, 1), "day", "early"), ("f", "s", DAY0, "day", "on time")],
+        )
+        rows = failing_rows(connection, bundled("subject-period-before-statement"))
+    assert [(r[0], r[3], r[4]) for r in rows] == [("f", "early", 30.0)]
