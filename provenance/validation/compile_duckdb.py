@@ -38,6 +38,8 @@ from provenance.validation.sql_text import (
     TempTable,
     bounds_sql,
     num_sql,
+    of_offenders,
+    offender_keys,
     statement_body,
     stored_bounds,
     table_name,
@@ -415,26 +417,6 @@ def _compile_relation(rule: RelationRule) -> CompiledRule:
 # --- dates --------------------------------------------------------------------------------
 
 
-def _offender_keys(rule_name: str, branches: list[tuple[str, str, str]]) -> TempTable:
-    """The keys of a rule's offending statements, found without reading their quotes.
-
-    ``branches`` are (table, key expression, ``FROM ... WHERE`` offending). Reading the quote
-    column of every statement cost more than the check itself; the quotes are fetched for
-    these keys only, so a passing rule (no keys) never reads one.
-    """
-    select = " UNION ALL ".join(
-        f"SELECT '{table}' AS table_name, {key} AS record_id {body}"
-        for table, key, body in branches
-    )
-    return TempTable(table_name("rule_offenders", rule_name), select)
-
-
-def _of_offenders(keys: TempTable, table: str, key: str) -> str:
-    # A filter on top of the rule's own condition: the rows are those the condition alone
-    # gives (each stored row once, duplicate keys included), their quotes read only here.
-    return f"{key} IN (SELECT record_id FROM {keys.name} WHERE table_name = '{table}')"
-
-
 def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
     retrieved_day = "CAST(d.retrieved_at AT TIME ZONE 'UTC' AS DATE)"
     published_end = _period_end_sql("d.published_on", "d.published_precision")
@@ -442,7 +424,7 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
         table: f"FROM {table} x JOIN documents d USING (document_id) WHERE x.stated_on > {published_end}"
         for table, _ in _STATEMENT_KEYS
     }
-    keys = _offender_keys(rule.name, [(t, f"x.{k}", bodies[t]) for t, k in _STATEMENT_KEYS])
+    keys = offender_keys(rule.name, [(t, f"x.{k}", bodies[t]) for t, k in _STATEMENT_KEYS])
     statements = []
     for table, key in _STATEMENT_KEYS:
         statements.append(
@@ -450,7 +432,7 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
                    'stated_on ' || x.stated_on || ' is after the document''s publication ('
                      || d.published_on || ')' AS message,
                    x.quote, datediff('day', {published_end}, x.stated_on)::DOUBLE AS measured
-            {bodies[table]} AND {_of_offenders(keys, table, f"x.{key}")}"""
+            {bodies[table]} AND {of_offenders(keys, table, f"x.{key}")}"""
         )
     sql = "\nUNION ALL\n".join(
         [
@@ -468,13 +450,13 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
 def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
     stated_end = _period_end_sql("f.stated_on", "f.stated_precision")
     body = f"FROM figures f JOIN subjects s USING (subject_id) WHERE s.period_start > {stated_end}"
-    keys = _offender_keys(rule.name, [("figures", "f.figure_id", body)])
+    keys = offender_keys(rule.name, [("figures", "f.figure_id", body)])
     sql = f"""
         SELECT f.figure_id AS record_id, 'figures' AS table_name,
                'subject ' || s.subject_id || ' starts ' || s.period_start || ', after this statement of '
                  || f.stated_on AS message,
                f.quote, datediff('day', {stated_end}, s.period_start)::DOUBLE AS measured
-        {body} AND {_of_offenders(keys, "figures", "f.figure_id")}
+        {body} AND {of_offenders(keys, "figures", "f.figure_id")}
     """
     checked = "SELECT count(*) FROM figures f JOIN subjects s USING (subject_id) WHERE s.period_start IS NOT NULL"
     return CompiledRule(sql, checked, tables=(keys,))

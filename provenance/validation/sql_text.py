@@ -242,3 +242,23 @@ def table_name(prefix: str, *parts: str) -> str:
     that differ only in punctuation ("a-b", "a_b")."""
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:8]
     return "_".join([prefix, *(re.sub(r"[^a-z0-9]+", "_", p.lower()) for p in parts), digest])
+
+
+def offender_keys(rule_name: str, branches: list[tuple[str, str, str]]) -> TempTable:
+    """The keys of a rule's offending statements, found without reading their quotes.
+
+    ``branches`` are (table, key expression, ``FROM ... WHERE`` offending). Reading the quote
+    column of every statement cost more than the check itself; the quotes are fetched for
+    these keys only, so a passing rule (no keys) never reads one.
+    """
+    select = " UNION ALL ".join(
+        f"SELECT '{table}' AS table_name, {key} AS record_id {body}"
+        for table, key, body in branches
+    )
+    return TempTable(table_name("rule_offenders", rule_name), select)
+
+
+def of_offenders(keys: TempTable, table: str, key: str) -> str:
+    """A filter added to the rule's own condition: the rows stay those the condition alone
+    gives (each stored row once, duplicate keys included), their quotes read only here."""
+    return f"{key} IN (SELECT record_id FROM {keys.name} WHERE table_name = '{table}')"
