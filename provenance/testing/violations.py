@@ -50,12 +50,14 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
             row = _pick(connection, "relations", f"kind = 'ratio' AND {exact}", seed)
         else:
             # The latest figure of a revision series: a copy stated no earlier cannot make the
-            # series fall, so only the intended rule sees the copy.
+            # series fall, so only the intended rule sees the copy. Its subject must exist: a
+            # `reference` injection's own figure (an unknown subject) is no series to extend.
             metrics = ", ".join(f"'{m}'" for m in REVISED_METRICS)
             row = _pick(
                 connection,
                 "(SELECT *, row_number() OVER (PARTITION BY subject_id, metric, claimant_id ORDER BY stated_on DESC, recorded_at DESC) AS recency FROM current_figures)",
-                f"recency = 1 AND supersedes IS NULL AND metric IN ({metrics}) AND value_low >= 20 AND qualifier = 'exact'",
+                f"recency = 1 AND supersedes IS NULL AND metric IN ({metrics}) AND value_low >= 20 AND qualifier = 'exact'"
+                " AND subject_id IN (SELECT subject_id FROM subjects)",
                 seed,
             )
         document = _pick(connection, "documents", f"document_id = '{row['document_id']}'", 0)
