@@ -20,6 +20,8 @@ from provenance.testing.wording import (
     statement,
 )
 
+DIRECT_PREFIX = "injected-"  # the ids of figures written past the append contract
+
 INJECTION_KINDS = (
     "quote_mismatch",
     "ratio",
@@ -50,14 +52,15 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
             row = _pick(connection, "relations", f"kind = 'ratio' AND {exact}", seed)
         else:
             # The latest figure of a revision series: a copy stated no earlier cannot make the
-            # series fall, so only the intended rule sees the copy. Its subject must exist: a
-            # `reference` injection's own figure (an unknown subject) is no series to extend.
+            # series fall, so only the intended rule sees the copy. Never a figure an earlier
+            # injection wrote directly (`injected-…`: one the append contract refuses, so the
+            # copy would be refused too, e.g. a bad interval or an unknown subject).
             metrics = ", ".join(f"'{m}'" for m in REVISED_METRICS)
             row = _pick(
                 connection,
                 "(SELECT *, row_number() OVER (PARTITION BY subject_id, metric, claimant_id ORDER BY stated_on DESC, recorded_at DESC) AS recency FROM current_figures)",
                 f"recency = 1 AND supersedes IS NULL AND metric IN ({metrics}) AND value_low >= 20 AND qualifier = 'exact'"
-                " AND subject_id IN (SELECT subject_id FROM subjects)",
+                f" AND figure_id NOT LIKE '{DIRECT_PREFIX}%'",
                 seed,
             )
         document = _pick(connection, "documents", f"document_id = '{row['document_id']}'", 0)
@@ -77,7 +80,7 @@ def inject_violation(root: Path, kind: str, seed: int = 0) -> str:
     language = document["language"] if document["language"] in LANGUAGES else "en"
 
     if kind in ("quote_mismatch", "bad_interval", "reference"):
-        row["figure_id"] = f"injected-{kind.replace('_', '-')}-{seed}"
+        row["figure_id"] = f"{DIRECT_PREFIX}{kind.replace('_', '-')}-{seed}"
         if kind == "quote_mismatch":
             row["quote_start"] += 1  # the quote no longer matches the text at its offsets
             row["quote_end"] += 1

@@ -150,16 +150,20 @@ def test_injected_violation_fails_only_its_rule(generated: Path, scratch: Path, 
     assert matched.status == ("fail" if matched.severity == "error" else "warn")
 
 
-def test_violations_injected_one_after_another_each_fail_their_rule(scratch: Path) -> None:
-    """Injections compose: a `reference` injection's figure (an unknown subject) is never the
-    series a later `revision_falls` extends (seed 306 picked it, and append refused the copy)."""
+@pytest.mark.parametrize(
+    ("seed", "kinds"),
+    [(306, ("reference", "revision_falls")), (16, ("bad_interval", "date_order"))],
+)
+def test_violations_injected_one_after_another_each_fail_their_rule(
+    scratch: Path, seed: int, kinds: tuple[str, str]
+) -> None:
+    """Injections compose: a figure an injection wrote past the append contract (an unknown
+    subject, a bad interval) is never the one a later injection copies through append (these
+    seeds picked it, and append refused the copy)."""
     root = scratch / "composed"
-    generate_warehouse(root, n_figures=200, seed=306, batch_size=80)
+    generate_warehouse(root, n_figures=200, seed=seed, batch_size=80)
     warehouse = _without_gx(Warehouse.open(root))
-    # `reference` first: its figure is then among those `revision_falls` picks from.
-    injected = {
-        kind: inject_violation(root, kind, seed=306) for kind in ("reference", "revision_falls")
-    }
+    injected = {kind: inject_violation(root, kind, seed=seed) for kind in kinds}
     failed = _error_failures(validate(warehouse))
     assert {rule: failed.get(rule) for rule in map(RULE_OF.get, injected)} == {
         RULE_OF[kind]: [record_id] for kind, record_id in injected.items()
