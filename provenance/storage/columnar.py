@@ -121,7 +121,7 @@ def _anchored_and_identified(
     from concurrent.futures import ThreadPoolExecutor
 
     arrow = tables[name]
-    if any(arrow.column(c).null_count for c in ("quote_start", "quote_end")):
+    if not _every_offset_given(arrow):
         anchored = _anchored(connection, tables, name)
         return None if anchored is None else _with_content_ids(TABLES[name], anchored)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -162,7 +162,7 @@ def _anchored(
                     WHERE document_id IN (SELECT document_id FROM incoming_quotes)"""
             )
             texts = f"SELECT * FROM {_TEXTS}"
-        if all(arrow.column(c).null_count == 0 for c in ("quote_start", "quote_end")):
+        if _every_offset_given(arrow):
             # Every offset given (the usual batch): whether all quotes are there is one number.
             held = connection.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE ok) FROM ({_located_sql(texts)})"
@@ -184,6 +184,11 @@ def _anchored(
         return None
     arrow = _replace(arrow, "quote_start", located.column("s").cast(pa.int64()))
     return _replace(arrow, "quote_end", located.column("e").cast(pa.int64()))
+
+
+def _every_offset_given(arrow: pa.Table) -> bool:
+    """Whether every quote comes with its offsets (the usual batch): nothing to search for."""
+    return all(arrow.column(c).null_count == 0 for c in ("quote_start", "quote_end"))
 
 
 def _located_sql(texts: str) -> str:
