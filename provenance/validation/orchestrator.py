@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.core.enums import Severity
-from provenance.core.errors import ConfigError, IntegrityError, Problem
+from provenance.core.errors import ConfigError, IntegrityError, Problem, WriteFailed
 from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load_vocabulary
 from provenance.core.schema import METRICS, STORED_TABLES, VOCABULARY
 from provenance.core.sql import sql_literal
-from provenance.core.text import one_line
+from provenance.core.text import first_line, one_line
 from provenance.storage.integrity import Verification
 from provenance.storage.manifests import MIN_HEAD_PREFIX
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
@@ -172,14 +172,26 @@ def validate(
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
     # Many failing rows of a check go to a file here, read back as the report is written.
     rows = RowsFolder()
-    with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
-        _bound_memory(connection, Path(spill))
-        _fit_small_warehouse(connection, warehouse, verification)
-        to_run = [c for c in checks if wanted(c.name)]
-        for at, check in enumerate(to_run):
-            results.append(run_check(connection, check, rules_display, rows))
-            later = (c.compiled for c in to_run[at + 1 :])
-            drop_shared(connection, [check.compiled], keep=later)
+    import duckdb
+
+    try:
+        with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
+            _bound_memory(connection, Path(spill))
+            _fit_small_warehouse(connection, warehouse, verification)
+            to_run = [c for c in checks if wanted(c.name)]
+            for at, check in enumerate(to_run):
+                results.append(run_check(connection, check, rules_display, rows))
+                later = (c.compiled for c in to_run[at + 1 :])
+                drop_shared(connection, [check.compiled], keep=later)
+    except duckdb.OutOfMemoryException as e:
+        # The machine's limits, not a bug: the cap is the user's to raise (or the memory full).
+        limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
+        raise ConfigError(
+            f"validate ran out of memory under {MEMORY_LIMIT_VARIABLE}={limit} "
+            f"(raise it, or free the disk DuckDB spills to): {first_line(e)}"
+        ) from None
+    except duckdb.IOException as e:  # the spill folder's disk is full (files were verified)
+        raise WriteFailed("validate could not spill to its temporary folder", e) from None
     if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
         from provenance.validation.gx import run_suites
 
@@ -349,8 +361,7 @@ def run_check(
         # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
         if not isinstance(check.rule, SqlRule):
             raise
-        first_line = str(e).strip().splitlines()[0]
-        raise ConfigError(f"{rules_display}: rule {check.name}: {first_line}") from None
+        raise ConfigError(f"{rules_display}: rule {check.name}: {first_line(e)}") from None
     rule = check.rule
     return RuleResult(
         name=check.name,

@@ -246,6 +246,18 @@ def test_memory_limit_is_set_and_checked(
     assert "PROVENANCE_MEMORY_LIMIT='lots' is not a memory size" in capsys.readouterr().err
 
 
+def test_running_out_of_memory_is_the_environment_not_a_bug(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cap too small for the work is the user's to raise: one line and exit 2, not a crash."""
+    monkeypatch.setenv("PROVENANCE_MEMORY_LIMIT", "4MB")
+    assert run(root) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(
+        "config-error: validate ran out of memory under PROVENANCE_MEMORY_LIMIT=4MB"
+    )
+
+
 class _CountingConnection:
     """A DuckDB connection that records every statement run through it."""
 
