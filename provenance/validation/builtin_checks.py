@@ -75,13 +75,23 @@ def _anchor_texts_sql() -> str:
 def _missing(table: Table, column: Column, value: str) -> str:
     """``value``, read from ``column`` of ``table``, names no row of the referenced table.
 
-    The set of values that name nothing is found first: the distinct values stated (few: most
-    figures supersede nothing) anti-joined to the target's keys, so the hash tables hold the
-    referring side, not ten million figure ids. The pass then probes that small set. (A
-    correlated ``NOT EXISTS`` in the select list became a delim join copying every column: 30 s
-    a reference at 1M figures.) ``NOT EXISTS`` ignores null keys, as the check always did.
+    A reference to figures (``supersedes``, a relation's figures), or an optional one, states
+    few values next to ten million figure ids: the set of those that name nothing is found
+    first, the distinct values stated anti-joined to the target's keys, so the hash tables hold
+    the referring side, and the pass then probes that small set. A required reference to a
+    smaller table (a figure's subject, its claimant) is stated on every row and its distinct
+    values are nearly as many as the target's keys: the pass probes the target's keys directly,
+    without a DISTINCT over every row (0.24 s against 0.39 s for figures' subjects at a million
+    figures). (A correlated ``NOT EXISTS`` in the select list became a delim join copying every
+    column: 30 s a reference at 1M figures.) Null keys name nothing, as the check always had it;
+    they are left out of ``NOT IN``, which they would turn unknown.
     """
     target, key = (column.references or "").split(".")
+    if column.required and column.kind is not Kind.STRING_LIST and target != "figures":
+        return (
+            f"({value} IS NOT NULL AND {value} NOT IN "
+            f'(SELECT "{key}" FROM {target} WHERE "{key}" IS NOT NULL))'
+        )
     stated = (
         f'SELECT DISTINCT unnest("{column.name}") AS v FROM {table.name}'
         if column.kind is Kind.STRING_LIST

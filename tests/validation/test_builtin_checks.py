@@ -24,7 +24,8 @@ from provenance.validation.builtin_checks import (
 )
 
 TEXTS = ("Selon l'armée, 12 morts à Tavenor.", "Au moins 3 100 civils tués.", "ABCDEFGHIJ")
-IDS = ("a", "b", "c", None)
+# Empty and non-ASCII ids too: a reference probe must treat them as any other key.
+IDS = ("a", "b", "c", "", "é", None)
 
 
 def _create(connection: duckdb.DuckDBPyConnection, rows: dict[str, list[dict[str, Any]]]) -> None:
