@@ -49,6 +49,45 @@ def test_an_incoming_batch_is_held_to_the_same_contract() -> None:
     assert connection.execute(count).fetchone() == (2,)
 
 
+def test_an_incoming_document_id_is_matched_against_its_pattern() -> None:
+    """validate reads a statement's broken document ids off its row pass; a batch has none, so
+    its contract matches the pattern on every row, and the stored contract without that pass
+    too."""
+    from provenance.storage.record_contract import breaks_contract_sql
+
+    valid = {
+        "figure_id": "f",
+        "document_id": "5f0c" * 16,
+        "subject_id": "s",
+        "metric": "killed",
+        "claimant_id": "c",
+        "stated_on": "2017-05-01",
+        "stated_precision": "day",
+        "value_low": 1.0,
+        "value_high": 1.0,
+        "qualifier": "exact",
+        "quote": "q",
+        "quote_start": 0,
+        "quote_end": 1,
+    }
+    table = TABLES["figures"]
+    connection = duckdb.connect()
+    columns = table.input_columns
+    ddl = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
+    connection.execute(f"CREATE TABLE batch ({ddl})")
+    rows = [valid, {**valid, "figure_id": "g", "document_id": ("5F0C" * 16)}]
+    marks = ", ".join("?" for _ in columns)
+    connection.executemany(
+        f"INSERT INTO batch VALUES ({marks})", [[r.get(c.name) for c in columns] for r in rows]
+    )
+    assert connection.execute(breaks_contract_sql(table, "batch")).fetchone() == (1,)
+    connection.execute(
+        "CREATE TABLE figures AS SELECT *, 'b' AS batch_id, now() AS recorded_at FROM batch"
+    )
+    found = connection.execute(contract_sql(table)).fetchall()
+    assert [(r[0], r[2]) for r in found] == [("g", f"document_id: bad-pattern {'5F0C' * 16}")]
+
+
 # Characters either side of every boundary the blank test's shortcut relies on: the ASCII
 # spaces and controls, '!', U+0085 (a control RE2 does not call a space), U+00A0 and the
 # Unicode separators, and ordinary letters and quotes.

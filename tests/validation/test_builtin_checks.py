@@ -15,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.core.schema import STORED_TABLES, TABLES, Kind
+from provenance.storage.record_contract import contract_sql
 from provenance.storage.warehouse import Warehouse
 from provenance.validation.builtin_checks import (
     PASS_TABLE,
     SqlCheck,
+    contract_check,
     quote_anchor_checks,
     reference_checks,
 )
@@ -246,3 +248,76 @@ def test_real_warehouse_with_a_foreign_quote(bundled: Warehouse) -> None:
 def test_checks_are_named_once(name: str) -> None:
     names = [c.name for c in reference_checks() + quote_anchor_checks()]
     assert names.count(name) == 1
+
+
+# A statement's document ids: well-formed (stored or not), and broken ones — upper case, one
+# digit short, non-ASCII, empty, null — each either stored as a document or not.
+_SHA = "5f0c" * 16
+_DOCUMENT_IDS = (_SHA, "0123" * 16, _SHA.upper(), _SHA[:63], "é" * 64, "", None)
+# Every other column of a statement keeps its contract, so a row fails by its document id alone.
+_VALID = {
+    "subject_id": "s",
+    "kind": "ratio",
+    "reference_ids": ["f"],
+    "metric": "killed",
+    "claimant_id": "c",
+    "stated_on": "2017-05-01",
+    "stated_precision": "day",
+    "value_low": 1.0,
+    "value_high": 1.0,
+    "qualifier": "exact",
+    "quote": "q",
+    "quote_start": 0,
+    "quote_end": 1,
+    "batch_id": "b",
+    "recorded_at": "2024-01-01 00:00:00+00",
+}
+
+
+def _create_every_column(
+    connection: duckdb.DuckDBPyConnection, rows: dict[str, list[dict[str, Any]]]
+) -> None:
+    for table in STORED_TABLES:
+        columns = table.columns
+        connection.execute(
+            f"CREATE TABLE {table.name} ("
+            + ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
+            + ")"
+        )
+        if rows.get(table.name):
+            connection.executemany(
+                f"INSERT INTO {table.name} VALUES ({', '.join('?' for _ in columns)})",
+                [
+                    [row.get(c.name, _VALID.get(c.name)) for c in columns]
+                    for row in rows[table.name]
+                ],
+            )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    documents=st.lists(st.sampled_from(_DOCUMENT_IDS), max_size=5),
+    statements=st.lists(
+        st.tuples(st.sampled_from(("f", "g", "f-2")), st.sampled_from(_DOCUMENT_IDS)), max_size=6
+    ),
+)
+def test_the_contract_reads_broken_document_ids_off_the_pass(
+    documents: list[str | None], statements: list[tuple[str, str | None]]
+) -> None:
+    """contract-figures and contract-relations give the rows of the plain contract, whose
+    pattern is matched on every row: stored or not, duplicated or not, broken or not."""
+    rows = {
+        "documents": [{"document_id": d, "text": "q"} for d in documents],
+        "figures": [{"figure_id": k, "document_id": d} for k, d in statements],
+        "relations": [{"relation_id": k, "document_id": d, "figure_id": k} for k, d in statements],
+    }
+    with duckdb.connect() as connection:
+        _create_every_column(connection, rows)
+        for name in ("figures", "relations"):
+            check = contract_check(TABLES[name])
+            assert check.prepare_sql  # read off the pass: the plain contract is the oracle
+            expected = connection.execute(contract_sql(TABLES[name])).fetchall()
+            connection.execute(check.prepare_sql)
+            assert sorted(connection.execute(check.sql).fetchall(), key=repr) == sorted(
+                expected, key=repr
+            )
