@@ -84,7 +84,9 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
 @settings(max_examples=25, deadline=None)
 @given(
     subjects=st.lists(st.tuples(keys, st.one_of(st.none(), days)), max_size=5),
-    figures=st.lists(st.tuples(keys, keys, days, precisions, quotes), max_size=8),
+    figures=st.lists(
+        st.tuples(keys, keys, st.one_of(st.none(), days), precisions, quotes), max_size=8
+    ),
 )
 def test_subject_period_gives_the_rows_of_one_plain_pass(
     subjects: list[Any], figures: list[Any]
@@ -107,8 +109,20 @@ def test_subject_period_gives_the_rows_of_one_plain_pass(
             f"datediff('day', {end}, s.period_start)::DOUBLE FROM figures f "
             f"JOIN subjects s USING (subject_id) WHERE s.period_start > {end}"
         ).fetchall()
-        assert failing_rows(connection, bundled("subject-period-before-statement")) == sorted(
-            expected, key=repr
+        rule = bundled("subject-period-before-statement")
+        assert failing_rows(connection, rule) == sorted(expected, key=repr)
+        # The checked count comes from the offenders' join: every figure whose subject has a
+        # start, once per subject row it joins.
+        compiled = compile_duckdb(rule)
+        compiled.setup(connection)
+        checked = connection.execute(compiled.checked_sql).fetchone()
+        compiled.release(connection)
+        assert (
+            checked
+            == connection.execute(
+                "SELECT count(*) FROM figures f JOIN subjects s USING (subject_id) "
+                "WHERE s.period_start IS NOT NULL"
+            ).fetchone()
         )
 
 
