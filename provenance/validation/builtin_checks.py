@@ -1,7 +1,8 @@
 """Built-in checks every warehouse must pass, derived from the schema and compiled to SQL.
 
 - record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys
-  (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches);
+  (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches;
+  here a statement's broken document ids come from its table's row pass, below);
 - referential integrity: every reference column points at an existing row;
 - quote anchoring: every quote equals its document's text at its offsets.
 
@@ -68,7 +69,8 @@ def _anchor_texts_sql() -> str:
     ``copy`` numbers the rows of a document_id stored more than once (a contract failure), so
     that a quote joined to several copies still yields its reference failures once, and its
     anchor failures once per copy, as separate queries did. Numbering only the duplicated ids
-    keeps the usual case a plain copy of two columns.
+    keeps the usual case a plain copy of two columns; ``well_formed`` is each document's id
+    matched against its pattern, once per document (see :func:`_malformed_ids`).
     """
     # Null ids join nothing; leaving them out also keeps NOT IN from turning unknown.
     duplicated = (
@@ -90,7 +92,7 @@ def _anchor_texts_sql() -> str:
 # A statement's document_id has the documents' own pattern: where it names a stored document,
 # it is that document's id, whose shape the join brings along (tested once per document, not
 # once per figure); only an id that names none is matched here. The contract reads the
-# values so found instead of matching every row (a quarter of contract-figures at 1M).
+# values so found instead of matching every row (about a quarter of contract-figures at 1M).
 _DOCUMENT_ID_PATTERN = TABLES["documents"].column("document_id").pattern or ""
 
 
@@ -130,8 +132,8 @@ def _missing(table: Table, column: Column, value: str) -> str:
     the referring side, and the pass then probes that small set. A required reference to a
     smaller table (a figure's subject, its claimant) is stated on every row and its distinct
     values are nearly as many as the target's keys: the pass probes the target's keys directly,
-    without a DISTINCT over every row (0.24 s against 0.39 s for figures' subjects at a million
-    figures). (A correlated ``NOT EXISTS`` in the select list became a delim join copying every
+    without a DISTINCT over every row (about 0.6× the time for figures' subjects at a million
+    figures, measured alternately). (A correlated ``NOT EXISTS`` in the select list became a delim join copying every
     column: 30 s a reference at 1M figures.) Null keys name nothing, as the check always had it;
     they are left out of ``NOT IN``, which they would turn unknown.
     """

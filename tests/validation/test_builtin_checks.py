@@ -321,3 +321,29 @@ def test_the_contract_reads_broken_document_ids_off_the_pass(
             assert sorted(connection.execute(check.sql).fetchall(), key=repr) == sorted(
                 expected, key=repr
             )
+
+
+def test_a_broken_dangling_document_id_still_fails_both_checks(bundled: Warehouse) -> None:
+    """The founding article's warehouse, plus a figure (written past the append contract) whose
+    document id is upper case and names no document: validate reports the broken pattern under
+    contract-figures and the dangling reference under references-figures, as when the contract
+    matched every row."""
+    from provenance.validation.orchestrator import validate
+
+    stored = bundled.query("SELECT * FROM figures ORDER BY figure_id LIMIT 1")
+    row = dict(zip(stored[0], stored[1][0], strict=True))
+    broken = row["document_id"].upper()
+    row.update(figure_id="shouting-id", document_id=broken)
+    del row["batch_id"], row["recorded_at"]
+    import pyarrow as pa
+
+    schema = TABLES["figures"].input_arrow_schema()
+    bundled.write_batch({"figures": pa.Table.from_pylist([row], schema=schema)}, label="test")
+    names = ["contract-figures", "references-figures", "quote-anchored-figures"]
+    report = validate(bundled, only=names)
+    found = {r.name: [(f.record_id, f.message) for f in r.failures] for r in report.results}
+    assert found["contract-figures"] == [("shouting-id", f"document_id: bad-pattern {broken}")]
+    assert found["references-figures"] == [
+        ("shouting-id", f"document_id {broken} is not in documents")
+    ]
+    assert found["quote-anchored-figures"] == [("shouting-id", f"document {broken} is missing")]
