@@ -66,42 +66,29 @@ def _named(flagged: str, *series: str) -> str:
     )
 
 
-SERIES_DAYS = "rule_series_days"
-
-
-def series_days_table() -> TempTable:
-    """Each day a series spoke (``series_id``, ``stated_on``): its ``figures``, ``topic_id``
-    and ``metric``, and one of its figures (``id``, ``lo``, ``hi``) — the only one, on most
-    days. Days of several figures are also in :func:`several_figure_days_table`; read both
-    through :func:`days_sql`. Grouped on integers and dates, never ordered, and narrow: ten
-    million days are a table to scan, not to hold whole.
-    """
-    return TempTable(
-        SERIES_DAYS,
-        f"""
-        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
-               any_value(metric) AS metric, count(*) AS figures,
-               any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
-        FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
-        """,
-        shared=True,
-    )
-
-
 SEVERAL_FIGURE_DAYS = "rule_several_figure_days"
 
 
 def several_figure_days_table() -> TempTable:
-    """The days of several figures, with the ordered choice of their two (see
-    :func:`days_sql`): made only for them, few, so the structs are compared on few rows."""
+    """The days (``series_id``, ``stated_on``) on which a series spoke several figures, with
+    their ``figures``, ``topic_id``, ``metric`` and the ordered choice of their two (see
+    :func:`days_sql`). Few: most days hold one figure, which is the day, so the live figures
+    are grouped to count only (on integers and dates), and the structs are compared on the
+    few days found. (A table of every day, one row per figure on most, cost more to build
+    than the rules that read it.)
+    """
     return TempTable(
         SEVERAL_FIGURE_DAYS,
         f"""
-        SELECT series_id, stated_on, min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
+        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
+               any_value(metric) AS metric, count(*) AS figures,
+               min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
                max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
         FROM {LIVE_FIGURES} f
-        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
-          ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
+        SEMI JOIN (
+          SELECT series_id, stated_on FROM {LIVE_FIGURES}
+          GROUP BY series_id, stated_on HAVING count(*) > 1
+        ) d ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
         GROUP BY series_id, stated_on
         """,
         shared=True,
@@ -109,20 +96,31 @@ def several_figure_days_table() -> TempTable:
 
 
 def days_sql(where: str = "TRUE") -> str:
-    """The days (``d``) that ``where`` keeps, each by two of its figures: ``low``, the
-    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
-    larger id), as ``<which>_id``, ``<which>_lo``, ``<which>_hi``. Most days hold one figure,
-    which is both.
+    """Each day a series spoke (``series_id``, ``stated_on``; a missing date is a day too) that
+    ``where`` keeps (alias ``d``), with its ``figures``, ``topic_id`` and ``metric``, and two
+    of its figures: ``low``, the lowest-topped (ties: the smaller id), and ``high``, the
+    highest lower bound (ties: the larger id), as ``<which>_id``, ``<which>_lo``,
+    ``<which>_hi``. A day of one figure is that figure, both; the days of several are read
+    from :func:`several_figure_days_table`.
     """
+    alone = ", ".join(
+        f"d.{column} AS {which}_{field}"
+        for which in ("low", "high")
+        for field, column in (("id", "figure_id"), ("lo", "lo"), ("hi", "hi"))
+    )
     chosen = ", ".join(
-        f"CASE WHEN s.series_id IS NULL THEN d.{field} ELSE s.{which}.{field} END AS {which}_{field}"
+        f"d.{which}.{field} AS {which}_{field}"
         for which in ("low", "high")
         for field in ("id", "lo", "hi")
     )
     return f"""
-        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
-        FROM {SERIES_DAYS} d LEFT JOIN {SEVERAL_FIGURE_DAYS} s
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, 1::BIGINT AS figures, {alone}
+        FROM {LIVE_FIGURES} d ANTI JOIN {SEVERAL_FIGURE_DAYS} s
           ON s.series_id = d.series_id AND s.stated_on IS NOT DISTINCT FROM d.stated_on
+        WHERE {where}
+        UNION ALL
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
+        FROM {SEVERAL_FIGURE_DAYS} d
         WHERE {where}
     """
 
@@ -135,7 +133,7 @@ def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
 
 
 def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
-    return (*live_figures_tables(), series_days_table(), several_figure_days_table(), *own)
+    return (*live_figures_tables(), several_figure_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -280,7 +278,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     aligned = f"""
         -- Only topics with two series or more (two claimants) have pairs.
         WITH shared AS (
-          SELECT topic_id FROM {SERIES_DAYS} d WHERE {kept}
+          SELECT topic_id FROM {LIVE_FIGURES} d WHERE {kept}
           GROUP BY topic_id HAVING min(series_id) < max(series_id)
         ),
         -- A day is its series' latest until the next one.
@@ -346,8 +344,7 @@ def compile_document_disagreement(
     # those days' figures are read back, with their documents (most days hold one). Read by
     # id, a figure sharing its id with one of them comes too, alone in its group.
     candidates = f"""
-        SELECT figure_id FROM {LIVE_FIGURES} f
-        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
+        SELECT figure_id FROM {LIVE_FIGURES} f SEMI JOIN {SEVERAL_FIGURE_DAYS} d
           ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
     """
     superseded = "SELECT supersedes FROM figures WHERE supersedes IS NOT NULL"

@@ -26,11 +26,7 @@ from provenance.validation.rules import (
     RevisionJumpRule,
     Rule,
 )
-from provenance.validation.series_rules import (
-    days_sql,
-    series_days_table,
-    several_figure_days_table,
-)
+from provenance.validation.series_rules import days_sql, several_figure_days_table
 from provenance.validation.sql_text import CompiledRule, live_figures_tables
 
 START = date(2024, 1, 1)
@@ -158,9 +154,8 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     ]
     connection = duckdb.connect()
     load(connection, figures)
-    days = series_days_table()
     CompiledRule(
-        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days, several_figure_days_table())
+        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), several_figure_days_table())
     ).setup(connection)
     expected = connection.execute(
         "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
