@@ -34,36 +34,54 @@ RESTART = "restart"  # relation kind: "this claimant's count restarted here"
 QUOTE_SEPARATOR = " ‖ "
 
 
-def _quoted(flagged: str, *ids: str) -> str:
-    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``. The
-    figures are read once, for the quotes of flagged ids only."""
-    named = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
-    joins = " ".join(
-        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM quotes) USING ({c})" for c in ids
-    )
+def _described(
+    flagged: str, quoted: tuple[str, ...], named: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """``flagged`` rows with the quote of each figure id column in ``quoted``
+    (``<column>_quote``) and the names of each series id column of ``named`` — pairs (series
+    column, a figure id column of a figure of that series) — as ``<column>_subject``,
+    ``<column>_metric``, ``<column>_claimant``.
+
+    The figures are read once, for the flagged ids only: every stored row of each id gives its
+    quote (as a join on ``figures`` would), and a series' names are those of its flagged
+    figures (numbered alike, :func:`numbered_figures`), so no other figure is numbered.
+    """
+    ids = sorted({*quoted, *(c for _, c in named)})
+    wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
     return (
-        f"WITH flagged AS ({flagged}), "
-        f"quotes AS (SELECT figure_id, quote FROM figures WHERE figure_id IN ({named})) "
-        f"SELECT * FROM flagged {joins}"
+        f"WITH flagged AS ({flagged}), {_description(wanted)} "
+        f"SELECT * FROM flagged {_description_joins('flagged', quoted, named)}"
     )
 
 
-def _named(flagged: str, *series: str) -> str:
-    """``flagged`` rows with the names of each series id column: ``<column>_subject``,
-    ``<column>_metric``, ``<column>_claimant``. The rules work on numbered series; the figures
-    are read once more, for the names of flagged series only."""
-    wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in series)
-    joins = " ".join(
-        f"JOIN (SELECT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
-        f"claimant_id AS {c}_claimant FROM names) USING ({c})"
-        for c in series
-    )
+DESCRIBED = "described"
+
+
+def _description(ids: str, *columns: str) -> str:
+    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, numbered, with
+    their quote, keys and ``columns`` — one read of the figures for every flagged row."""
+    more = "".join(f", {c}" for c in columns)
     return (
-        f"WITH flagged AS ({flagged}), "
-        f"names AS (SELECT DISTINCT series_id, subject_id, metric, claimant_id "
-        f"FROM ({numbered_figures()}) WHERE series_id IN ({wanted})) "
-        f"SELECT * FROM flagged {joins}"
+        f"{DESCRIBED} AS MATERIALIZED (SELECT figure_id, quote, series_id, subject_id, metric, "
+        f"claimant_id{more} FROM ({numbered_figures(f'f.figure_id IN ({ids})')}))"
     )
+
+
+def _description_joins(
+    flagged: str, quoted: tuple[str, ...], named: tuple[tuple[str, str], ...]
+) -> str:
+    """The joins of :func:`_described` on ``flagged``'s rows, read from ``described``."""
+    names = " ".join(
+        f"JOIN (SELECT DISTINCT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
+        f"claimant_id AS {c}_claimant FROM {DESCRIBED} WHERE series_id IN (SELECT {c} FROM {flagged})) "
+        f"USING ({c})"
+        for c, _ in named
+    )
+    quotes = " ".join(
+        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM {DESCRIBED}) USING ({c})"
+        for c in quoted
+    )
+    return f"{names} {quotes}"
 
 
 SEVERAL_FIGURE_DAYS = "rule_several_figure_days"
@@ -177,7 +195,7 @@ def _series_label(subject: str, metric: str, claimant: str) -> str:
 
 def _step_text(verb: str) -> str:
     """ "… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored,
-    for a step named by :func:`_named` (series column ``series_id``)."""
+    for a step named by :func:`_described` (series column ``series_id``)."""
     return (
         f"{_series_label('series_id_subject', 'series_id_metric', 'series_id_claimant')} || ': ' || "
         f"{bounds_sql('previous_lo', 'previous_hi')} || ' (' || previous_id"
@@ -192,13 +210,7 @@ def _both_quotes(earlier: str, later: str) -> str:
 
 def _flagged_steps(steps: str) -> str:
     """Flagged revision steps with their series' names and both figures' quotes."""
-    return _quoted(_named(steps, "series_id"), "figure_id", "previous_id")
-
-
-def _superseded() -> str:
-    """The figures some correction supersedes, read as such: the few rows asked for, not every
-    figure with its quote (a join on ``figures`` alone would read them all)."""
-    return "SELECT * FROM figures WHERE figure_id IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)"
+    return _described(steps, ("figure_id", "previous_id"), (("series_id", "figure_id"),))
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -214,12 +226,27 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
         FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL")})
     """
     # Explained falls are listed, not failed: a recorded restart, or a correction that lowers
-    # the figure it supersedes (the corrected figure is withdrawn from the series).
+    # the figure it supersedes (the corrected figure is withdrawn from the series). The
+    # corrections are found on narrow columns; the figures are read once more, whole, for the
+    # rows of both kinds' figures (a correction: its stored rows, and those of the figure it
+    # supersedes).
+    restarted = f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL"
+    correcting = f"supersedes IS NOT NULL AND {in_list('metric', metrics)}"
+    wanted = (
+        "SELECT figure_id FROM restarted UNION SELECT previous_id FROM restarted "
+        f"UNION SELECT figure_id FROM figures WHERE {correcting} "
+        f"UNION SELECT supersedes FROM figures WHERE {correcting}"
+    )
+    joins = _description_joins(
+        "restarted", ("figure_id", "previous_id"), (("series_id", "figure_id"),)
+    )
     explained = f"""
+        WITH restarted AS ({restarted}),
+        {_description(wanted, "stated_on", "value_low", "value_high", "supersedes")}
         SELECT figure_id AS record_id, 'figures' AS table_name,
                'explained by restart ' || restart_id || ': ' || {_step_text("falls to")} AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, NULL::DOUBLE AS measured
-        FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")})
+        FROM restarted {joins}
         UNION ALL
         SELECT b.figure_id, 'figures',
                'explained by correction: ' || {_series_label("b.subject_id", "b.metric", "b.claimant_id")}
@@ -228,8 +255,8 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
                  || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
-        FROM (SELECT * FROM figures WHERE supersedes IS NOT NULL AND {in_list("metric", metrics)}) b
-        JOIN ({_superseded()}) a ON a.figure_id = b.supersedes
+        FROM (SELECT * FROM {DESCRIBED} WHERE {correcting}) b
+        JOIN {DESCRIBED} a ON a.figure_id = b.supersedes
         WHERE {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
@@ -326,7 +353,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
                  || ', ' || b_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
                {_both_quotes("a_id_quote", "b_id_quote")} AS quote,
                {factor} AS measured
-        FROM ({_quoted(_named(flagged, "a_series", "b_series"), "a_id", "b_id")})
+        FROM ({_described(flagged, ("a_id", "b_id"), (("a_series", "a_id"), ("b_series", "b_id")))})
     """
     checked = f"SELECT count(*) FROM {aligned_table.name}"
     return CompiledRule(sql, checked, tables=_series_tables(aligned_table))
@@ -387,7 +414,7 @@ def compile_document_disagreement(
                  || ' vs ' || {bounds_sql("low_lo", "low_hi")}
                  || ' do not overlap (factor ' || {num_sql(factor)} || ')' AS message,
                {_both_quotes("figure_id_quote", "low_id_quote")} AS quote, {factor} AS measured
-        FROM ({_quoted(disjoint, "figure_id", "low_id")})
+        FROM ({_described(disjoint, ("figure_id", "low_id"))})
     """
     return CompiledRule(
         sql,
