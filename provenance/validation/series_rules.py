@@ -167,9 +167,9 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     """
     return f"""
         WITH steps AS (
-          SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
-                 lag(stated_on) OVER w AS previous_stated_on, lag(high_id) OVER w AS previous_id,
-                 lag(high_lo) OVER w AS previous_lo, lag(high_hi) OVER w AS previous_hi
+          SELECT series_id, stated_on, high_lo AS lo,
+                 lag(stated_on) OVER w AS previous_stated_on, lag(high_lo) OVER w AS previous_lo,
+                 lag(high_id IS NOT NULL) OVER w AS previous_named
           FROM ({days_sql(in_list("d.metric", metrics))})
           WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
         ),
@@ -182,9 +182,25 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           WHERE g.topic_id IS NOT NULL
           GROUP BY g.series_id, g.stated_on
         )
-        SELECT s.*, r.restart_id
+        SELECT s.* EXCLUDE (previous_named), r.restart_id
         FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
-        WHERE s.previous_id IS NOT NULL
+        WHERE s.previous_named
+    """
+
+
+def _step_figures(steps: str) -> str:
+    """``steps`` (rows of a revision steps table) with both days' figures: ``figure_id`` and
+    ``hi`` of the day's highest statement, ``previous_id`` and ``previous_hi`` of the previous
+    day's. The steps table holds numbers and dates only, so that ordering every series moves
+    no strings; the figures are found again for the steps a rule flags, from their days."""
+    days = days_sql("d.series_id IN (SELECT series_id FROM steps)")
+    return f"""
+        WITH steps AS ({steps}), days AS MATERIALIZED ({days})
+        SELECT s.*, c.high_id AS figure_id, c.high_hi AS hi,
+               p.high_id AS previous_id, p.high_hi AS previous_hi
+        FROM steps s
+        JOIN days c ON c.series_id = s.series_id AND c.stated_on IS NOT DISTINCT FROM s.stated_on
+        JOIN days p ON p.series_id = s.series_id AND p.stated_on = s.previous_stated_on
     """
 
 
@@ -209,8 +225,9 @@ def _both_quotes(earlier: str, later: str) -> str:
 
 
 def _flagged_steps(steps: str) -> str:
-    """Flagged revision steps with their series' names and both figures' quotes."""
-    return _described(steps, ("figure_id", "previous_id"), (("series_id", "figure_id"),))
+    """Flagged revision steps with their figures, their series' names and both figures'
+    quotes."""
+    return _described(_step_figures(steps), ("figure_id", "previous_id"), (("series_id", "figure_id"),))
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -230,7 +247,7 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
     # corrections are found on narrow columns; the figures are read once more, whole, for the
     # rows of both kinds' figures (a correction: its stored rows, and those of the figure it
     # supersedes).
-    restarted = f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL"
+    restarted = _step_figures(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")
     correcting = f"supersedes IS NOT NULL AND {in_list('metric', metrics)}"
     wanted = (
         "SELECT figure_id FROM restarted UNION SELECT previous_id FROM restarted "
