@@ -49,7 +49,7 @@ def _described(
     ids = sorted({*quoted, *(c for _, c in named)})
     wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
     return (
-        f"WITH flagged AS ({flagged}), {_description(wanted)} "
+        f"WITH flagged AS ({flagged}), {_description(wanted, numbered=bool(named))} "
         f"SELECT * FROM flagged {_description_joins('flagged', quoted, named)}"
     )
 
@@ -57,13 +57,20 @@ def _described(
 DESCRIBED = "described"
 
 
-def _description(ids: str, *columns: str) -> str:
-    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, numbered, with
-    their quote, keys and ``columns`` — one read of the figures for every flagged row."""
+def _description(ids: str, *columns: str, numbered: bool = True) -> str:
+    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, with their
+    quote, keys and ``columns`` (and ``series_id`` when ``numbered``, see
+    :func:`numbered_figures`) — one read of the figures for every flagged row."""
     more = "".join(f", {c}" for c in columns)
+    rows = (
+        numbered_figures(f"f.figure_id IN ({ids})")
+        if numbered
+        else f"SELECT * FROM figures WHERE figure_id IN ({ids})"
+    )
+    series = ", series_id" if numbered else ""
     return (
-        f"{DESCRIBED} AS MATERIALIZED (SELECT figure_id, quote, series_id, subject_id, metric, "
-        f"claimant_id{more} FROM ({numbered_figures(f'f.figure_id IN ({ids})')}))"
+        f"{DESCRIBED} AS MATERIALIZED (SELECT figure_id, quote{series}, subject_id, metric, "
+        f"claimant_id{more} FROM ({rows}))"
     )
 
 
@@ -227,7 +234,9 @@ def _both_quotes(earlier: str, later: str) -> str:
 def _flagged_steps(steps: str) -> str:
     """Flagged revision steps with their figures, their series' names and both figures'
     quotes."""
-    return _described(_step_figures(steps), ("figure_id", "previous_id"), (("series_id", "figure_id"),))
+    return _described(
+        _step_figures(steps), ("figure_id", "previous_id"), (("series_id", "figure_id"),)
+    )
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -325,27 +334,37 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
           SELECT topic_id FROM {LIVE_FIGURES} d WHERE {kept}
           GROUP BY topic_id HAVING min(series_id) < max(series_id)
         ),
-        -- A day is its series' latest until the next one.
-        spoken AS (
-          SELECT *, lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on
+        -- A day is its series' latest until the next one: ordered on numbers and dates only,
+        -- its figures are found again for the days met.
+        spoken AS MATERIALIZED (
+          SELECT series_id, topic_id, stated_on,
+                 lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on,
+                 {day_number} // {width} AS first_bucket, ({day_number} + {reach}) // {width} AS last_bucket
           FROM ({days_sql(f"{kept} AND d.topic_id IN (FROM shared)")})
         ),
         reach AS (
-          SELECT *, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket
-          FROM spoken
+          SELECT series_id, topic_id, stated_on, next_on, first_bucket AS bucket FROM spoken
+          UNION ALL
+          SELECT series_id, topic_id, stated_on, next_on, last_bucket FROM spoken
+          WHERE last_bucket <> first_bucket
         ),
         f AS (
           SELECT figure_id, series_id, topic_id, stated_on, lo, hi, {day_number} // {width} AS bucket
           FROM {LIVE_FIGURES} SEMI JOIN shared USING (topic_id)
           WHERE {metrics} AND stated_on IS NOT NULL
+        ),
+        met AS (
+          SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
+                 d.series_id AS other_series, d.stated_on AS other_stated_on
+          FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
+          WHERE d.series_id <> f.series_id
+            AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
+            AND (d.next_on IS NULL OR d.next_on > f.stated_on)
         )
-        SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
-               d.series_id AS other_series, d.stated_on AS other_stated_on,
-               d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
-        FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
-        WHERE d.series_id <> f.series_id
-          AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
-          AND (d.next_on IS NULL OR d.next_on > f.stated_on)
+        SELECT m.*, d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
+        FROM met m
+        JOIN ({days_sql("d.series_id IN (SELECT other_series FROM met)")}) d
+          ON d.series_id = m.other_series AND d.stated_on = m.other_stated_on
     """
     # Each pair as (higher figure, lower figure), whichever side found it.
     pairs = """
