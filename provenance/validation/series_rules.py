@@ -173,12 +173,22 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     with that figure's subject, metric and claimant (a missing key marks none).
     """
     return f"""
-        WITH steps AS (
-          SELECT series_id, stated_on, high_lo AS lo,
-                 lag(stated_on) OVER w AS previous_stated_on, lag(high_lo) OVER w AS previous_lo,
-                 lag(high_id IS NOT NULL) OVER w AS previous_named
+        WITH days AS (
+          SELECT series_id, stated_on, high_lo AS lo, high_id IS NOT NULL AS named
           FROM ({days_sql(in_list("d.metric", metrics))})
-          WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
+        ),
+        -- One struct lagged, not three columns: the window moves one payload.
+        lagged AS (
+          SELECT series_id, stated_on, lo,
+                 lag({{'stated_on': stated_on, 'lo': lo, 'named': named}}) OVER (
+                   PARTITION BY series_id ORDER BY stated_on
+                 ) AS previous
+          FROM days
+        ),
+        steps AS (
+          SELECT series_id, stated_on, lo, previous.stated_on AS previous_stated_on,
+                 previous.lo AS previous_lo, previous.named AS previous_named
+          FROM lagged
         ),
         restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
         restarted AS (
