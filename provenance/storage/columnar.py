@@ -256,16 +256,13 @@ def _dangling_references(
             )
     for references, values in referring.items():
         target, key = references.split(".")
-        incoming = (
-            f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
-            if target in tables
-            else ""
-        )
+        incoming = f' ANTI JOIN incoming_{target} i ON i."{key}" = r.v' if target in tables else ""
+        # Anti-joins, not NOT EXISTS: DuckDB plans these without a delim join (a third cheaper).
         dangling = on_arrow(
             connection,
-            f"""SELECT count(*) FROM ({" UNION ALL ".join(values)}) r
-                WHERE r.v IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}""",
+            f"""SELECT count(*)
+                FROM (SELECT v FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL) r
+                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}""",
             {f"incoming_{name}": arrow for name, arrow in tables.items()},
             lambda result: result.fetchone(),
         )
