@@ -1,16 +1,22 @@
 """`validate --html FILE`: one self-contained, offline HTML page for a validation run.
 
 Every layer on one page, no script and no link outside the file: the verdict; each check with
-its measured values; every failing row with its quote marked in its paragraph; the stated
+its measured values; its failing rows with their quotes marked in their paragraphs; the stated
 relations with their intervals and what the rules measured; a chart (inline SVG) for each
 series a revision or claimant rule flagged; the Great Expectations results. The page is a
 function of the report and the warehouse only (no clock), so the same run gives the same bytes.
+
+A page is read by a person: on a large warehouse a check may flag 170 000 rows, so each list
+and table shows its first rows (in report order) and says how many more there are and where
+they are (every written report format holds every row). The page's size and the time to make
+it stay bounded however many rows fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +33,11 @@ if TYPE_CHECKING:
     from provenance.validation.report import Failure, Report
 
 CONTEXT = 600  # characters of the paragraph shown each side of a failing quote
+# What a page shows of each long list; the rest is counted and pointed at (module docstring).
+ROWS_SHOWN = 100  # failing rows, and measured values, per check
+RELATIONS_SHOWN = 200  # stated relations
+CHARTS_SHOWN = 10  # flagged series drawn
+MORE_ROWS = "every one is in <code>--format json --output FILE</code>"
 CHARTED_KINDS = (*REVISION_KINDS, "claimant_gap")
 LAYERS = (
     ("builtin", "Built-in checks", "files, record contracts, references and quote anchoring"),
@@ -60,8 +71,8 @@ def write_html_report(warehouse: Warehouse, report: Report, path: Path) -> Path:
 
 def render_html_report(warehouse: Warehouse, report: Report) -> str:
     with warehouse.connect() as connection:
-        failures = [f for r in report.results for f in r.failures]
-        contexts = _quote_contexts(connection, failures)
+        shown = [f for r in report.results for f in islice(r.failures, ROWS_SHOWN)]
+        contexts = _quote_contexts(connection, shown)
         body = [
             _header(report),
             _summary(report),
@@ -159,15 +170,23 @@ def _details(report: Report, contexts: dict[str, Row]) -> str:
         if r.observations:
             items = "".join(
                 f"<li>measured <code>{escape(o.record_id)}</code>: {escape(o.message)}</li>"
-                for o in r.observations
+                for o in r.observations[:ROWS_SHOWN]
             )
-            parts.append(f"<ul>{items}</ul>")
+            parts.append(f"<ul>{items}</ul>{_more(len(r.observations), 'measured values')}")
         if r.failures:
             label = "failing" if r.status == "fail" else "reported"
             parts.append(f"<p>{plural(r.failure_count, f'{label} row')}:</p>")
-            items = "".join(_failure_item(f, contexts) for f in r.failures)
-            parts.append(f'<ul class="failures">{items}</ul>')
+            items = "".join(_failure_item(f, contexts) for f in islice(r.failures, ROWS_SHOWN))
+            parts.append(f'<ul class="failures">{items}</ul>{_more(r.failure_count, "rows")}')
     return "\n".join(parts)
+
+
+def _more(count: int, what: str, shown: int | None = None, where: str = MORE_ROWS) -> str:
+    """The line under a list cut at ``shown``: how many were left out and where they are."""
+    shown = ROWS_SHOWN if shown is None else shown
+    if count <= shown:
+        return ""
+    return f"<p class='meta'>… {count - shown} more {what} (first {shown} shown), {where}.</p>"
 
 
 def _failure_item(failure: Failure, contexts: dict[str, Row]) -> str:
@@ -201,19 +220,21 @@ def _in_context(context: Row) -> str:
 def _quote_contexts(
     connection: duckdb.DuckDBPyConnection, failures: list[Failure]
 ) -> dict[str, Row]:
-    """record id → its quote's offsets and its document's text, for every failing figure or relation."""
+    """record id → its quote's offsets and its document's text, for the failing figures and
+    relations the page shows."""
     ids = sorted({i for f in failures for i in _record_ids(f)})
     if not ids:
         return {}
+    # IN (unnest) is a hash join; list_contains in a WHERE clause scans the list per row.
     found = rows(
         connection,
         """
         with anchored as (
           select figure_id as record_id, document_id, quote_start, quote_end from figures
-          where list_contains($ids, figure_id)
+          where figure_id in (select unnest($ids::VARCHAR[]))
           union all
           select relation_id, document_id, quote_start, quote_end from relations
-          where list_contains($ids, relation_id)
+          where relation_id in (select unnest($ids::VARCHAR[]))
         )
         select a.*, d.text, d.title, d.published_on
         from anchored a join documents d using (document_id)
@@ -225,9 +246,10 @@ def _quote_contexts(
 
 
 def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
+    total = connection.execute("select count(*) from relations").fetchone()
     found = rows(
         connection,
-        """
+        f"""
         select r.relation_id, r.kind, r.value_low, r.value_high, r.value_text, r.quote,
                f.figure_id, f.value_low as f_value_low, f.value_high as f_value_high,
                f.value_text as f_value_text,
@@ -237,6 +259,7 @@ def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
         left join figures f on f.figure_id = r.figure_id
         left join entities c on c.entity_id = r.claimant_id
         order by r.stated_on, r.relation_id
+        limit {RELATIONS_SHOWN}
         """,
     )
     if not found:
@@ -246,13 +269,15 @@ def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
         for r in rows(
             connection,
             "select figure_id, value_low, value_high, value_text from figures "
-            "where figure_id in (select unnest(reference_ids) from relations)",
+            "where figure_id in (select unnest(?::VARCHAR[]))",
+            sorted({i for r in found for i in r["reference_ids"]}),
         )
     }
+    shown = {r["relation_id"] for r in found}
     measured: dict[str, list[str]] = {}
     for result in report.results:
         for item in (*result.observations, *result.failures):
-            if item.table in (None, "relations"):
+            if item.table in (None, "relations") and item.record_id in shown:
                 measured.setdefault(item.record_id, []).append(
                     f"{result.name} ({result.status}): {item.message}"
                 )
@@ -271,7 +296,13 @@ def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
             f"<td>{checks}</td></tr>"
         )
     head = ("stated relation", "figure", "compared with", "what the rules measured")
-    return "<h2>Stated relations</h2>" + _table(head, cells)
+    more = _more(
+        int(total[0]) if total else 0,
+        "stated relations",
+        RELATIONS_SHOWN,
+        'in <code>provenance sql "select * from relations"</code>',
+    )
+    return "<h2>Stated relations</h2>" + _table(head, cells) + more
 
 
 def _interval(row: Row | None, prefix: str = "") -> str:
@@ -283,32 +314,56 @@ def _interval(row: Row | None, prefix: str = "") -> str:
 
 
 def _charts(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
-    flags: dict[str, list[str]] = {}
-    for result in report.results:
-        if result.kind in CHARTED_KINDS and result.status != "pass":
-            for f in result.failures:
-                for figure_id in _record_ids(f):
-                    flags.setdefault(figure_id, []).append(f"{result.name}: {f.message}")
-    if not flags:
+    charted = [r for r in report.results if r.kind in CHARTED_KINDS and r.status != "pass"]
+    flagged = sorted({i for r in charted for f in r.failures for i in _record_ids(f)})
+    if not flagged:
         return ""
     pairs = rows(
         connection,
-        "select distinct subject_id, metric from figures where list_contains(?, figure_id) "
-        "order by subject_id, metric",
-        sorted(flags),
+        "select distinct subject_id, metric from figures "
+        "where figure_id in (select unnest(?::VARCHAR[])) order by subject_id, metric",
+        flagged,
     )
-    parts = [f"<h2>Flagged series <span class='meta'>({plural(len(pairs), 'chart')})</span></h2>"]
+    title = f"<h2>Flagged series <span class='meta'>({plural(len(pairs), 'chart')})</span></h2>"
     if not has_matplotlib():
-        return parts[0] + f"<p>{escape(INSTALL_HINT)}</p>"
-    for pair in pairs:
+        return title + f"<p>{escape(INSTALL_HINT)}</p>"
+    drawn = pairs[:CHARTS_SHOWN]
+    flags = _flags(connection, charted, drawn)
+    parts = [title]
+    for pair in drawn:
         series = series_of(connection, pair["subject_id"], pair["metric"], flags)
-        title = f"{pair['subject_id']} — {pair['metric']}"
+        name = f"{pair['subject_id']} — {pair['metric']}"
         parts.append(
-            f"<figure>{render_svg(series, title)}<figcaption class='meta'>"
-            f"{escape(title)}: each figure's interval as a band, flagged revisions as ✖"
+            f"<figure>{render_svg(series, name)}<figcaption class='meta'>"
+            f"{escape(name)}: each figure's interval as a band, flagged revisions as ✖"
             "</figcaption></figure>"
         )
+    where = "drawn one at a time by <code>provenance history SUBJECT METRIC --chart FILE</code>"
+    parts.append(_more(len(pairs), "flagged series", CHARTS_SHOWN, where))
     return "\n".join(parts)
+
+
+def _flags(
+    connection: duckdb.DuckDBPyConnection, charted: list[RuleResult], drawn: list[Row]
+) -> dict[str, list[str]]:
+    """figure_id → "rule: message" for each flag on a figure of the series drawn."""
+    in_drawn = {
+        r["figure_id"]
+        for r in rows(
+            connection,
+            "select f.figure_id from figures f "
+            "join (select unnest(?::STRUCT(s VARCHAR, m VARCHAR)[], recursive := true)) p "
+            "on f.subject_id = p.s and f.metric = p.m",
+            [{"s": p["subject_id"], "m": p["metric"]} for p in drawn],
+        )
+    }
+    flags: dict[str, list[str]] = {}
+    for result in charted:
+        for f in result.failures:
+            for figure_id in _record_ids(f):
+                if figure_id in in_drawn:
+                    flags.setdefault(figure_id, []).append(f"{result.name}: {f.message}")
+    return flags
 
 
 def _expectations(report: Report) -> str:

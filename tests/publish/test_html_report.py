@@ -121,3 +121,33 @@ def test_without_matplotlib_the_page_says_how_to_get_charts(
     monkeypatch.setattr(html_report, "has_matplotlib", lambda: False)
     page = render_html_report(market, validate(market))
     assert "<svg" not in page and html.escape(INSTALL_HINT) in page
+
+
+def test_long_lists_are_cut_and_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page stays readable at scale: each list shows its first rows and counts the rest."""
+    from provenance.publish import html_report
+    from provenance.testing.synthetic import generate_warehouse
+
+    generate_warehouse(tmp_path / "w", n_figures=2000, seed=7, batch_size=700)
+    warehouse = Warehouse(tmp_path / "w")
+    report = validate(warehouse, only=["claimant-gap", "revision-lower-bound-falls", "relation-ratio"])
+    gap = next(r for r in report.results if r.name == "claimant-gap")
+    falls = next(r for r in report.results if r.name == "revision-lower-bound-falls")
+    with warehouse.connect() as connection:
+        relations = connection.execute("select count(*) from relations").fetchone()[0]
+    assert gap.failure_count > 3 and len(falls.observations) > 3 and relations > 2
+    monkeypatch.setattr(html_report, "ROWS_SHOWN", 3)
+    monkeypatch.setattr(html_report, "RELATIONS_SHOWN", 2)
+    monkeypatch.setattr(html_report, "CHARTS_SHOWN", 1)
+    page = render_html_report(warehouse, report)
+
+    gap_section = page.split('id="check-claimant-gap"')[1].split("<h3")[0]
+    assert gap_section.count("<li>") == 3
+    assert f"… {gap.failure_count - 3} more rows (first 3 shown)" in gap_section
+    falls_section = page.split('id="check-revision-lower-bound-falls"')[1].split("<h3")[0]
+    assert f"… {len(falls.observations) - 3} more measured values" in falls_section
+    relations_section = page.split("<h2>Stated relations</h2>")[1].split("<h2>")[0]
+    assert relations_section.count("<tr>") == 1 + 2  # the header row and two relations
+    assert f"… {relations - 2} more stated relations (first 2 shown)" in relations_section
+    assert page.count("<figure>") == 1 and "more flagged series (first 1 shown)" in page
+    assert render_html_report(warehouse, report) == page
