@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.arrow_values import scalar, texts
 from provenance.core.schema import TABLES, Kind, Table
 
 if TYPE_CHECKING:
@@ -94,11 +95,11 @@ def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
     fragments = []
     for column, _ in _identity(name):
         if column not in rows.column_names:
-            fragments.append(pa.scalar("null"))
+            fragments.append(_text("null"))
             continue
         fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
     listed = pc.binary_join_element_wise(
-        "[", pc.binary_join_element_wise(*fragments, ", "), "]", ""
+        _text("["), pc.binary_join_element_wise(*fragments, _text(", ")), _text("]"), _text("")
     )
     prefix = ID_PREFIXES.get(name, "")
     sha256 = hashlib.sha256
@@ -119,12 +120,12 @@ def _json_fragments(kind: Kind, values: Any) -> Any:
     elif kind is Kind.INTEGER:
         written = values.cast(pa.string())
     elif kind is Kind.DATE:
-        written = pc.binary_join_element_wise('"', values.cast(pa.string()), '"', "")
+        written = _quoted(values.cast(pa.string()))
     elif kind is Kind.NUMBER:
         written = _json_numbers(values)
     else:
-        written = pa.array([None if v is None else _JSON.encode(v) for v in values.to_pylist()])
-    return pc.fill_null(written.cast(pa.string()), "null")
+        written = texts([None if v is None else _JSON.encode(v) for v in values.to_pylist()])
+    return pc.fill_null(written.cast(pa.string()), _text("null"))
 
 
 # The characters json.dumps escapes with ensure_ascii=False; a text without any is written
@@ -139,15 +140,15 @@ def _json_texts(values: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     values = values.cast(pa.string())
-    quoted = pc.binary_join_element_wise('"', values, '"', "")
+    quoted = _quoted(values)
     if not _may_hold_escaped(values):
         return quoted
     needs_escape = pc.match_substring_regex(values, _ESCAPED)
     if not pc.any(needs_escape).as_py():
         return quoted
     encoded = values.filter(needs_escape).dictionary_encode()
-    texts = pa.array([_encode_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
-    return pc.replace_with_mask(quoted, needs_escape, texts.take(encoded.indices))
+    escaped = texts([_encode_text(v) for v in encoded.dictionary.to_pylist()])
+    return pc.replace_with_mask(quoted, needs_escape, escaped.take(encoded.indices))
 
 
 def _may_hold_escaped(values: pa.Array) -> bool:
@@ -174,17 +175,33 @@ def _json_numbers(values: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     values = values.cast(pa.float64())
+    zero = scalar(0.0, pa.float64())
     as_digits = pc.and_(
-        pc.and_(pc.equal(pc.floor(values), values), pc.not_equal(values, 0)),
-        pc.less(pc.abs(values), _REPR_AS_DIGITS),
+        pc.and_(pc.equal(pc.floor(values), values), pc.not_equal(values, zero)),
+        pc.less(pc.abs(values), scalar(_REPR_AS_DIGITS, pa.float64())),
     )
-    as_digits = pc.fill_null(as_digits, False)
+    as_digits = pc.fill_null(as_digits, scalar(False, pa.bool_()))
     digits = pc.binary_join_element_wise(
-        pc.if_else(as_digits, values, 0).cast(pa.int64()).cast(pa.string()), ".0", ""
+        pc.if_else(as_digits, values, zero).cast(pa.int64()).cast(pa.string()),
+        _text(".0"),
+        _text(""),
     )
-    written = pc.if_else(as_digits, digits, pa.scalar(None, pa.string()))
+    written = pc.if_else(as_digits, digits, scalar(None, pa.string()))
     other = pc.and_(pc.invert(as_digits), pc.is_valid(values))
     if not pc.any(other).as_py():
         return written
-    reprs = pa.array([repr(float(v)) for v in values.filter(other).to_pylist()], pa.string())
+    reprs = texts([repr(float(v)) for v in values.filter(other).to_pylist()])
     return pc.replace_with_mask(written, other, reprs)
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    """Each text between double quotes, as is."""
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(_text('"'), values, _text('"'), _text(""))
+
+
+def _text(value: str) -> pa.Scalar:
+    import pyarrow as pa
+
+    return scalar(value, pa.string())

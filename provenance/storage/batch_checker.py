@@ -6,10 +6,11 @@ cell; here the rows meet each other and the stored tables, through a DuckDB conn
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance.core.errors import BatchRejected, Problem
 from provenance.core.ids import content_id
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 # Called as progress(stage, done, total) during long appends.
 Progress = Callable[[str, int, int], None]
+_Fetched = TypeVar("_Fetched")
 
 
 @dataclass
@@ -406,6 +408,34 @@ def in_batches(arrow: pa.Table) -> pa.Table:
     return pa.Table.from_batches(arrow.to_batches(max_chunksize=SCAN_BATCH_ROWS), arrow.schema)
 
 
+def on_arrow(
+    connection: duckdb.DuckDBPyConnection,
+    sql: str,
+    tables: Mapping[str, pa.Table],
+    fetch: Callable[[duckdb.DuckDBPyConnection], _Fetched],
+) -> _Fetched:
+    """``fetch`` of ``sql`` run with each name of ``tables`` standing for that Arrow table.
+
+    Each table reaches DuckDB as an Arrow stream (a PyCapsule): DuckDB scans a pyarrow Table
+    registered as itself through pyarrow.dataset, whose import brings pandas (0.4 s, a fifth of
+    a 100 000-figure append). A stream is read once, so each mention of a name gets its own.
+    """
+    registered: list[str] = []
+
+    def one_scan(mention: re.Match[str]) -> str:
+        view = f"{mention.group(0)}__scan{len(registered)}"
+        connection.register(view, in_batches(tables[mention.group(0)]).__arrow_c_stream__())
+        registered.append(view)
+        return view
+
+    names = "|".join(re.escape(name) for name in sorted(tables, key=len, reverse=True))
+    try:
+        return fetch(connection.execute(re.sub(rf"\b(?:{names})\b", one_scan, sql)))
+    finally:
+        for view in registered:
+            connection.unregister(view)
+
+
 def stored_matches(
     connection: duckdb.DuckDBPyConnection, table: Table, arrow: pa.Table, stored: str
 ) -> list[tuple[Any, list[str]]]:
@@ -417,14 +447,13 @@ def stored_matches(
     changed = ", ".join(
         f'CASE WHEN i."{c}" IS DISTINCT FROM s."{c}" THEN \'{c}\' END' for c in compared
     )
-    connection.register("incoming", in_batches(arrow))
-    try:
-        return connection.execute(
-            f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '
-            f'FROM incoming i JOIN {stored} s ON i."{table.key}" = s."{table.key}"'
-        ).fetchall()
-    finally:
-        connection.unregister("incoming")
+    return on_arrow(
+        connection,
+        f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '
+        f'FROM incoming i JOIN {stored} s ON i."{table.key}" = s."{table.key}"',
+        {"incoming": arrow},
+        lambda result: result.fetchall(),
+    )
 
 
 def _same_content(cols: contracts.Columns, a: int, b: int) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.arrow_values import scalar
 from provenance.core.schema import Column, Kind, Table
 from provenance.storage.contracts import MAX_KEY_LENGTH, PRECISION_COLUMN, read_cell
 
@@ -132,14 +133,16 @@ def _cast(column: Column, array: pa.Array) -> tuple[pa.Array, pa.Array | None]:
             array = _safe_cast(array, target)
             if _any(pc.is_inf(array)):
                 raise _PerCell
-            return pc.if_else(pc.is_nan(array), None, array), None
+            return pc.if_else(pc.is_nan(array), scalar(None, target), array), None
         if pa.types.is_integer(source):
             return _safe_cast(array, target), None
         return _cast_text(array, _NUMBER, target), None
     if kind is Kind.DATE:
         if pa.types.is_date(source):
             days = _safe_cast(array, target)
-            return days, pc.if_else(pc.is_null(days), pa.scalar(None, pa.string()), "day")
+            return days, pc.if_else(
+                pc.is_null(days), scalar(None, pa.string()), scalar("day", pa.string())
+            )
         if pa.types.is_string(source) or pa.types.is_large_string(source):
             return _cast_dates(array.cast(pa.string()))
         raise _PerCell
@@ -185,9 +188,10 @@ def _cast_dates(array: pa.Array) -> tuple[pa.Array, pa.Array]:
     padded = pa.nulls(len(array), pa.string())
     for name, form in _DATE_FORMS.items():
         matches = pc.match_substring_regex(array, f"^{form}$")
-        precision = pc.if_else(matches, name, precision)
+        precision = pc.if_else(matches, scalar(name, pa.string()), precision)
+        padding = scalar(_DATE_PADDING[name], pa.string())
         padded = pc.if_else(
-            matches, pc.binary_join_element_wise(array, _DATE_PADDING[name], ""), padded
+            matches, pc.binary_join_element_wise(array, padding, scalar("", pa.string())), padded
         )
     if padded.null_count != array.null_count:
         raise _PerCell
@@ -198,7 +202,7 @@ def _cast_dates(array: pa.Array) -> tuple[pa.Array, pa.Array]:
     # strptime rolls 2023-02-29 over to March and reads year 0: only a date that prints back
     # as it was written is the date Python would read.
     if not _all(pc.equal(pc.strftime(moments, format="%Y-%m-%d"), padded)) or _any(
-        pc.less(pc.year(moments), 1)
+        pc.less(pc.year(moments), scalar(1, pa.int64()))
     ):
         raise _PerCell
     return moments.cast(pa.date32()), precision
@@ -235,9 +239,10 @@ def _too_long(array: pa.Array) -> bool:
     if not len(array) or pa.types.is_null(array.type):
         return False
     # Bytes bound characters from above: count characters only when some value might be long.
-    if not _any(pc.greater(pc.binary_length(array), MAX_KEY_LENGTH)):
+    longest = scalar(MAX_KEY_LENGTH, pa.int32())
+    if not _any(pc.greater(pc.binary_length(array), longest)):
         return False
-    return _any(pc.greater(pc.utf8_length(array), MAX_KEY_LENGTH))
+    return _any(pc.greater(pc.utf8_length(array), longest))
 
 
 def _any(mask: pa.Array) -> bool:

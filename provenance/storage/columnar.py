@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.arrow_values import bools, int64s, texts
 from provenance.core.ids import content_ids
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
-from provenance.storage.batch_checker import AppendResult, Progress, in_batches, stored_matches
+from provenance.storage.batch_checker import AppendResult, Progress, on_arrow, stored_matches
 from provenance.storage.casting import typed_table
 from provenance.storage.record_contract import breaks_contract_sql
 
@@ -73,34 +74,28 @@ def check_columnar(
                 return None
             tables[name] = identified
     report("checking contract", total // 2, total)
-    registered = []
-    try:
-        for name, arrow in tables.items():
-            connection.register(f"incoming_{name}", in_batches(arrow))
-            registered.append(f"incoming_{name}")
-        for name in tables:
-            if connection.execute(
-                breaks_contract_sql(TABLES[name], f"incoming_{name}")
-            ).fetchone() != (0,):
-                return None
-        if _dangling_references(connection, tables, proven=_ANCHORED_BY):
+    incoming = {f"incoming_{name}": arrow for name, arrow in tables.items()}
+    for name in tables:
+        broken = on_arrow(
+            connection,
+            breaks_contract_sql(TABLES[name], f"incoming_{name}"),
+            incoming,
+            lambda result: result.fetchone(),
+        )
+        if broken != (0,):
             return None
-        report("checking contract", total, total)
-        return _new_rows(connection, tables)
-    finally:
-        for view in registered:
-            connection.unregister(view)
+    if _dangling_references(connection, tables, proven=_ANCHORED_BY):
+        return None
+    report("checking contract", total, total)
+    return _new_rows(connection, tables)
 
 
 def _with_document_ids(documents: pa.Table) -> pa.Table | None:
     """Texts in NFC, ids their sha256; None when a given id is not its text's."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     text = _nfc(documents.column("text"))
-    derived = pa.array(
-        [None if t is None else hash_document(t) for t in text.to_pylist()], pa.string()
-    )
+    derived = texts([None if t is None else hash_document(t) for t in text.to_pylist()])
     given = documents.column("document_id")
     if pc.any(pc.and_(pc.is_valid(derived), pc.not_equal(given, derived))).as_py():
         return None
@@ -135,48 +130,53 @@ def _anchored(
 ) -> pa.Table | None:
     """Quotes (in NFC) with the offsets where their document's text holds them (searched for
     when not given, which needs a single occurrence); None when any quote is not there."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arrow = tables[name]
     anchoring = pa.table(
         {
-            "row": pa.array(range(arrow.num_rows), pa.int64()),
+            "row": int64s(np.arange(arrow.num_rows)),
             **{c: arrow.column(c) for c in ("document_id", "quote", "quote_start", "quote_end")},
         }
     )
-    connection.register("incoming_quotes", in_batches(anchoring))
-    texts = "SELECT document_id, text FROM documents"
+    incoming = {"incoming_quotes": anchoring}
+    texts_sql = "SELECT document_id, text FROM documents"
     if "documents" in tables:
-        connection.register(
-            "incoming_document_texts", tables["documents"].select(["document_id", "text"])
-        )
-        texts = f"""SELECT document_id, any_value(text) AS text FROM (
-                        {texts} UNION ALL SELECT document_id, text FROM incoming_document_texts)
+        incoming["incoming_document_texts"] = tables["documents"].select(["document_id", "text"])
+        texts_sql = f"""SELECT document_id, any_value(text) AS text FROM (
+                        {texts_sql} UNION ALL SELECT document_id, text FROM incoming_document_texts)
                     GROUP BY document_id"""
     heavily_quoted = pc.max(pc.value_counts(arrow.column("document_id")).field("counts")).as_py()
     try:
         if (heavily_quoted or 0) > _QUOTES_PER_TEXT:
-            connection.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {_TEXTS} AS SELECT * FROM ({texts})
-                    WHERE document_id IN (SELECT document_id FROM incoming_quotes)"""
+            on_arrow(
+                connection,
+                f"""CREATE OR REPLACE TEMP TABLE {_TEXTS} AS SELECT * FROM ({texts_sql})
+                    WHERE document_id IN (SELECT document_id FROM incoming_quotes)""",
+                incoming,
+                lambda result: None,
             )
-            texts = f"SELECT * FROM {_TEXTS}"
+            texts_sql = f"SELECT * FROM {_TEXTS}"
         if _every_offset_given(arrow):
             # Every offset given (the usual batch): whether all quotes are there is one number.
-            held = connection.execute(
-                f"SELECT count(*), count(*) FILTER (WHERE ok) FROM ({_located_sql(texts)})"
-            ).fetchone()
+            held = on_arrow(
+                connection,
+                f"SELECT count(*), count(*) FILTER (WHERE ok) FROM ({_located_sql(texts_sql)})",
+                incoming,
+                lambda result: result.fetchone(),
+            )
             located = None
         else:
-            located = connection.execute(
-                f"SELECT s, e, ok FROM ({_located_sql(texts)}) ORDER BY row"
-            ).to_arrow_table()
+            located = on_arrow(
+                connection,
+                f"SELECT s, e, ok FROM ({_located_sql(texts_sql)}) ORDER BY row",
+                incoming,
+                lambda result: result.to_arrow_table(),
+            )
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {_TEXTS}")
-        connection.unregister("incoming_quotes")
-        if "documents" in tables:
-            connection.unregister("incoming_document_texts")
     # A document stored twice (a damaged warehouse) joins a quote twice: left to the rows.
     if located is None:
         return arrow if held == (arrow.num_rows, arrow.num_rows) else None
@@ -191,7 +191,7 @@ def _every_offset_given(arrow: pa.Table) -> bool:
     return all(arrow.column(c).null_count == 0 for c in ("quote_start", "quote_end"))
 
 
-def _located_sql(texts: str) -> str:
+def _located_sql(texts_sql: str) -> str:
     """Per incoming quote: its offsets (searched for when not given) and whether the text holds
     it there. The costly string functions run only where needed (CASE evaluates a branch only
     for its rows): the search only for quotes without offsets, and the text's length only for
@@ -203,7 +203,7 @@ def _located_sql(texts: str) -> str:
                    q.quote_start IS NULL AS searched,
                    CASE WHEN q.quote_start IS NULL THEN strpos(t.text, q.quote) - 1
                         ELSE q.quote_start END AS s, q.quote_end
-            FROM incoming_quotes q LEFT JOIN ({texts}) t USING (document_id)),
+            FROM incoming_quotes q LEFT JOIN ({texts_sql}) t USING (document_id)),
         bounded AS (SELECT *, coalesce(quote_end, s + length(quote)) AS e FROM located)
         SELECT row, s, e,
                coalesce(CASE WHEN known AND s >= 0 AND e - s = length(quote)
@@ -217,7 +217,6 @@ def _located_sql(texts: str) -> str:
 
 def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
     """Rows without a key get the content id of their identity columns."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     keys = arrow.column(table.key).combine_chunks()
@@ -225,8 +224,8 @@ def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
     if not pc.any(missing).as_py():
         return arrow
     if keys.null_count == len(keys):  # no key given (the usual batch): no copy to filter
-        return _replace(arrow, table.key, pa.array(content_ids(table, arrow), pa.string()))
-    ids = pa.array(content_ids(table, arrow.filter(missing)), pa.string())
+        return _replace(arrow, table.key, texts(content_ids(table, arrow)))
+    ids = texts(content_ids(table, arrow.filter(missing)))
     return _replace(arrow, table.key, pc.replace_with_mask(keys, missing, ids))
 
 
@@ -257,16 +256,16 @@ def _dangling_references(
             )
     for references, values in referring.items():
         target, key = references.split(".")
-        incoming = (
-            f' AND NOT EXISTS (SELECT 1 FROM incoming_{target} i WHERE i."{key}" = r.v)'
-            if target in tables
-            else ""
+        incoming = f' ANTI JOIN incoming_{target} i ON i."{key}" = r.v' if target in tables else ""
+        # Anti-joins, not NOT EXISTS: DuckDB plans these without a delim join (a third cheaper).
+        dangling = on_arrow(
+            connection,
+            f"""SELECT count(*)
+                FROM (SELECT v FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL) r
+                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}""",
+            {f"incoming_{name}": arrow for name, arrow in tables.items()},
+            lambda result: result.fetchone(),
         )
-        dangling = connection.execute(
-            f"""SELECT count(*) FROM ({" UNION ALL ".join(values)}) r
-                WHERE r.v IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM {target} s WHERE s."{key}" = r.v){incoming}"""
-        ).fetchone()
         if dangling != (0,):
             return True
     return False
@@ -274,7 +273,7 @@ def _dangling_references(
 
 def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Checked | None:
     """Rows not stored yet; None when a stored id holds other content (an id-conflict)."""
-    import pyarrow as pa
+    import numpy as np
 
     result = AppendResult(batch_id=None)
     new: dict[str, pa.Table] = {}
@@ -286,7 +285,7 @@ def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
         keys = arrow.column(key).to_pylist()
         present = {k for k, _ in matches}
         if present:
-            arrow = arrow.filter(pa.array([k not in present for k in keys]))
+            arrow = arrow.filter(bools(np.array([k not in present for k in keys], dtype=bool)))
         result.keys[name] = keys
         result.already_present[name] = len(present)
         result.written[name] = arrow.num_rows
@@ -311,11 +310,11 @@ def _nfc(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     if maybe_changed is None:
         return array
     normalize = unicodedata.normalize
-    texts = array.filter(maybe_changed).to_pylist()
-    normalized = [normalize("NFC", text) for text in texts]
-    if normalized == texts:
+    given = array.filter(maybe_changed).to_pylist()
+    normalized = [normalize("NFC", text) for text in given]
+    if normalized == given:
         return array
-    return pc.replace_with_mask(array, maybe_changed, pa.array(normalized, pa.string()))
+    return pc.replace_with_mask(array, maybe_changed, texts(normalized))
 
 
 # Every character below U+0300 is in NFC and composes with none before it (the first
@@ -328,7 +327,6 @@ def _beyond_u0300(array: pa.Array) -> pa.Array | None:
     """Per text, whether it holds a character from U+0300 on (null texts: false); None when no
     text does. One vectorised pass over the bytes, not a Python string per text."""
     import numpy as np
-    import pyarrow as pa
 
     _, offsets, data = array.buffers()
     if data is None or not len(array):
@@ -344,7 +342,7 @@ def _beyond_u0300(array: pa.Array) -> pa.Array | None:
     holds = (seen[starts[1:]] - seen[starts[:-1]]) > 0
     if array.null_count:
         holds &= np.asarray(array.is_valid())
-    return pa.array(holds, pa.bool_())
+    return bools(holds)
 
 
 def _replace(arrow: pa.Table, name: str, values: Any) -> pa.Table:

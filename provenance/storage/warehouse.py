@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.core.arrow_values import scalar
 from provenance.core.errors import (
     ConfigError,
     IntegrityError,
@@ -46,9 +47,7 @@ from provenance.storage.batch_checker import (
 from provenance.storage.catalog import is_lake, parse_catalog
 from provenance.storage.columnar import check_columnar
 from provenance.storage.inputs import RawBatch, file_sha256, read_batch, rows_batch
-from provenance.storage.lake import BatchRow, LakeStore
 from provenance.storage.manifests import MANIFEST, BatchLog, manifest_bytes, read_log
-from provenance.storage.readonly import read_only_connection, run_read_only
 from provenance.storage.views import (
     BATCH_ID_PATTERN,
     open_views,
@@ -62,6 +61,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from provenance.storage.integrity import Verification
+    from provenance.storage.lake import BatchRow, LakeStore
 
 WAREHOUSE_DIR = "warehouse"
 EXPECTATIONS_DIR = "expectations"
@@ -80,7 +80,11 @@ class Warehouse:
         self.staging_dir = self.data_dir / ".staging"
         self.expectations_dir = self.root / EXPECTATIONS_DIR
         # Lake seam: a folder holding lake.json keeps its rows in DuckLake (storage.lake).
-        self.lake = LakeStore(self.root) if is_lake(self.root) else None
+        self.lake: LakeStore | None = None
+        if is_lake(self.root):
+            from provenance.storage.lake import LakeStore  # a lake's modules, only for a lake
+
+            self.lake = LakeStore(self.root)
         if self.lake is None and not self.batches_dir.is_dir():
             raise WarehouseNotFound(
                 f"no warehouse at {self.root} (expected {self.batches_dir}); run `provenance init`"
@@ -108,6 +112,8 @@ class Warehouse:
         """An empty warehouse and default expectations in ``root`` (or a lake: storage.lake)."""
         root = Path(root)
         if catalog is not None or data_path is not None:  # lake seam
+            from provenance.storage.lake import LakeStore
+
             LakeStore.create(root.resolve(), parse_catalog(catalog, data_path), _who())
             _write_default_expectations(root / EXPECTATIONS_DIR)
             return cls(root)
@@ -185,6 +191,8 @@ class Warehouse:
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run read-only SQL on the views; nothing under the root can change (see readonly)."""
         import duckdb
+
+        from provenance.storage.readonly import read_only_connection, run_read_only
 
         if self.lake is not None:  # lake seam: read statements only, on the read-only attach
             with self.lake.connect() as connection:
@@ -410,10 +418,10 @@ class Warehouse:
             schema = TABLES[name].arrow_schema()
             table = table.append_column(
                 pa.field("batch_id", pa.string(), nullable=False),
-                pa.repeat(pa.scalar(batch_id, pa.string()), table.num_rows),
+                pa.repeat(scalar(batch_id, pa.string()), table.num_rows),
             ).append_column(
                 pa.field("recorded_at", schema.field("recorded_at").type, nullable=False),
-                pa.repeat(pa.scalar(now, schema.field("recorded_at").type), table.num_rows),
+                pa.repeat(scalar(now, schema.field("recorded_at").type), table.num_rows),
             )
             path = staging / f"{name}.parquet"
             pq.write_table(table.select(schema.names).cast(schema), path, compression="zstd")

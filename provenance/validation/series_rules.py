@@ -34,74 +34,86 @@ RESTART = "restart"  # relation kind: "this claimant's count restarted here"
 QUOTE_SEPARATOR = " ‖ "
 
 
-def _quoted(flagged: str, *ids: str) -> str:
-    """``flagged`` rows with the quote of each figure id column: ``<column>_quote``. The
-    figures are read once, for the quotes of flagged ids only."""
-    named = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
-    joins = " ".join(
-        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM quotes) USING ({c})" for c in ids
-    )
-    return (
-        f"WITH flagged AS ({flagged}), "
-        f"quotes AS (SELECT figure_id, quote FROM figures WHERE figure_id IN ({named})) "
-        f"SELECT * FROM flagged {joins}"
-    )
+def _described(
+    flagged: str, quoted: tuple[str, ...], named: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """``flagged`` rows with the quote of each figure id column in ``quoted``
+    (``<column>_quote``) and the names of each series id column of ``named`` — pairs (series
+    column, a figure id column of a figure of that series) — as ``<column>_subject``,
+    ``<column>_metric``, ``<column>_claimant``.
 
-
-def _named(flagged: str, *series: str) -> str:
-    """``flagged`` rows with the names of each series id column: ``<column>_subject``,
-    ``<column>_metric``, ``<column>_claimant``. The rules work on numbered series; the figures
-    are read once more, for the names of flagged series only."""
-    wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in series)
-    joins = " ".join(
-        f"JOIN (SELECT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
-        f"claimant_id AS {c}_claimant FROM names) USING ({c})"
-        for c in series
-    )
-    return (
-        f"WITH flagged AS ({flagged}), "
-        f"names AS (SELECT DISTINCT series_id, subject_id, metric, claimant_id "
-        f"FROM ({numbered_figures()}) WHERE series_id IN ({wanted})) "
-        f"SELECT * FROM flagged {joins}"
-    )
-
-
-SERIES_DAYS = "rule_series_days"
-
-
-def series_days_table() -> TempTable:
-    """Each day a series spoke (``series_id``, ``stated_on``): its ``figures``, ``topic_id``
-    and ``metric``, and one of its figures (``id``, ``lo``, ``hi``) — the only one, on most
-    days. Days of several figures are also in :func:`several_figure_days_table`; read both
-    through :func:`days_sql`. Grouped on integers and dates, never ordered, and narrow: ten
-    million days are a table to scan, not to hold whole.
+    The figures are read once, for the flagged ids only: every stored row of each id gives its
+    quote (as a join on ``figures`` would), and a series' names are those of its flagged
+    figures (numbered alike, :func:`numbered_figures`), so no other figure is numbered.
     """
-    return TempTable(
-        SERIES_DAYS,
-        f"""
-        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
-               any_value(metric) AS metric, count(*) AS figures,
-               any_value(figure_id) AS id, any_value(lo) AS lo, any_value(hi) AS hi
-        FROM {LIVE_FIGURES} GROUP BY series_id, stated_on
-        """,
-        shared=True,
+    ids = sorted({*quoted, *(c for _, c in named)})
+    wanted = " UNION ".join(f"SELECT {c} FROM flagged" for c in ids)
+    return (
+        f"WITH flagged AS ({flagged}), {_description(wanted, numbered=bool(named))} "
+        f"SELECT * FROM flagged {_description_joins('flagged', quoted, named)}"
     )
+
+
+DESCRIBED = "described"
+
+
+def _description(ids: str, *columns: str, numbered: bool = True) -> str:
+    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, with their
+    quote, keys and ``columns`` (and ``series_id`` when ``numbered``, see
+    :func:`numbered_figures`) — one read of the figures for every flagged row."""
+    more = "".join(f", {c}" for c in columns)
+    rows = (
+        numbered_figures(f"f.figure_id IN ({ids})")
+        if numbered
+        else f"SELECT * FROM figures WHERE figure_id IN ({ids})"
+    )
+    series = ", series_id" if numbered else ""
+    return (
+        f"{DESCRIBED} AS MATERIALIZED (SELECT figure_id, quote{series}, subject_id, metric, "
+        f"claimant_id{more} FROM ({rows}))"
+    )
+
+
+def _description_joins(
+    flagged: str, quoted: tuple[str, ...], named: tuple[tuple[str, str], ...]
+) -> str:
+    """The joins of :func:`_described` on ``flagged``'s rows, read from ``described``."""
+    names = " ".join(
+        f"JOIN (SELECT DISTINCT series_id AS {c}, subject_id AS {c}_subject, metric AS {c}_metric, "
+        f"claimant_id AS {c}_claimant FROM {DESCRIBED} WHERE series_id IN (SELECT {c} FROM {flagged})) "
+        f"USING ({c})"
+        for c, _ in named
+    )
+    quotes = " ".join(
+        f"JOIN (SELECT figure_id AS {c}, quote AS {c}_quote FROM {DESCRIBED}) USING ({c})"
+        for c in quoted
+    )
+    return f"{names} {quotes}"
 
 
 SEVERAL_FIGURE_DAYS = "rule_several_figure_days"
 
 
 def several_figure_days_table() -> TempTable:
-    """The days of several figures, with the ordered choice of their two (see
-    :func:`days_sql`): made only for them, few, so the structs are compared on few rows."""
+    """The days (``series_id``, ``stated_on``) on which a series spoke several figures, with
+    their ``figures``, ``topic_id``, ``metric`` and the ordered choice of their two (see
+    :func:`days_sql`). Few: most days hold one figure, which is the day, so the live figures
+    are grouped to count only (on integers and dates), and the structs are compared on the
+    few days found. (A table of every day, one row per figure on most, cost more to build
+    than the rules that read it.)
+    """
     return TempTable(
         SEVERAL_FIGURE_DAYS,
         f"""
-        SELECT series_id, stated_on, min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
+        SELECT series_id, stated_on, any_value(topic_id) AS topic_id,
+               any_value(metric) AS metric, count(*) AS figures,
+               min({{'hi': hi, 'id': figure_id, 'lo': lo}}) AS low,
                max({{'lo': lo, 'id': figure_id, 'hi': hi}}) AS high
         FROM {LIVE_FIGURES} f
-        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
-          ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
+        SEMI JOIN (
+          SELECT series_id, stated_on FROM {LIVE_FIGURES}
+          GROUP BY series_id, stated_on HAVING count(*) > 1
+        ) d ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
         GROUP BY series_id, stated_on
         """,
         shared=True,
@@ -109,20 +121,31 @@ def several_figure_days_table() -> TempTable:
 
 
 def days_sql(where: str = "TRUE") -> str:
-    """The days (``d``) that ``where`` keeps, each by two of its figures: ``low``, the
-    lowest-topped (ties: the smaller id), and ``high``, the highest lower bound (ties: the
-    larger id), as ``<which>_id``, ``<which>_lo``, ``<which>_hi``. Most days hold one figure,
-    which is both.
+    """Each day a series spoke (``series_id``, ``stated_on``; a missing date is a day too) that
+    ``where`` keeps (alias ``d``), with its ``figures``, ``topic_id`` and ``metric``, and two
+    of its figures: ``low``, the lowest-topped (ties: the smaller id), and ``high``, the
+    highest lower bound (ties: the larger id), as ``<which>_id``, ``<which>_lo``,
+    ``<which>_hi``. A day of one figure is that figure, both; the days of several are read
+    from :func:`several_figure_days_table`.
     """
+    alone = ", ".join(
+        f"d.{column} AS {which}_{field}"
+        for which in ("low", "high")
+        for field, column in (("id", "figure_id"), ("lo", "lo"), ("hi", "hi"))
+    )
     chosen = ", ".join(
-        f"CASE WHEN s.series_id IS NULL THEN d.{field} ELSE s.{which}.{field} END AS {which}_{field}"
+        f"d.{which}.{field} AS {which}_{field}"
         for which in ("low", "high")
         for field in ("id", "lo", "hi")
     )
     return f"""
-        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
-        FROM {SERIES_DAYS} d LEFT JOIN {SEVERAL_FIGURE_DAYS} s
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, 1::BIGINT AS figures, {alone}
+        FROM {LIVE_FIGURES} d ANTI JOIN {SEVERAL_FIGURE_DAYS} s
           ON s.series_id = d.series_id AND s.stated_on IS NOT DISTINCT FROM d.stated_on
+        WHERE {where}
+        UNION ALL
+        SELECT d.series_id, d.stated_on, d.topic_id, d.metric, d.figures, {chosen}
+        FROM {SEVERAL_FIGURE_DAYS} d
         WHERE {where}
     """
 
@@ -135,7 +158,7 @@ def revision_steps_table(metrics: tuple[str, ...] | None) -> TempTable:
 
 
 def _series_tables(*own: TempTable) -> tuple[TempTable, ...]:
-    return (*live_figures_tables(), series_days_table(), several_figure_days_table(), *own)
+    return (*live_figures_tables(), several_figure_days_table(), *own)
 
 
 def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
@@ -150,12 +173,22 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     with that figure's subject, metric and claimant (a missing key marks none).
     """
     return f"""
-        WITH steps AS (
-          SELECT series_id, stated_on, high_id AS figure_id, high_lo AS lo, high_hi AS hi,
-                 lag(stated_on) OVER w AS previous_stated_on, lag(high_id) OVER w AS previous_id,
-                 lag(high_lo) OVER w AS previous_lo, lag(high_hi) OVER w AS previous_hi
+        WITH days AS (
+          SELECT series_id, stated_on, high_lo AS lo, high_id IS NOT NULL AS named
           FROM ({days_sql(in_list("d.metric", metrics))})
-          WINDOW w AS (PARTITION BY series_id ORDER BY stated_on)
+        ),
+        -- One struct lagged, not three columns: the window moves one payload.
+        lagged AS (
+          SELECT series_id, stated_on, lo,
+                 lag({{'stated_on': stated_on, 'lo': lo, 'named': named}}) OVER (
+                   PARTITION BY series_id ORDER BY stated_on
+                 ) AS previous
+          FROM days
+        ),
+        steps AS (
+          SELECT series_id, stated_on, lo, previous.stated_on AS previous_stated_on,
+                 previous.lo AS previous_lo, previous.named AS previous_named
+          FROM lagged
         ),
         restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
         restarted AS (
@@ -166,9 +199,25 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           WHERE g.topic_id IS NOT NULL
           GROUP BY g.series_id, g.stated_on
         )
-        SELECT s.*, r.restart_id
+        SELECT s.* EXCLUDE (previous_named), r.restart_id
         FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
-        WHERE s.previous_id IS NOT NULL
+        WHERE s.previous_named
+    """
+
+
+def _step_figures(steps: str) -> str:
+    """``steps`` (rows of a revision steps table) with both days' figures: ``figure_id`` and
+    ``hi`` of the day's highest statement, ``previous_id`` and ``previous_hi`` of the previous
+    day's. The steps table holds numbers and dates only, so that ordering every series moves
+    no strings; the figures are found again for the steps a rule flags, from their days."""
+    days = days_sql("d.series_id IN (SELECT series_id FROM steps)")
+    return f"""
+        WITH steps AS ({steps}), days AS MATERIALIZED ({days})
+        SELECT s.*, c.high_id AS figure_id, c.high_hi AS hi,
+               p.high_id AS previous_id, p.high_hi AS previous_hi
+        FROM steps s
+        JOIN days c ON c.series_id = s.series_id AND c.stated_on IS NOT DISTINCT FROM s.stated_on
+        JOIN days p ON p.series_id = s.series_id AND p.stated_on = s.previous_stated_on
     """
 
 
@@ -179,7 +228,7 @@ def _series_label(subject: str, metric: str, claimant: str) -> str:
 
 def _step_text(verb: str) -> str:
     """ "… 120 (fig-a, 2020-05-02) falls to 110 (fig-b, 2020-05-03)" with bounds as stored,
-    for a step named by :func:`_named` (series column ``series_id``)."""
+    for a step named by :func:`_described` (series column ``series_id``)."""
     return (
         f"{_series_label('series_id_subject', 'series_id_metric', 'series_id_claimant')} || ': ' || "
         f"{bounds_sql('previous_lo', 'previous_hi')} || ' (' || previous_id"
@@ -193,14 +242,11 @@ def _both_quotes(earlier: str, later: str) -> str:
 
 
 def _flagged_steps(steps: str) -> str:
-    """Flagged revision steps with their series' names and both figures' quotes."""
-    return _quoted(_named(steps, "series_id"), "figure_id", "previous_id")
-
-
-def _superseded() -> str:
-    """The figures some correction supersedes, read as such: the few rows asked for, not every
-    figure with its quote (a join on ``figures`` alone would read them all)."""
-    return "SELECT * FROM figures WHERE figure_id IN (SELECT supersedes FROM figures WHERE supersedes IS NOT NULL)"
+    """Flagged revision steps with their figures, their series' names and both figures'
+    quotes."""
+    return _described(
+        _step_figures(steps), ("figure_id", "previous_id"), (("series_id", "figure_id"),)
+    )
 
 
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
@@ -216,12 +262,27 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
         FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL")})
     """
     # Explained falls are listed, not failed: a recorded restart, or a correction that lowers
-    # the figure it supersedes (the corrected figure is withdrawn from the series).
+    # the figure it supersedes (the corrected figure is withdrawn from the series). The
+    # corrections are found on narrow columns; the figures are read once more, whole, for the
+    # rows of both kinds' figures (a correction: its stored rows, and those of the figure it
+    # supersedes).
+    restarted = _step_figures(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")
+    correcting = f"supersedes IS NOT NULL AND {in_list('metric', metrics)}"
+    wanted = (
+        "SELECT figure_id FROM restarted UNION SELECT previous_id FROM restarted "
+        f"UNION SELECT figure_id FROM figures WHERE {correcting} "
+        f"UNION SELECT supersedes FROM figures WHERE {correcting}"
+    )
+    joins = _description_joins(
+        "restarted", ("figure_id", "previous_id"), (("series_id", "figure_id"),)
+    )
     explained = f"""
+        WITH restarted AS ({restarted}),
+        {_description(wanted, "stated_on", "value_low", "value_high", "supersedes")}
         SELECT figure_id AS record_id, 'figures' AS table_name,
                'explained by restart ' || restart_id || ': ' || {_step_text("falls to")} AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, NULL::DOUBLE AS measured
-        FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")})
+        FROM restarted {joins}
         UNION ALL
         SELECT b.figure_id, 'figures',
                'explained by correction: ' || {_series_label("b.subject_id", "b.metric", "b.claimant_id")}
@@ -230,8 +291,8 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
                  || {bounds_sql(*stored_bounds("b"))}
                  || ' (' || b.figure_id || ', ' || b.stated_on || ', supersedes)',
                {_both_quotes("a.quote", "b.quote")}, NULL::DOUBLE
-        FROM (SELECT * FROM figures WHERE supersedes IS NOT NULL AND {in_list("metric", metrics)}) b
-        JOIN ({_superseded()}) a ON a.figure_id = b.supersedes
+        FROM (SELECT * FROM {DESCRIBED} WHERE {correcting}) b
+        JOIN {DESCRIBED} a ON a.figure_id = b.supersedes
         WHERE {stored_bounds("b")[0]} < {stored_bounds("a")[0]}
         ORDER BY record_id, message
     """
@@ -280,30 +341,40 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     aligned = f"""
         -- Only topics with two series or more (two claimants) have pairs.
         WITH shared AS (
-          SELECT topic_id FROM {SERIES_DAYS} d WHERE {kept}
+          SELECT topic_id FROM {LIVE_FIGURES} d WHERE {kept}
           GROUP BY topic_id HAVING min(series_id) < max(series_id)
         ),
-        -- A day is its series' latest until the next one.
-        spoken AS (
-          SELECT *, lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on
+        -- A day is its series' latest until the next one: ordered on numbers and dates only,
+        -- its figures are found again for the days met.
+        spoken AS MATERIALIZED (
+          SELECT series_id, topic_id, stated_on,
+                 lead(stated_on) OVER (PARTITION BY series_id ORDER BY stated_on) AS next_on,
+                 {day_number} // {width} AS first_bucket, ({day_number} + {reach}) // {width} AS last_bucket
           FROM ({days_sql(f"{kept} AND d.topic_id IN (FROM shared)")})
         ),
         reach AS (
-          SELECT *, unnest(list_distinct([{day_number} // {width}, ({day_number} + {reach}) // {width}])) AS bucket
-          FROM spoken
+          SELECT series_id, topic_id, stated_on, next_on, first_bucket AS bucket FROM spoken
+          UNION ALL
+          SELECT series_id, topic_id, stated_on, next_on, last_bucket FROM spoken
+          WHERE last_bucket <> first_bucket
         ),
         f AS (
           SELECT figure_id, series_id, topic_id, stated_on, lo, hi, {day_number} // {width} AS bucket
           FROM {LIVE_FIGURES} SEMI JOIN shared USING (topic_id)
           WHERE {metrics} AND stated_on IS NOT NULL
+        ),
+        met AS (
+          SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
+                 d.series_id AS other_series, d.stated_on AS other_stated_on
+          FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
+          WHERE d.series_id <> f.series_id
+            AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
+            AND (d.next_on IS NULL OR d.next_on > f.stated_on)
         )
-        SELECT f.figure_id, f.series_id, f.topic_id, f.stated_on, f.lo, f.hi,
-               d.series_id AS other_series, d.stated_on AS other_stated_on,
-               d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
-        FROM f JOIN reach d ON d.topic_id = f.topic_id AND d.bucket = f.bucket
-        WHERE d.series_id <> f.series_id
-          AND d.stated_on BETWEEN f.stated_on - {reach} AND f.stated_on
-          AND (d.next_on IS NULL OR d.next_on > f.stated_on)
+        SELECT m.*, d.low_id, d.low_lo, d.low_hi, d.high_id, d.high_lo, d.high_hi
+        FROM met m
+        JOIN ({days_sql("d.series_id IN (SELECT other_series FROM met)")}) d
+          ON d.series_id = m.other_series AND d.stated_on = m.other_stated_on
     """
     # Each pair as (higher figure, lower figure), whichever side found it.
     pairs = """
@@ -328,7 +399,7 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
                  || ', ' || b_on || '): factor ' || {num_sql(factor)} || ' > {rule.factor:g}' AS message,
                {_both_quotes("a_id_quote", "b_id_quote")} AS quote,
                {factor} AS measured
-        FROM ({_quoted(_named(flagged, "a_series", "b_series"), "a_id", "b_id")})
+        FROM ({_described(flagged, ("a_id", "b_id"), (("a_series", "a_id"), ("b_series", "b_id")))})
     """
     checked = f"SELECT count(*) FROM {aligned_table.name}"
     return CompiledRule(sql, checked, tables=_series_tables(aligned_table))
@@ -346,8 +417,7 @@ def compile_document_disagreement(
     # those days' figures are read back, with their documents (most days hold one). Read by
     # id, a figure sharing its id with one of them comes too, alone in its group.
     candidates = f"""
-        SELECT figure_id FROM {LIVE_FIGURES} f
-        SEMI JOIN (SELECT series_id, stated_on FROM {SERIES_DAYS} WHERE figures > 1) d
+        SELECT figure_id FROM {LIVE_FIGURES} f SEMI JOIN {SEVERAL_FIGURE_DAYS} d
           ON f.series_id = d.series_id AND f.stated_on IS NOT DISTINCT FROM d.stated_on
     """
     superseded = "SELECT supersedes FROM figures WHERE supersedes IS NOT NULL"
@@ -390,7 +460,7 @@ def compile_document_disagreement(
                  || ' vs ' || {bounds_sql("low_lo", "low_hi")}
                  || ' do not overlap (factor ' || {num_sql(factor)} || ')' AS message,
                {_both_quotes("figure_id_quote", "low_id_quote")} AS quote, {factor} AS measured
-        FROM ({_quoted(disjoint, "figure_id", "low_id")})
+        FROM ({_described(disjoint, ("figure_id", "low_id"))})
     """
     return CompiledRule(
         sql,

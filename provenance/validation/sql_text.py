@@ -166,8 +166,13 @@ def series_apart_table(hash_function: str = "hash") -> TempTable:
           FROM figures
         ),
         series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
+        -- Only a topic hash of several series can be two topics: their strings alone are
+        -- grouped again.
         topic_clash AS (
-          SELECT topic_hash FROM (SELECT DISTINCT topic_hash, subject_id, metric FROM keys)
+          SELECT topic_hash FROM (
+            SELECT DISTINCT topic_hash, subject_id, metric FROM keys
+            WHERE topic_hash IN (SELECT topic_hash FROM keys GROUP BY ALL HAVING count(*) > 1)
+          )
           GROUP BY ALL HAVING count(*) > 1
         )
         SELECT {keys},

@@ -106,6 +106,33 @@ def test_append_loads_no_pydantic_pandera_or_gx(tmp_path: Path) -> None:
     assert {"duckdb", "pyarrow"} <= set(loaded)
 
 
+def test_append_of_a_parquet_file_loads_no_pandas(tmp_path: Path) -> None:
+    """A Parquet batch goes from file to warehouse in Arrow and DuckDB without pandas (which
+    pyarrow imports the first time it meets a Python value, and DuckDB through pyarrow.dataset
+    when it scans a pyarrow Table): ids derived, a quote searched for, offsets checked."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = copy_bundled(tmp_path / "project", with_gx=False)
+    rows = [
+        figure(None, stated_on=dt.date(2017, 5, 28), value_low=80.0, value_high=120.0),
+        figure("f-parquet-given", metric="civilians_injured", stated_on=dt.date(2017, 5, 29)),
+    ]
+    batch = tmp_path / "figures.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), batch)
+    batches = root / "warehouse" / "batches"
+    before = {p.name for p in batches.iterdir()}
+    loaded, _ = _imported(["--root", str(root), "append", str(batch)], REPO)
+    assert "pandas" not in loaded and {"duckdb", "pyarrow"} <= set(loaded)
+    (new,) = {p.name for p in batches.iterdir()} - before
+    stored = pq.read_table(batches / new / "figures.parquet").to_pylist()
+    assert len(stored) == 2 and "f-parquet-given" in {r["figure_id"] for r in stored}
+    assert {r["figure_id"][:2] for r in stored} == {"f-"}
+    assert all(r["quote_start"] is not None and r["quote_end"] for r in stored)
+
+
 @pytest.mark.parametrize("argv", [["validate", "--nosuch"], ["sql", "--help"]])
 def test_usage_errors_and_command_help_stay_plain(argv: list[str]) -> None:
     """A usage error or a command's help is plain text, without rich's boxes."""

@@ -130,7 +130,9 @@ def test_long_lists_are_cut_and_counted(tmp_path: Path, monkeypatch: pytest.Monk
 
     generate_warehouse(tmp_path / "w", n_figures=2000, seed=7, batch_size=700)
     warehouse = Warehouse(tmp_path / "w")
-    report = validate(warehouse, only=["claimant-gap", "revision-lower-bound-falls", "relation-ratio"])
+    report = validate(
+        warehouse, only=["claimant-gap", "revision-lower-bound-falls", "relation-ratio"]
+    )
     gap = next(r for r in report.results if r.name == "claimant-gap")
     falls = next(r for r in report.results if r.name == "revision-lower-bound-falls")
     with warehouse.connect() as connection:

@@ -19,7 +19,7 @@ from provenance.core.errors import BatchRejected
 from provenance.core.ids import content_id
 from provenance.core.schema import STORED_TABLES, TABLES
 from provenance.storage import columnar
-from provenance.storage.batch_checker import SCAN_BATCH_ROWS, AppendResult, in_batches
+from provenance.storage.batch_checker import SCAN_BATCH_ROWS, AppendResult, in_batches, on_arrow
 from provenance.storage.inputs import read_parquet_columns
 from provenance.testing import valid_batches
 from tests.conftest import ARTICLE, copy_bundled, figure
@@ -286,4 +286,39 @@ def test_a_reference_to_no_row_is_refused_whichever_column_names_it(
         bundled.append_rows({"figures": [row]})
     expected = "unknown-subject" if column == "subject_id" else "unknown-entity"
     assert [p.code for p in refused.value.problems] == [expected]
+    assert bundled.manifests() == before
+
+
+def test_each_mention_of_an_arrow_table_in_a_query_is_its_own_stream(bundled: Warehouse) -> None:
+    """DuckDB reads an Arrow stream once: a table named twice in one query (a self-join), or
+    in two queries, is still read whole each time, and nothing stays registered after."""
+    arrow = pa.table({"v": pa.array([1, 2, 3], pa.int64())})
+    with bundled.connect() as connection:
+        twice = on_arrow(
+            connection,
+            "SELECT (SELECT sum(v) FROM t), (SELECT count(*) FROM t a JOIN t b USING (v))",
+            {"t": arrow},
+            lambda result: result.fetchone(),
+        )
+        again = on_arrow(connection, "SELECT count(*) FROM t", {"t": arrow}, lambda r: r.fetchone())
+        left = connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE starts_with(view_name, 't__scan')"
+        ).fetchall()
+    assert (twice, again, left) == ((6, 3), (3,), [])
+
+
+def test_a_correction_of_a_figure_in_the_same_batch_is_stored_and_a_dangling_one_refused(
+    bundled: Warehouse,
+) -> None:
+    """``supersedes`` names a figure: one of the same batch is found (the incoming figures are
+    read twice in that lookup), one nowhere refuses the batch and changes nothing."""
+    first = figure("f-first-count")
+    correction = figure("f-corrected-count", value_low=90, supersedes="f-first-count")
+    result = bundled.append_rows({"figures": [first, correction]})
+    assert result.written == {"figures": 2}
+    before = bundled.manifests()
+    dangling = figure("f-corrects-nothing", value_low=95, supersedes="f-no-such-figure")
+    with pytest.raises(BatchRejected) as refused:
+        bundled.append_rows({"figures": [dangling]})
+    assert [p.code for p in refused.value.problems] == ["unknown-figure"]
     assert bundled.manifests() == before

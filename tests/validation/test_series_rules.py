@@ -26,11 +26,7 @@ from provenance.validation.rules import (
     RevisionJumpRule,
     Rule,
 )
-from provenance.validation.series_rules import (
-    days_sql,
-    series_days_table,
-    several_figure_days_table,
-)
+from provenance.validation.series_rules import days_sql, several_figure_days_table
 from provenance.validation.sql_text import CompiledRule, live_figures_tables
 
 START = date(2024, 1, 1)
@@ -158,9 +154,8 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
     ]
     connection = duckdb.connect()
     load(connection, figures)
-    days = series_days_table()
     CompiledRule(
-        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), days, several_figure_days_table())
+        "SELECT 1", "SELECT 1", tables=(*live_figures_tables(), several_figure_days_table())
     ).setup(connection)
     expected = connection.execute(
         "SELECT claimant_id, stated_on, min({'hi': hi, 'id': figure_id, 'lo': lo}), "
@@ -174,6 +169,123 @@ def test_each_day_is_its_lowest_topped_and_its_highest_figure(
         f"FROM ({days_sql()}) d JOIN rule_live_figures USING (series_id) JOIN figures USING (figure_id) "
         "ORDER BY ALL"
     ).fetchall()
+    assert got == expected
+
+
+step_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["ministry", "monitor"]),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=4)),
+        st.sampled_from([0, 1, 5, 5, 9]),
+        st.sampled_from([0, 3, None]),  # range width; None: an open upper bound
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+def expected_steps(figures: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Each series' steps by definition: its days in date order (a missing date last), each
+    by its highest figure (lower bound, then id, then upper bound), beside the day before."""
+    inf = float("inf")
+
+    def key(g: dict[str, Any]) -> tuple[Any, ...]:
+        hi = inf if g["value_high"] is None else g["value_high"]
+        return (g["value_low"], g["figure_id"], hi)
+
+    steps = []
+    for claimant in sorted({f["claimant_id"] for f in figures}):
+        days: dict[Any, list[dict[str, Any]]] = {}
+        for f in figures:
+            if f["claimant_id"] == claimant:
+                days.setdefault(f["stated_on"], []).append(f)
+        order = sorted(days, key=lambda d: (d is None, d or START))
+        highs = [key(max(days[d], key=key)) for d in order]
+        for at in range(1, len(order)):
+            steps.append((claimant, order[at], highs[at], order[at - 1], highs[at - 1]))
+    return steps
+
+
+@settings(max_examples=25, deadline=None)
+@given(step_figures)
+def test_falls_and_rises_are_the_steps_between_each_days_highest_figures(
+    rows: list[tuple[str, int | None, int, int | None]],
+) -> None:
+    """Falls and jumps (factor 1: every rise from a positive toll) flag exactly the steps the
+    definition gives, naming both days' figures and counting every step — whatever the ties,
+    days of several figures and missing dates (the steps are ordered without their figures,
+    which are found again for the flagged ones)."""
+    figures = [
+        figure(c, 0, lo, figure_id=f"f{i}", stated_on=None if d is None else START + timedelta(d))
+        | {"value_high": None if w is None else lo + w}
+        for i, (c, d, lo, w) in enumerate(rows)
+    ]
+    steps = expected_steps(figures)
+    every_rise = RevisionJumpRule(name="rises", severity="warning", description="r", factor=1)
+    for rule, flagged in (
+        (FALLS, lambda lo, previous_lo: lo < previous_lo),
+        (every_rise, lambda lo, previous_lo: previous_lo > 0 and lo > previous_lo),
+    ):
+        connection = duckdb.connect()
+        load(connection, figures)
+        compiled = compile_duckdb(rule)
+        compiled.setup(connection)
+        assert connection.execute(compiled.checked_sql).fetchone() == (len(steps),)
+        got = sorted((r[0], r[2]) for r in connection.execute(compiled.sql).fetchall())
+        want = [
+            (high[1], (previous[1], before, high[1], on))
+            for _, on, high, before, previous in steps
+            if flagged(high[0], previous[0])
+        ]
+        assert [record_id for record_id, _ in got] == sorted(w[0] for w in want)
+        for record_id, message in got:
+            (previous_id, before, high_id, on) = dict(want)[record_id]
+            if on is not None:  # a missing date leaves no message to read
+                assert f"({previous_id}, {before})" in message and f"({high_id}, {on})" in message
+
+
+corrections = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=5),  # the figure corrected: an earlier one, if any
+        st.sampled_from([1, 5, 9]),
+        st.booleans(),  # stored twice (a warehouse merged from two branches)
+        st.sampled_from(["same quote", "other quote"]),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(corrections)
+def test_falls_explained_by_correction_are_each_lowering_correction_row(
+    rows: list[tuple[int, int, bool, str]],
+) -> None:
+    """Every stored row of a correction that lowers a figure it supersedes is listed once per
+    stored row of that figure, with both rows' quotes — duplicated ids included (the
+    corrections are found on narrow columns, their rows read back by id)."""
+    figures = []
+    for i, (target, value, twice, quote) in enumerate(rows):
+        row = figure("ministry", i, value, figure_id=f"f{i}")
+        if target < i:
+            row["supersedes"] = f"f{target}"
+        figures.append(row)
+        if twice:
+            figures.append(row | {"quote": f"{quote} of f{i}", "supersedes": row.get("supersedes")})
+    connection = duckdb.connect()
+    load(connection, figures)
+    expected = sorted(
+        (b["figure_id"], f"{a['quote']} ‖ {b['quote']}")
+        for b in figures
+        if b.get("supersedes")
+        for a in figures
+        if a["figure_id"] == b["supersedes"] and b["value_low"] < a["value_low"]
+    )
+    compiled = compile_duckdb(FALLS)
+    compiled.setup(connection)
+    assert compiled.observations_sql is not None
+    explained = connection.execute(compiled.observations_sql).fetchall()
+    got = sorted((r[0], r[3]) for r in explained if r[2].startswith("explained by correction"))
     assert got == expected
 
 

@@ -1,0 +1,65 @@
+"""Arrow values built from buffers equal what pa.array / pa.scalar build from the same values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.core.arrow_values import bools, int64s, scalar, texts
+
+# Valid UTF-8 only (no lone surrogate), as every text the batch path builds comes from Arrow.
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.none() | _TEXT, max_size=40))
+def test_texts_equal_pa_array(values: list[str | None]) -> None:
+    built = texts(values)
+    built.validate(full=True)
+    assert built.equals(pa.array(values, pa.string()))
+    assert built.null_count == sum(v is None for v in values)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.booleans(), max_size=70))
+def test_bools_and_int64s_equal_pa_array(values: list[bool]) -> None:
+    assert bools(np.array(values, dtype=bool)).equals(pa.array(values, pa.bool_()))
+    numbers = [i * (-3) ** (i % 5) for i in range(len(values))]
+    assert int64s(np.array(numbers)).equals(pa.array(numbers, pa.int64()))
+
+
+@pytest.mark.parametrize(
+    ("value", "arrow_type"),
+    [
+        (None, pa.string()),
+        (None, pa.float64()),
+        ("", pa.string()),
+        ("day", pa.string()),
+        ("é, \u00e9\u0301", pa.string()),
+        (200, pa.int32()),
+        (-(2**40), pa.int64()),
+        (0.0, pa.float64()),
+        (1e16, pa.float64()),
+        (False, pa.bool_()),
+        (True, pa.bool_()),
+        (datetime(2026, 11, 30, 7, 59, 1, 123456, tzinfo=UTC), pa.timestamp("us", tz="UTC")),
+        (
+            datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC) + timedelta(microseconds=7),
+            pa.timestamp("us", tz="UTC"),
+        ),
+    ],
+)
+def test_scalar_equals_pa_scalar(value: object, arrow_type: pa.DataType) -> None:
+    built = scalar(value, arrow_type)
+    assert built.type == arrow_type
+    assert built.equals(pa.scalar(value, arrow_type))
+
+
+def test_scalar_refuses_what_it_cannot_build() -> None:
+    with pytest.raises(TypeError):
+        scalar(datetime(2026, 1, 1), pa.timestamp("us"))  # naive: no tz to anchor it
