@@ -133,9 +133,9 @@ def _missing(table: Table, column: Column, value: str) -> str:
     smaller table (a figure's subject, its claimant) is stated on every row and its distinct
     values are nearly as many as the target's keys: the pass probes the target's keys directly,
     without a DISTINCT over every row (about 0.6× the time for figures' subjects at a million
-    figures, measured alternately). (A correlated ``NOT EXISTS`` in the select list became a delim join copying every
-    column: 30 s a reference at 1M figures.) Null keys name nothing, as the check always had it;
-    they are left out of ``NOT IN``, which they would turn unknown.
+    figures, measured alternately). (A correlated ``NOT EXISTS`` in the select list became a
+    delim join copying every column: 30 s a reference at 1M figures.) Null keys name nothing,
+    as the check always had it; they are left out of ``NOT IN``, which they would turn unknown.
     """
     target, key = (column.references or "").split(".")
     if column.required and column.kind is not Kind.STRING_LIST and target != "figures":
