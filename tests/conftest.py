@@ -60,6 +60,23 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+# A statement (figure or relation) whose every column keeps the record contract, for tests
+# that break one column at a time in a bare DuckDB table.
+VALID_STATEMENT: dict[str, Any] = {
+    "subject_id": "s",
+    "metric": "killed",
+    "claimant_id": "c",
+    "stated_on": "2017-05-01",
+    "stated_precision": "day",
+    "value_low": 1.0,
+    "value_high": 1.0,
+    "qualifier": "exact",
+    "quote": "q",
+    "quote_start": 0,
+    "quote_end": 1,
+}
+
+
 def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:
     """A figure of the bundled article, quoting its Mosul sentence unless told otherwise."""
     return bundled_figure(figure_id, **overrides)

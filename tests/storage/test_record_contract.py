@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from provenance import Warehouse
 from provenance.core.schema import STORED_TABLES, TABLES
 from provenance.storage.record_contract import blank_sql, contract_sql
+from tests.conftest import VALID_STATEMENT
 
 
 def test_the_bundled_warehouse_keeps_its_contract(bundled: Warehouse) -> None:
@@ -55,21 +56,7 @@ def test_an_incoming_document_id_is_matched_against_its_pattern() -> None:
     too."""
     from provenance.storage.record_contract import breaks_contract_sql
 
-    valid = {
-        "figure_id": "f",
-        "document_id": "5f0c" * 16,
-        "subject_id": "s",
-        "metric": "killed",
-        "claimant_id": "c",
-        "stated_on": "2017-05-01",
-        "stated_precision": "day",
-        "value_low": 1.0,
-        "value_high": 1.0,
-        "qualifier": "exact",
-        "quote": "q",
-        "quote_start": 0,
-        "quote_end": 1,
-    }
+    valid = {**VALID_STATEMENT, "figure_id": "f", "document_id": "5f0c" * 16}
     table = TABLES["figures"]
     connection = duckdb.connect()
     columns = table.input_columns

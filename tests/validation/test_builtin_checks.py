@@ -24,6 +24,7 @@ from provenance.validation.builtin_checks import (
     quote_anchor_checks,
     reference_checks,
 )
+from tests.conftest import VALID_STATEMENT
 
 TEXTS = ("Selon l'armée, 12 morts à Tavenor.", "Au moins 3 100 civils tués.", "ABCDEFGHIJ")
 # Empty and non-ASCII ids too: a reference probe must treat them as any other key.
@@ -256,19 +257,9 @@ _SHA = "5f0c" * 16
 _DOCUMENT_IDS = (_SHA, "0123" * 16, _SHA.upper(), _SHA[:63], "é" * 64, "", None)
 # Every other column of a statement keeps its contract, so a row fails by its document id alone.
 _VALID = {
-    "subject_id": "s",
+    **VALID_STATEMENT,
     "kind": "ratio",
     "reference_ids": ["f"],
-    "metric": "killed",
-    "claimant_id": "c",
-    "stated_on": "2017-05-01",
-    "stated_precision": "day",
-    "value_low": 1.0,
-    "value_high": 1.0,
-    "qualifier": "exact",
-    "quote": "q",
-    "quote_start": 0,
-    "quote_end": 1,
     "batch_id": "b",
     "recorded_at": "2024-01-01 00:00:00+00",
 }
