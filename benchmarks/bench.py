@@ -24,8 +24,8 @@ bundled ``validate`` with and without GX suites) as multiples of ``python -c pas
 Ratios are what to compare across runs: on a shared machine the seconds drift with the load,
 and both sides of each ratio are measured minutes apart in the same run.
 
-Peak memory of a child is its own ru_maxrss, read with os.wait4 (RUSAGE_CHILDREN would be the
-maximum over every child so far). Load average is recorded: on a shared machine it explains
+Peak memory of a child is its own ru_maxrss, read with os.wait4 by a small launcher process
+that starts it (see ``run_child``; RUSAGE_CHILDREN would be the maximum over every child so far). Load average is recorded: on a shared machine it explains
 wall times that CPU-bound work alone would not.
 """
 
@@ -54,20 +54,47 @@ from bench_render import (
 APPEND_FIGURES = 100_000
 
 
+# Runs one measured command and writes its wall time, peak and CPU to a file (see run_child).
+LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump({"seconds": seconds, "peak_kib": usage.ru_maxrss,
+               "cpu_seconds": usage.ru_utime + usage.ru_stime,
+               "exit_code": os.waitstatus_to_exitcode(status)}, out)
+"""
+
+
 def run_child(args: list[str], cwd: Path | None = None) -> dict[str, Any]:
-    """Run a command; its wall time, peak RSS (MB), exit code and stderr tail."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+    """Run a command; its wall time, peak RSS (MB), CPU seconds, exit code and stderr tail.
+
+    The command is started by a small launcher process, which times and waits for it. Linux
+    counts in a spawned child's peak the peak of the process that spawned it (the address space
+    it starts from): started by the bench itself, a 20 MB command read as 459 MB once the bench
+    had read a ten-million-figure report. The launcher's own peak is a few MB.
+    """
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as folder:
+        measures = Path(folder) / "measures.json"
+        launched = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(measures), *args],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            check=False,
+        )
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+        if not measures.is_file():
+            raise SystemExit(f"the launcher failed ({launched.returncode}): {tail}")
+        measured = json.loads(measures.read_text(encoding="utf-8"))
     return {
-        "seconds": time.perf_counter() - started,
-        "peak_mb": usage.ru_maxrss / 1024,  # Linux reports KiB
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "exit_code": process.returncode,
+        "seconds": measured["seconds"],
+        "peak_mb": measured["peak_kib"] / 1024,  # Linux reports KiB
+        "cpu_seconds": measured["cpu_seconds"],
+        "exit_code": measured["exit_code"],
         "stderr_tail": tail,
     }
 
