@@ -48,6 +48,13 @@ def texts(values: Sequence[str | None]) -> pa.Array:
     )
 
 
+def text_scalar(value: str | None) -> pa.Scalar:
+    """``pa.scalar(value, pa.string())``: the literal compute functions are given most."""
+    import pyarrow as pa
+
+    return scalar(value, pa.string())
+
+
 def bools(mask: np.ndarray) -> pa.Array:
     """``pa.array(mask, pa.bool_())`` for a numpy array of booleans (no nulls)."""
     import pyarrow as pa

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar, texts
+from provenance.core.arrow_values import scalar, text_scalar, texts
 from provenance.core.schema import TABLES, Kind, Table
 
 if TYPE_CHECKING:
@@ -95,11 +95,14 @@ def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
     fragments = []
     for column, _ in _identity(name):
         if column not in rows.column_names:
-            fragments.append(_text("null"))
+            fragments.append(text_scalar("null"))
             continue
         fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
     listed = pc.binary_join_element_wise(
-        _text("["), pc.binary_join_element_wise(*fragments, _text(", ")), _text("]"), _text("")
+        text_scalar("["),
+        pc.binary_join_element_wise(*fragments, text_scalar(", ")),
+        text_scalar("]"),
+        text_scalar(""),
     )
     prefix = ID_PREFIXES.get(name, "")
     sha256 = hashlib.sha256
@@ -125,7 +128,7 @@ def _json_fragments(kind: Kind, values: Any) -> Any:
         written = _json_numbers(values)
     else:
         written = texts([None if v is None else _JSON.encode(v) for v in values.to_pylist()])
-    return pc.fill_null(written.cast(pa.string()), _text("null"))
+    return pc.fill_null(written.cast(pa.string()), text_scalar("null"))
 
 
 # The characters json.dumps escapes with ensure_ascii=False; a text without any is written
@@ -183,10 +186,10 @@ def _json_numbers(values: pa.Array) -> pa.Array:
     as_digits = pc.fill_null(as_digits, scalar(False, pa.bool_()))
     digits = pc.binary_join_element_wise(
         pc.if_else(as_digits, values, zero).cast(pa.int64()).cast(pa.string()),
-        _text(".0"),
-        _text(""),
+        text_scalar(".0"),
+        text_scalar(""),
     )
-    written = pc.if_else(as_digits, digits, scalar(None, pa.string()))
+    written = pc.if_else(as_digits, digits, text_scalar(None))
     other = pc.and_(pc.invert(as_digits), pc.is_valid(values))
     if not pc.any(other).as_py():
         return written
@@ -198,10 +201,4 @@ def _quoted(values: pa.Array) -> pa.Array:
     """Each text between double quotes, as is."""
     import pyarrow.compute as pc
 
-    return pc.binary_join_element_wise(_text('"'), values, _text('"'), _text(""))
-
-
-def _text(value: str) -> pa.Scalar:
-    import pyarrow as pa
-
-    return scalar(value, pa.string())
+    return pc.binary_join_element_wise(text_scalar('"'), values, text_scalar('"'), text_scalar(""))

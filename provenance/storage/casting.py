@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar
+from provenance.core.arrow_values import scalar, text_scalar
 from provenance.core.schema import Column, Kind, Table
 from provenance.storage.contracts import MAX_KEY_LENGTH, PRECISION_COLUMN, read_cell
 
@@ -140,9 +140,7 @@ def _cast(column: Column, array: pa.Array) -> tuple[pa.Array, pa.Array | None]:
     if kind is Kind.DATE:
         if pa.types.is_date(source):
             days = _safe_cast(array, target)
-            return days, pc.if_else(
-                pc.is_null(days), scalar(None, pa.string()), scalar("day", pa.string())
-            )
+            return days, pc.if_else(pc.is_null(days), text_scalar(None), text_scalar("day"))
         if pa.types.is_string(source) or pa.types.is_large_string(source):
             return _cast_dates(array.cast(pa.string()))
         raise _PerCell
@@ -188,10 +186,10 @@ def _cast_dates(array: pa.Array) -> tuple[pa.Array, pa.Array]:
     padded = pa.nulls(len(array), pa.string())
     for name, form in _DATE_FORMS.items():
         matches = pc.match_substring_regex(array, f"^{form}$")
-        precision = pc.if_else(matches, scalar(name, pa.string()), precision)
-        padding = scalar(_DATE_PADDING[name], pa.string())
+        precision = pc.if_else(matches, text_scalar(name), precision)
+        padding = text_scalar(_DATE_PADDING[name])
         padded = pc.if_else(
-            matches, pc.binary_join_element_wise(array, padding, scalar("", pa.string())), padded
+            matches, pc.binary_join_element_wise(array, padding, text_scalar("")), padded
         )
     if padded.null_count != array.null_count:
         raise _PerCell

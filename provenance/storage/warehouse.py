@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar
+from provenance.core.arrow_values import scalar, text_scalar
 from provenance.core.errors import (
     ConfigError,
     IntegrityError,
@@ -418,7 +418,7 @@ class Warehouse:
             schema = TABLES[name].arrow_schema()
             table = table.append_column(
                 pa.field("batch_id", pa.string(), nullable=False),
-                pa.repeat(scalar(batch_id, pa.string()), table.num_rows),
+                pa.repeat(text_scalar(batch_id), table.num_rows),
             ).append_column(
                 pa.field("recorded_at", schema.field("recorded_at").type, nullable=False),
                 pa.repeat(scalar(now, schema.field("recorded_at").type), table.num_rows),
