@@ -7,14 +7,9 @@ where the data is.
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
-from provenance.core.schema import TABLES
 from provenance.core.sql import sql_literal
 from provenance.validation import series_rules
 from provenance.validation.rules import (
@@ -44,12 +39,14 @@ from provenance.validation.sql_text import (
     stored_bounds,
     table_name,
 )
+from provenance.validation.text_rules import (
+    STATEMENT_KEYS,
+    compile_quote_number,
+    compile_weekday,
+)
 
 if TYPE_CHECKING:
-    import duckdb
-
-# The tables of statements (each with a quote in a document), by their key column.
-_STATEMENT_KEYS = tuple((name, TABLES[name].key) for name in ("figures", "relations"))
+    pass
 
 
 def _operand_sql(lo: str, hi: str) -> str:
@@ -62,243 +59,6 @@ def _period_end_sql(day: str, precision: str) -> str:
     return (
         f"(CASE {precision} WHEN 'month' THEN last_day({day}) "
         f"WHEN 'year' THEN make_date(year({day}), 12, 31) ELSE {day} END)"
-    )
-
-
-# --- quote_number -------------------------------------------------------------------------
-
-
-def _compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
-    readings = table_name("rule_readings", rule.name)
-    sources = []
-    for table in rule.tables:
-        key = TABLES[table].key
-        # Shares are fractions ("un quart", "25 %"), not counts: the count reader does not apply.
-        kinds = " AND x.kind IN ('ratio', 'sum', 'difference')" if table == "relations" else ""
-        sources.append(
-            f"SELECT x.{key} AS record_id, '{table}' AS table_name, x.value_text, x.quote, x.qualifier, "
-            f"x.value_low, x.value_high, d.language FROM {table} x JOIN documents d USING (document_id) "
-            f"WHERE x.value_text IS NOT NULL{kinds}"
-        )
-    stated = " UNION ALL ".join(sources)
-    # One pass counts each wording's statements; the count of readable ones is the rule's
-    # checked count, so the statements themselves are read once more only, to be judged.
-    pairs_sql = (
-        f"SELECT value_text, language, count(*) FROM ({stated}) GROUP BY value_text, language"
-    )
-
-    def prepare(connection: duckdb.DuckDBPyConnection) -> None:
-        _store_readings(connection, readings, connection.execute(pairs_sql).fetchall())
-
-    read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
-    stored = f"s.qualifier || ' ' || {bounds_sql(*stored_bounds('s'))}"
-    sql = f"""
-        SELECT s.record_id, s.table_name,
-               CASE WHEN NOT contains(s.quote, s.value_text)
-                      THEN 'value_text «' || s.value_text || '» is not in the quote'
-                    WHEN r.qualifier IS NULL THEN '«' || s.value_text || '» does not read as a number'
-                    ELSE '«' || s.value_text || '» reads as ' || {read_as} || ', stored as ' || {stored}
-               END AS message,
-               s.quote, NULL::DOUBLE AS measured
-        FROM ({stated}) s JOIN {readings} r USING (value_text, language)
-        WHERE r.supported AND (
-              NOT contains(s.quote, s.value_text) OR r.qualifier IS NULL
-              OR r.qualifier <> s.qualifier
-              OR abs(coalesce(r.low, 0) - coalesce(s.value_low, 0)) > 1e-6
-              OR (r.high IS NULL) <> (s.value_high IS NULL)
-              OR abs(r.high - s.value_high) > 1e-6)
-    """
-    checked = f"SELECT coalesce(sum(statements), 0) FROM {readings} WHERE supported"
-    return CompiledRule(sql, checked, prepare=prepare, tables=(TempTable(readings, None),))
-
-
-def _store_readings(
-    connection: duckdb.DuckDBPyConnection, table: str, pairs: list[tuple[str, str, int]]
-) -> None:
-    """Create temp table ``table``: each distinct (value_text, language) read as a quantity,
-    with how many statements use it.
-
-    Only distinct wordings are parsed in Python: a million figures share a few thousand. The
-    readings reach DuckDB as a JSON-lines file it reads itself, so the check needs neither
-    pyarrow nor pandas (their import costs more than the whole check on a small warehouse).
-    Bounds travel as ``repr`` text, which DuckDB parses back to the same double, infinity
-    included.
-    """
-    with tempfile.TemporaryDirectory(prefix="provenance-readings-") as folder:
-        path = Path(folder) / "readings.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for row in _read_quantities(pairs):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        columns = (
-            "{value_text: 'VARCHAR', language: 'VARCHAR', statements: 'BIGINT', "
-            "supported: 'BOOLEAN', qualifier: 'VARCHAR', low: 'VARCHAR', high: 'VARCHAR'}"
-        )
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            "SELECT value_text, language, statements, supported, qualifier, "
-            "CAST(low AS DOUBLE) AS low, CAST(high AS DOUBLE) AS high "
-            f"FROM read_json({sql_literal(path.as_posix())}, format = 'newline_delimited', "
-            f"columns = {columns})"
-        )
-
-
-def _read_quantities(pairs: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
-    """Each (value_text, language, statements) with its reading, bounds as ``repr`` text."""
-    from provenance.text.numbers import LANGUAGES as READABLE
-    from provenance.text.numbers import Quantity, read_quantity
-
-    rows = []
-    for value_text, language, statements in pairs:
-        quantity = read_quantity(value_text, language) if language in READABLE else None
-        if quantity is None and value_text.strip().isdigit():
-            # The column holds the number alone: "1903" is a count here, not the year the
-            # reader takes a bare four-digit number in running text for.
-            number = float(value_text.strip())
-            quantity = Quantity(number, number, "exact", value_text, 0, len(value_text))
-        low = quantity.low if quantity else None
-        high = quantity.high if quantity else None
-        rows.append(
-            {
-                "value_text": value_text,
-                "language": language,
-                "statements": statements,
-                "supported": language in READABLE,
-                "qualifier": quantity.qualifier if quantity else None,
-                "low": None if low is None else repr(float(low)),
-                "high": None if high is None else repr(float(high)),
-            }
-        )
-    return rows
-
-
-# --- weekday ------------------------------------------------------------------------------
-
-_SPACE = r"[\s\x{00a0}\x{202f}]+"
-
-
-def _weekday_pattern(language: str) -> tuple[str, list[str]]:
-    """An RE2 pattern for "weekday + date" in ``language`` and its named parts."""
-    days = "|".join(WEEKDAYS[language])
-    months = "|".join(sorted(MONTHS[language], key=len, reverse=True))
-    if language == "fr":
-        pattern = (
-            rf"(?i)\b((?:ce|le){_SPACE})?({days}){_SPACE}(1er|\d{{1,2}}){_SPACE}({months})"
-            rf"(?:{_SPACE}(\d{{4}}))?\b"
-        )
-        return pattern, ["article", "weekday", "day", "month", "year"]
-    ordinal = r"(?:st|nd|rd|th)?"
-    pattern = (
-        rf"(?i)\b({days}),?{_SPACE}(?:({months}){_SPACE}(\d{{1,2}}){ordinal}|(\d{{1,2}}){ordinal}{_SPACE}(?:of{_SPACE})?({months}))"
-        rf"(?:,?{_SPACE}(\d{{4}}))?\b"
-    )
-    return pattern, ["weekday", "month", "day", "day_b", "month_b", "year"]
-
-
-def _weekday_haystacks_sql(languages: tuple[str, ...], scope: str) -> str:
-    """The texts to search, with their language: whole documents, or only the quotes of
-    figures and relations."""
-    langs = ", ".join(sql_literal(language) for language in languages)
-    if scope == "documents":
-        return (
-            "SELECT document_id AS record_id, 'documents' AS table_name, published_on, "
-            f"language, text AS haystack FROM documents WHERE language IN ({langs})"
-        )
-    return " UNION ALL ".join(
-        f"SELECT x.{key} AS record_id, '{table}' AS table_name, d.published_on, d.language, "
-        f"x.quote AS haystack FROM {table} x JOIN documents d USING (document_id) "
-        f"WHERE d.language IN ({langs})"
-        for table, key in _STATEMENT_KEYS
-    )
-
-
-def _weekday_found_sql(languages: tuple[str, ...], scope: str) -> str:
-    """Every candidate mention, each text searched with its language's pattern in one read of
-    the texts (a query per language read every text once per language)."""
-    extract = " ".join(
-        f"WHEN {sql_literal(language)} THEN regexp_extract_all(haystack, "
-        f"{sql_literal(_weekday_pattern(language)[0])})"
-        for language in dict.fromkeys(languages)
-    )
-    return f"""
-        SELECT record_id, table_name, published_on, language,
-               unnest(CASE language {extract} END) AS mention
-        FROM ({_weekday_haystacks_sql(languages, scope)})
-    """
-
-
-def _weekday_mentions_sql(language: str, found: str) -> str:
-    """One row per weekday-and-date mention of ``found`` (the mentions
-    :func:`_weekday_found_sql` found) in ``language``, resolved.
-
-    A date written without its year takes the year that puts it nearest the publication date
-    (:func:`provenance.core.calendar.resolve_date`, whose SQL twin resolves it here)
-    ("le jeudi 25 mai" in an article of 28 May 2017 is 2017-05-25; "Tuesday, October 24th" in a
-    report dated 23 October 2023 is 2023-10-24).
-    """
-    pattern, names = _weekday_pattern(language)
-    parts = ", ".join(sql_literal(n) for n in names)
-    day = (
-        "coalesce(nullif(p.day, ''), nullif(p.day_b, ''))"
-        if language == "en"
-        else "nullif(p.day, '')"
-    )
-    month = (
-        "lower(coalesce(nullif(p.month, ''), nullif(p.month_b, '')))"
-        if language == "en"
-        else "lower(p.month)"
-    )
-    month_cases = " ".join(f"WHEN {sql_literal(m)} THEN {n}" for m, n in MONTHS[language].items())
-    names_list = "[" + ", ".join(sql_literal(d) for d in WEEKDAYS[language]) + "]"
-    return f"""
-        SELECT record_id, table_name, mention, written_weekday, true_weekday, resolved
-        FROM (
-          SELECT record_id, table_name, mention, lower(p.weekday) AS written_weekday,
-                 CASE WHEN resolved IS NULL THEN NULL ELSE {names_list}[isodow(resolved)] END AS true_weekday,
-                 resolved
-          FROM (
-            SELECT record_id, table_name, mention, p,
-                   {resolve_date_sql("day_number", "month_number", "TRY_CAST(nullif(p.year, '') AS INTEGER)", "published_on")} AS resolved
-            FROM (
-              SELECT record_id, table_name, published_on, mention, p,
-                     CASE {month} {month_cases} END AS month_number,
-                     TRY_CAST(replace(lower({day}), 'er', '') AS INTEGER) AS day_number
-              FROM (
-                SELECT record_id, table_name, published_on, mention,
-                       regexp_extract(mention, {sql_literal(pattern)}, [{parts}]) AS p
-                FROM {found} WHERE language = {sql_literal(language)}
-              )
-            )
-          )
-        )
-    """
-
-
-def _compile_weekday(rule: WeekdayRule) -> CompiledRule:
-    # Materialised: every language's branch reads the mentions found, not the texts again.
-    found = f"WITH found AS MATERIALIZED ({_weekday_found_sql(rule.languages, rule.scope)})"
-    mentions = f"{found} " + " UNION ALL ".join(
-        _weekday_mentions_sql(language, "found") for language in rule.languages
-    )
-    # The texts are searched once: failures, observations and the count read the mentions.
-    mentions_table = TempTable(table_name("rule_mentions", rule.name), mentions)
-    base = f"SELECT * FROM {mentions_table.name}"
-    sql = f"""
-        SELECT record_id, table_name,
-               CASE WHEN resolved IS NULL THEN '«' || mention || '» is not a date'
-                    ELSE '«' || mention || '» resolves to ' || strftime(resolved, '%Y-%m-%d')
-                         || ', which is a ' || true_weekday || ', not a ' || written_weekday END AS message,
-               mention AS quote, NULL::DOUBLE AS measured
-        FROM ({base}) WHERE resolved IS NULL OR true_weekday <> written_weekday
-    """
-    observations = f"""
-        SELECT record_id, table_name,
-               '«' || mention || '» is ' || strftime(resolved, '%Y-%m-%d') || ', a ' || true_weekday AS message,
-               mention AS quote, NULL::DOUBLE AS measured
-        FROM ({base}) WHERE true_weekday = written_weekday
-        ORDER BY record_id, mention LIMIT {OBSERVATION_LIMIT}
-    """
-    return CompiledRule(
-        sql, f"SELECT count(*) FROM ({base})", observations, tables=(mentions_table,)
     )
 
 
@@ -422,11 +182,11 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
     published_end = _period_end_sql("d.published_on", "d.published_precision")
     bodies = {
         table: f"FROM {table} x JOIN documents d USING (document_id) WHERE x.stated_on > {published_end}"
-        for table, _ in _STATEMENT_KEYS
+        for table, _ in STATEMENT_KEYS
     }
-    keys = offender_keys(rule.name, [(t, f"x.{k}", bodies[t]) for t, k in _STATEMENT_KEYS])
+    keys = offender_keys(rule.name, [(t, f"x.{k}", bodies[t]) for t, k in STATEMENT_KEYS])
     statements = []
-    for table, key in _STATEMENT_KEYS:
+    for table, key in STATEMENT_KEYS:
         statements.append(
             f"""SELECT x.{key} AS record_id, '{table}' AS table_name,
                    'stated_on ' || x.stated_on || ' is after the document''s publication ('
@@ -482,8 +242,8 @@ def _compile_sql(rule: SqlRule) -> CompiledRule:
 
 
 _DUCKDB_COMPILERS: dict[type[Rule], Callable[[Any], CompiledRule]] = {
-    QuoteNumberRule: _compile_quote_number,
-    WeekdayRule: _compile_weekday,
+    QuoteNumberRule: compile_quote_number,
+    WeekdayRule: compile_weekday,
     RelationRule: _compile_relation,
     DateOrderRule: _compile_date_order,
     SubjectPeriodRule: _compile_subject_period,
