@@ -34,13 +34,17 @@ from provenance.validation.sql_text import (
     bounds_sql,
     num_sql,
     of_offenders,
-    offender_keys,
     statement_body,
     stored_bounds,
     table_name,
 )
-from provenance.validation.text_rules import (
+from provenance.validation.statement_pass import (
+    PUBLISHED_END,
     STATEMENT_KEYS,
+    period_end_sql,
+    statement_groups_table,
+)
+from provenance.validation.text_rules import (
     compile_quote_number,
     compile_weekday,
 )
@@ -52,14 +56,6 @@ if TYPE_CHECKING:
 def _operand_sql(lo: str, hi: str) -> str:
     # In "3100/352 ≥ 8.81" the operand shows its lower bound; a bounded range shows both ends.
     return f"(CASE WHEN {hi} = {INF} OR {lo} = {hi} THEN {num_sql(lo)} ELSE '(' || {num_sql(lo)} || '–' || {num_sql(hi)} || ')' END)"
-
-
-def _period_end_sql(day: str, precision: str) -> str:
-    """The last day a date of the given precision may stand for (2017-05 → 2017-05-31)."""
-    return (
-        f"(CASE {precision} WHEN 'month' THEN last_day({day}) "
-        f"WHEN 'year' THEN make_date(year({day}), 12, 31) ELSE {day} END)"
-    )
 
 
 # --- relation -----------------------------------------------------------------------------
@@ -179,20 +175,19 @@ def _compile_relation(rule: RelationRule) -> CompiledRule:
 
 def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
     retrieved_day = "CAST(d.retrieved_at AT TIME ZONE 'UTC' AS DATE)"
-    published_end = _period_end_sql("d.published_on", "d.published_precision")
-    bodies = {
-        table: f"FROM {table} x JOIN documents d USING (document_id) WHERE x.stated_on > {published_end}"
-        for table, _ in STATEMENT_KEYS
-    }
-    keys = offender_keys(rule.name, [(t, f"x.{k}", bodies[t]) for t, k in STATEMENT_KEYS])
+    # The statements dated after their publication are found in the pass over statements and
+    # documents that quote-number-reads-back shares; only theirs are read here, quotes and all.
+    groups = statement_groups_table()
     statements = []
     for table, key in STATEMENT_KEYS:
         statements.append(
             f"""SELECT x.{key} AS record_id, '{table}' AS table_name,
                    'stated_on ' || x.stated_on || ' is after the document''s publication ('
                      || d.published_on || ')' AS message,
-                   x.quote, datediff('day', {published_end}, x.stated_on)::DOUBLE AS measured
-            {bodies[table]} AND {of_offenders(keys, table, f"x.{key}")}"""
+                   x.quote, datediff('day', {PUBLISHED_END}, x.stated_on)::DOUBLE AS measured
+            FROM {table} x JOIN documents d USING (document_id)
+            WHERE x.stated_on > {PUBLISHED_END} AND x.{key} IN (
+              SELECT late_id FROM {groups.name} WHERE table_name = '{table}' AND late_id IS NOT NULL)"""
         )
     sql = "\nUNION ALL\n".join(
         [
@@ -204,11 +199,11 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
         ]
     )
     checked = "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM figures) + (SELECT count(*) FROM relations)"
-    return CompiledRule(sql, checked, tables=(keys,))
+    return CompiledRule(sql, checked, tables=(groups,))
 
 
 def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
-    stated_end = _period_end_sql("f.stated_on", "f.stated_precision")
+    stated_end = period_end_sql("f.stated_on", "f.stated_precision")
     offends = f"s.period_start > {stated_end}"
     body = f"FROM figures f JOIN subjects s USING (subject_id) WHERE {offends}"
     looked_at = "FROM figures f JOIN subjects s USING (subject_id) WHERE s.period_start IS NOT NULL"

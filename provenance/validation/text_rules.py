@@ -24,30 +24,22 @@ from provenance.validation.sql_text import (
     stored_bounds,
     table_name,
 )
+from provenance.validation.statement_pass import STATEMENT_KEYS, statement_groups_table, worded_sql
 
 if TYPE_CHECKING:
     import duckdb
-
-# The tables of statements (each with a quote in a document), by their key column.
-STATEMENT_KEYS = tuple((name, TABLES[name].key) for name in ("figures", "relations"))
-
 
 # --- quote_number -------------------------------------------------------------------------
 
 
 def _stated_sql(rule: QuoteNumberRule) -> str:
     """Every statement the rule judges, with its document's language."""
-    sources = []
-    for table in rule.tables:
-        key = TABLES[table].key
-        # Shares are fractions ("un quart", "25 %"), not counts: the count reader does not apply.
-        kinds = " AND x.kind IN ('ratio', 'sum', 'difference')" if table == "relations" else ""
-        sources.append(
-            f"SELECT x.{key} AS record_id, '{table}' AS table_name, x.value_text, x.quote, x.qualifier, "
-            f"x.value_low, x.value_high, d.language FROM {table} x JOIN documents d USING (document_id) "
-            f"WHERE x.value_text IS NOT NULL{kinds}"
-        )
-    return " UNION ALL ".join(sources)
+    return " UNION ALL ".join(
+        f"SELECT x.{TABLES[table].key} AS record_id, '{table}' AS table_name, x.value_text, "
+        "x.quote, x.qualifier, x.value_low, x.value_high, d.language "
+        f"FROM {table} x JOIN documents d USING (document_id) WHERE {worded_sql(table)}"
+        for table in rule.tables
+    )
 
 
 def _misread_sql(s: str) -> str:
@@ -62,28 +54,23 @@ def _misread_sql(s: str) -> str:
 
 def compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
     readings = table_name("rule_readings", rule.name)
-    stated = _stated_sql(rule)
-    # One pass over the statements groups them by everything the verdict depends on: a million
-    # figures make a few thousand groups. The wordings to parse, the checked count and the
-    # wordings that fail come from the groups; the statements are read again, quotes and all,
-    # only for the failing wordings (none: the second read stops at once).
-    wordings = TempTable(
-        table_name("rule_wordings", rule.name),
-        "SELECT value_text, language, qualifier, value_low, value_high, "
-        "contains(quote, value_text) AS contained, count(*) AS statements "
-        f"FROM ({stated}) GROUP BY ALL",
-    )
+    groups = statement_groups_table()
+    tables = ", ".join(f"'{table}'" for table in rule.tables)
+    # The statements grouped by everything the verdict depends on (one pass, shared with
+    # dates-in-order): the wordings to parse, the checked count and the wordings that fail come
+    # from the groups; the statements are read again, quotes and all, only for failing wordings.
+    judged = f"w.value_text IS NOT NULL AND w.table_name IN ({tables})"
 
     def prepare(connection: duckdb.DuckDBPyConnection) -> None:
         pairs = connection.execute(
-            "SELECT value_text, language, sum(statements)::BIGINT "
-            f"FROM {wordings.name} GROUP BY ALL ORDER BY ALL"
+            f"SELECT value_text, language, sum(statements)::BIGINT FROM {groups.name} w "
+            f"WHERE {judged} GROUP BY ALL ORDER BY ALL"
         ).fetchall()
         _store_readings(connection, readings, pairs)
 
     failing_wordings = (
-        f"SELECT w.value_text FROM {wordings.name} w JOIN {readings} r USING (value_text, language) "
-        f"WHERE r.supported AND {_misread_sql('w')}"
+        f"SELECT w.value_text FROM {groups.name} w JOIN {readings} r USING (value_text, language) "
+        f"WHERE {judged} AND r.supported AND {_misread_sql('w')}"
     )
     read_as = f"r.qualifier || ' ' || {bounds_sql('r.low', 'coalesce(r.high, ' + INF + ')')}"
     stored = f"s.qualifier || ' ' || {bounds_sql(*stored_bounds('s'))}"
@@ -95,13 +82,13 @@ def compile_quote_number(rule: QuoteNumberRule) -> CompiledRule:
                     ELSE '«' || s.value_text || '» reads as ' || {read_as} || ', stored as ' || {stored}
                END AS message,
                s.quote, NULL::DOUBLE AS measured
-        FROM (SELECT *, contains(quote, value_text) AS contained FROM ({stated})
+        FROM (SELECT *, contains(quote, value_text) AS contained FROM ({_stated_sql(rule)})
               WHERE value_text IN ({failing_wordings})) s
         JOIN {readings} r USING (value_text, language)
         WHERE r.supported AND {_misread_sql("s")}
     """
     checked = f"SELECT coalesce(sum(statements), 0) FROM {readings} WHERE supported"
-    return CompiledRule(sql, checked, prepare=prepare, tables=(wordings, TempTable(readings, None)))
+    return CompiledRule(sql, checked, prepare=prepare, tables=(groups, TempTable(readings, None)))
 
 
 def _store_readings(

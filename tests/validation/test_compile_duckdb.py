@@ -63,6 +63,17 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
         for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
             columns = f"{key} VARCHAR, document_id VARCHAR, stated_on DATE, quote VARCHAR"
             fill(connection, table, columns, figures if table == "figures" else relations)
+        # Columns the pass shared with quote-number-reads-back reads, unused here.
+        connection.execute("ALTER TABLE documents ADD COLUMN language VARCHAR")
+        for table in ("figures", "relations"):
+            for column in (
+                "value_text VARCHAR",
+                "qualifier VARCHAR",
+                "value_low DOUBLE",
+                "value_high DOUBLE",
+            ):
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        connection.execute("ALTER TABLE relations ADD COLUMN kind VARCHAR")
         end = (
             "(CASE d.published_precision WHEN 'month' THEN last_day(d.published_on) "
             "WHEN 'year' THEN make_date(year(d.published_on), 12, 31) ELSE d.published_on END)"

@@ -1,10 +1,12 @@
 """The rules that read text against a reference: quote-number-reads-back, which groups the
 statements in one pass and reads quotes again only for failing wordings, gives the rows and
-the checked count of one plain pass judging every statement against its wording's reading."""
+the checked count of one plain pass judging every statement against its wording's reading;
+dates-in-order, reading the same grouped pass, gives the late statements of a plain one."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -37,6 +39,7 @@ keys = st.sampled_from(["a", "b", "c"])
 document_keys = st.sampled_from(["d1", "d2", "d3", "x"])
 bounds = st.one_of(st.none(), st.sampled_from([0.0, 8.0, 10.0, 12.0, 40.0, 80.0, 241.0, 3100.0]))
 qualifiers = st.one_of(st.none(), st.sampled_from(QUALIFIER_NAMES))
+days = st.sampled_from([date(2017, 5, 25), date(2017, 5, 28), date(2017, 6, 2)])
 
 
 @st.composite
@@ -50,7 +53,7 @@ def statements(draw: st.DrawFn, kinds: bool) -> tuple[Any, ...]:
         else st.sampled_from([f"« {written} »", None])
     )
     row = (draw(keys), draw(document_keys), value_text, quote, draw(qualifiers))
-    row += (draw(bounds), draw(bounds))
+    row += (draw(bounds), draw(bounds), draw(days))
     if kinds:
         row += (draw(st.sampled_from(["ratio", "sum", "share", "difference"])),)
     return row
@@ -94,7 +97,12 @@ def plain_pass(readings: str) -> str:
 @settings(max_examples=30, deadline=None)
 @given(
     documents=st.lists(
-        st.tuples(st.sampled_from(["d1", "d2", "d3"]), st.sampled_from(["fr", "en", "de"])),
+        st.tuples(
+            st.sampled_from(["d1", "d2", "d3"]),
+            st.sampled_from(["fr", "en", "de"]),
+            days,
+            st.sampled_from(["day", "month"]),
+        ),
         max_size=4,
     ),
     figures=st.lists(statements(kinds=False), max_size=10),
@@ -105,10 +113,16 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
 ) -> None:
     columns = (
         "document_id VARCHAR, value_text VARCHAR, quote VARCHAR, qualifier VARCHAR, "
-        "value_low DOUBLE, value_high DOUBLE"
+        "value_low DOUBLE, value_high DOUBLE, stated_on DATE"
     )
     with duckdb.connect() as connection:
-        fill(connection, "documents", "document_id VARCHAR, language VARCHAR", documents)
+        fill(
+            connection,
+            "documents",
+            "document_id VARCHAR, language VARCHAR, published_on DATE, published_precision VARCHAR, "
+            "retrieved_at TIMESTAMPTZ",
+            [(*d, None) for d in documents],
+        )
         fill(connection, "figures", f"figure_id VARCHAR, {columns}", figures)
         fill(connection, "relations", f"relation_id VARCHAR, {columns}, kind VARCHAR", relations)
         compiled = compile_duckdb(bundled("quote-number-reads-back"))
@@ -125,6 +139,22 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
             f"ANTI JOIN {readings} r USING (value_text, language) WHERE f.value_text IS NOT NULL"
         ).fetchone()
         compiled.release(connection)
+        # dates-in-order reads the same grouped pass (shared: made once, kept for it).
+        dates = compile_duckdb(bundled("dates-in-order"))
+        assert {t.name for t in dates.tables} <= {t.name for t in compiled.tables if t.shared}
+        dates.setup(connection)
+        late = connection.execute(
+            f"SELECT record_id, table_name, quote FROM ({dates.sql})"
+        ).fetchall()
+        dates.release(connection)
+        expected_late = connection.execute(
+            " UNION ALL ".join(
+                f"SELECT x.{key}, '{table}', x.quote FROM {table} x JOIN documents d "
+                f"USING (document_id) WHERE x.stated_on > CASE d.published_precision "
+                f"WHEN 'month' THEN last_day(d.published_on) ELSE d.published_on END"
+                for table, key in (("figures", "figure_id"), ("relations", "relation_id"))
+            )
+        ).fetchall()
         readable = ", ".join(f"'{language}'" for language in READABLE)
         judged = connection.execute(
             f"""SELECT (SELECT count(*) FROM figures JOIN documents USING (document_id)
@@ -137,4 +167,5 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
     # A message names the wording it judged (none when the stored qualifier is missing).
     assert all(m is None or re.search("«(.+)»", m) for *_, m in got)
     assert checked == judged
+    assert sorted(late, key=repr) == sorted(expected_late, key=repr)
     assert unread == (0,)
