@@ -44,15 +44,11 @@ class TempTable:
     ``sql`` None: ``prepare`` creates it (from Python). A *shared* table holds what several
     rules of one run read (the live figures, a revision series): it is created only when absent
     and stays until :func:`drop_shared`; any other is the rule's own and dropped after it.
-    ``any_order``: no query reads the table's row order (each sorts by every column it
-    returns, or aggregates), so DuckDB may insert rows in whichever order its threads produce
-    them rather than keep the source's.
     """
 
     name: str
     sql: str | None
     shared: bool = False
-    any_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +73,7 @@ class CompiledRule:
         for table in self.tables:
             if table.sql is None or (table.shared and _exists(connection, table.name)):
                 continue
-            if table.any_order:
-                _create_in_any_order(connection, table.name, table.sql)
-            else:
-                connection.execute(f"CREATE OR REPLACE TEMP TABLE {table.name} AS {table.sql}")
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table.name} AS {table.sql}")
         if self.prepare is not None:
             self.prepare(connection)
 
@@ -89,17 +82,6 @@ class CompiledRule:
         for table in self.tables:
             if not table.shared:
                 connection.execute(f"DROP TABLE IF EXISTS {table.name}")
-
-
-def _create_in_any_order(connection: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
-    # Keeping the source's order makes DuckDB number and reorder the rows it inserts; the
-    # setting is the connection's, so it is put back whatever happens.
-    kept = connection.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
-    connection.execute("SET preserve_insertion_order = false")
-    try:
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-    finally:
-        connection.execute(f"SET preserve_insertion_order = {bool(kept and kept[0])}")
 
 
 def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -259,9 +259,7 @@ def compile_weekday(rule: WeekdayRule) -> CompiledRule:
         _weekday_mentions_sql(language, "found") for language in rule.languages
     )
     # The texts are searched once: failures, observations and the count read the mentions.
-    # Every query on it sorts by all the columns it returns (the failures, the observations:
-    # record, mention, table, message) or counts, so the order rows are stored in is never seen.
-    mentions_table = TempTable(table_name("rule_mentions", rule.name), mentions, any_order=True)
+    mentions_table = TempTable(table_name("rule_mentions", rule.name), mentions)
     base = f"SELECT * FROM {mentions_table.name}"
     sql = f"""
         SELECT record_id, table_name,
@@ -276,7 +274,7 @@ def compile_weekday(rule: WeekdayRule) -> CompiledRule:
                '«' || mention || '» is ' || strftime(resolved, '%Y-%m-%d') || ', a ' || true_weekday AS message,
                mention AS quote, NULL::DOUBLE AS measured
         FROM ({base}) WHERE true_weekday = written_weekday
-        ORDER BY record_id, mention, table_name, message LIMIT {OBSERVATION_LIMIT}
+        ORDER BY record_id, mention LIMIT {OBSERVATION_LIMIT}
     """
     return CompiledRule(
         sql, f"SELECT count(*) FROM ({base})", observations, tables=(mentions_table,)
