@@ -106,6 +106,8 @@ def relation_measurements_sql(relation: str, figures: str = "figures") -> str:
         s_lo, s_hi = x_lo, x_hi
         stated_filter = "(x.value_low IS NOT NULL OR x.value_high IS NOT NULL)"
     ref_separator = " + "
+    # The operands' text in their order: sorted as a list of (position, text) after a plain
+    # list(), which costs a fraction of an aggregate ordered per relation (string_agg … ORDER BY).
     return f"""
         WITH operands AS (
           SELECT relation_id, unnest(reference_ids) AS reference_id,
@@ -116,8 +118,9 @@ def relation_measurements_sql(relation: str, figures: str = "figures") -> str:
                  sum(coalesce(r.value_low, 0)) AS r_lo,
                  CASE WHEN bool_or(r.value_high IS NULL) THEN {INF} ELSE sum(r.value_high) END AS r_hi,
                  CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN '(' ELSE '' END
-                   || string_agg({_operand_sql(*stored_bounds("r"))},
-                                 '{ref_separator}' ORDER BY o.position)
+                   || array_to_string(list_transform(
+                        list_sort(list({{'position': o.position, 'text': {_operand_sql(*stored_bounds("r"))}}})),
+                        operand -> operand.text), '{ref_separator}')
                    || CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN ')' ELSE '' END AS refs_text,
                  count(*) AS found, any_value(o.wanted) AS wanted
           FROM operands o JOIN {figures} r ON r.figure_id = o.reference_id
