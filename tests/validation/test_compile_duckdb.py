@@ -10,7 +10,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.validation.compile_duckdb import compile_duckdb
+from provenance.validation.compile_duckdb import compile_duckdb, relation_measurements_sql
 from provenance.validation.rules import Rule, load_rules
 from tests.conftest import REPO
 
@@ -149,3 +149,45 @@ def test_offending_statements_keep_their_own_quotes() -> None:
         )
         rows = failing_rows(connection, bundled("subject-period-before-statement"))
     assert [(r[0], r[3], r[4]) for r in rows] == [("f", "early", 30.0)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 5000), min_size=4, max_size=4),
+    references=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=4), max_size=4),
+    kind=st.sampled_from(["sum", "ratio", "difference"]),
+)
+def test_relation_operands_are_shown_in_their_order(
+    values: list[int], references: list[list[int]], kind: str
+) -> None:
+    """The operands' text reads in reference order, as an aggregate ordered by position gives."""
+    with duckdb.connect() as connection:
+        figures = [(f"f{i}", float(v), float(v)) for i, v in enumerate(values)]
+        fill(
+            connection, "figures", "figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE", figures
+        )
+        relations = [
+            (f"r{i}", kind, "f0", [f"f{n}" for n in refs], "q", 1.0, 1.0)
+            for i, refs in enumerate(references)
+        ]
+        fill(
+            connection,
+            "relations",
+            "relation_id VARCHAR, kind VARCHAR, figure_id VARCHAR, reference_ids VARCHAR[], "
+            "quote VARCHAR, value_low DOUBLE, value_high DOUBLE",
+            relations,
+        )
+        shown = connection.execute(
+            f"SELECT relation_id, shown FROM ({relation_measurements_sql(kind)})"
+        ).fetchall()
+    separator = " + "
+    expected = []
+    for relation_id, _, _, refs, *_ in relations:
+        text = separator.join(str(values[int(r[1:])]) for r in refs)
+        if kind == "sum":
+            expected.append((relation_id, text))
+        else:
+            operands = f"({text})" if len(refs) > 1 else text
+            sign = "/" if kind == "ratio" else " − "
+            expected.append((relation_id, f"{values[0]}{sign}{operands}"))
+    assert sorted(shown) == sorted(expected)
