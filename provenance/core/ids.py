@@ -81,13 +81,26 @@ def _identity(table: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]
 
 def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
     """:func:`content_id` of each row of an Arrow table typed as the schema (a column missing
-    is all null).
-
-    The same bytes hashed as :func:`content_id` — the JSON list ``json.dumps`` writes, items
-    separated by ", " — assembled column-wise: texts escaped once per distinct value, integers
-    and dates printed by Arrow (the same digits), numbers by their ``repr`` as json does.
-    """
+    is all null): the sha256 of each of :func:`content_payloads`."""
     import pyarrow as pa
+
+    name = table if isinstance(table, str) else table.name
+    prefix = ID_PREFIXES.get(name, "")
+    sha256 = hashlib.sha256
+    return [
+        prefix + sha256(payload).hexdigest()[:CONTENT_HASH_LENGTH]
+        for payload in content_payloads(name, rows).cast(pa.binary()).to_pylist()
+    ]
+
+
+def content_payloads(table: Table | str, rows: pa.Table) -> pa.Array:
+    """What :func:`content_id` hashes, for each row of an Arrow table typed as the schema.
+
+    The same bytes — the JSON list ``json.dumps`` writes, items separated by ", " — assembled
+    column-wise: texts escaped once per distinct value, integers and dates printed by Arrow
+    (the same digits), numbers by their ``repr`` as json does. A caller holding a DuckDB
+    connection hashes them there (``append``: sha256 vectorised, no Python string per row).
+    """
     import pyarrow.compute as pc
 
     name = table if isinstance(table, str) else table.name
@@ -98,18 +111,13 @@ def content_ids(table: Table | str, rows: pa.Table) -> list[str]:
             fragments.append(text_scalar("null"))
             continue
         fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
-    listed = pc.binary_join_element_wise(
+    listed: pa.Array = pc.binary_join_element_wise(
         text_scalar("["),
         pc.binary_join_element_wise(*fragments, text_scalar(", ")),
         text_scalar("]"),
         text_scalar(""),
     )
-    prefix = ID_PREFIXES.get(name, "")
-    sha256 = hashlib.sha256
-    return [
-        prefix + sha256(payload).hexdigest()[:CONTENT_HASH_LENGTH]
-        for payload in listed.cast(pa.binary()).to_pylist()
-    ]
+    return listed
 
 
 def _json_fragments(kind: Kind, values: Any) -> Any:
