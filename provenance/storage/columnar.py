@@ -18,10 +18,9 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.arrow_values import bools, int64s, texts
-from provenance.core.ids import CONTENT_HASH_LENGTH, ID_PREFIXES, content_payloads
+from provenance.core.ids import content_id_array
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
-from provenance.core.sql import sql_literal
 from provenance.storage.batch_checker import AppendResult, Progress, on_arrow, stored_matches
 from provenance.storage.casting import typed_table
 from provenance.storage.record_contract import breaks_contract_sql
@@ -111,25 +110,19 @@ def _anchored_and_identified(
     quote is not where it should be.
 
     Offsets are identity columns, so ids follow anchoring when it searches for some. When every
-    offset is given (the usual batch) anchoring changes nothing, and what the ids hash is built
-    in a second thread meanwhile: Arrow and DuckDB release the GIL, so the two use both cores
-    instead of one after the other."""
+    offset is given (the usual batch) anchoring changes nothing, and the ids are hashed in a
+    second thread meanwhile: DuckDB releases the GIL while it joins the texts, so the two
+    use both cores instead of one after the other."""
     from concurrent.futures import ThreadPoolExecutor
 
     arrow = tables[name]
     if not _every_offset_given(arrow):
         anchored = _anchored(connection, tables, name)
-        if anchored is None:
-            return None
-        return _with_content_ids(
-            connection, TABLES[name], anchored, _key_payloads(TABLES[name], anchored)
-        )
+        return None if anchored is None else _with_content_ids(TABLES[name], anchored)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        payloads = pool.submit(_key_payloads, TABLES[name], arrow)
+        identified = pool.submit(_with_content_ids, TABLES[name], arrow)
         anchored = _anchored(connection, tables, name)
-        if anchored is None:
-            return None
-        return _with_content_ids(connection, TABLES[name], arrow, payloads.result())
+        return None if anchored is None else identified.result()
 
 
 def _anchored(
@@ -222,48 +215,18 @@ def _located_sql(texts_sql: str) -> str:
         FROM bounded"""
 
 
-def _key_payloads(table: Table, arrow: pa.Table) -> tuple[pa.Array, pa.Array] | None:
-    """The rows without a key (a mask) and what their content ids hash; None when every row
-    has its key."""
+def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
+    """Rows without a key get the content id of their identity columns."""
     import pyarrow.compute as pc
 
-    keys = arrow.column(table.key)
-    if keys.null_count == 0:
-        return None
-    missing = pc.is_null(keys.combine_chunks())
-    # No key given (the usual batch): no copy to filter.
-    rows = arrow if keys.null_count == len(keys) else arrow.filter(missing)
-    return missing, content_payloads(table, rows)
-
-
-def _with_content_ids(
-    connection: duckdb.DuckDBPyConnection,
-    table: Table,
-    arrow: pa.Table,
-    payloads: tuple[pa.Array, pa.Array] | None,
-) -> pa.Table:
-    """Rows without a key get the content id of their identity columns (``payloads``, from
-    :func:`_key_payloads`). DuckDB hashes them: its sha256 runs vectorised on both cores, where
-    hashlib took a Python string per row (0.4 s for 100 000 figures); the bytes hashed and so the
-    ids are :func:`provenance.core.ids.content_id`'s (``tests/storage/test_columnar.py``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if payloads is None:
+    keys = arrow.column(table.key).combine_chunks()
+    missing = pc.is_null(keys)
+    if not pc.any(missing).as_py():
         return arrow
-    missing, listed = payloads
-    prefix = sql_literal(ID_PREFIXES.get(table.name, ""))
-    # A projection of one scan keeps its rows' order (DuckDB preserves insertion order).
-    ids = on_arrow(
-        connection,
-        f"SELECT {prefix} || left(sha256(payload), {CONTENT_HASH_LENGTH}) FROM incoming_payloads",
-        {"incoming_payloads": pa.table({"payload": listed})},
-        lambda result: result.to_arrow_table().column(0).combine_chunks().cast(pa.string()),
-    )
-    keys = arrow.column(table.key)
-    if keys.null_count == len(keys):
-        return _replace(arrow, table.key, ids)
-    return _replace(arrow, table.key, pc.replace_with_mask(keys.combine_chunks(), missing, ids))
+    if keys.null_count == len(keys):  # no key given (the usual batch): no copy to filter
+        return _replace(arrow, table.key, content_id_array(table, arrow))
+    ids = content_id_array(table, arrow.filter(missing))
+    return _replace(arrow, table.key, pc.replace_with_mask(keys, missing, ids))
 
 
 def _dangling_references(
