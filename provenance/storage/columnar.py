@@ -74,17 +74,16 @@ def check_columnar(
                 return None
             tables[name] = identified
     report("checking contract", total // 2, total)
-    incoming = {f"incoming_{name}": arrow for name, arrow in tables.items()}
-    for name in tables:
-        broken = on_arrow(
-            connection,
-            breaks_contract_sql(TABLES[name], f"incoming_{name}"),
-            incoming,
-            lambda result: result.fetchone(),
-        )
-        if broken != (0,):
-            return None
-    if _dangling_references(connection, tables, proven=_ANCHORED_BY):
+    # The contract of each table and every reference, counted in one statement: zero or not.
+    counts = [breaks_contract_sql(TABLES[name], f"incoming_{name}") for name in tables]
+    counts += _dangling_sql(tables, proven=_ANCHORED_BY)
+    broken = on_arrow(
+        connection,
+        "SELECT " + " + ".join(f"({count})" for count in counts),
+        {f"incoming_{name}": arrow for name, arrow in tables.items()},
+        lambda result: result.fetchone(),
+    )
+    if broken != (0,):
         return None
     report("checking contract", total, total)
     return _new_rows(connection, tables)
@@ -229,14 +228,12 @@ def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
     return _replace(arrow, table.key, pc.replace_with_mask(keys, missing, ids))
 
 
-def _dangling_references(
-    connection: duckdb.DuckDBPyConnection,
-    tables: dict[str, pa.Table],
-    proven: Collection[tuple[str, str]] = (),
-) -> bool:
-    """Whether any reference names a row neither stored nor in this batch; the ``proven``
-    (table, column) pairs are left out (each of their values was joined to its row already).
-    The columns naming one table (a claimant and a speaker) are looked up in one join."""
+def _dangling_sql(
+    tables: dict[str, pa.Table], proven: Collection[tuple[str, str]] = ()
+) -> list[str]:
+    """Per referenced table, a query counting the references to no row stored or in this batch;
+    the ``proven`` (table, column) pairs are left out (each of their values was joined to its
+    row already). The columns naming one table (a claimant and a speaker) share one join."""
     referring: dict[str, list[str]] = {}
     for name in tables:
         for column in TABLES[name].input_columns:
@@ -254,21 +251,17 @@ def _dangling_references(
             referring.setdefault(column.references, []).append(
                 f"SELECT {value} AS v FROM incoming_{name}"
             )
+    counts = []
     for references, values in referring.items():
         target, key = references.split(".")
         incoming = f' ANTI JOIN incoming_{target} i ON i."{key}" = r.v' if target in tables else ""
         # Anti-joins, not NOT EXISTS: DuckDB plans these without a delim join (a third cheaper).
-        dangling = on_arrow(
-            connection,
+        counts.append(
             f"""SELECT count(*)
                 FROM (SELECT v FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL) r
-                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}""",
-            {f"incoming_{name}": arrow for name, arrow in tables.items()},
-            lambda result: result.fetchone(),
+                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}"""
         )
-        if dangling != (0,):
-            return True
-    return False
+    return counts
 
 
 def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Checked | None:
