@@ -117,22 +117,29 @@ def content_payloads(table: Table | str, rows: pa.Table) -> pa.Array:
     column-wise: texts escaped once per distinct value, integers and dates printed by Arrow
     (the same digits), numbers by their ``repr`` as json does.
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     name = table if isinstance(table, str) else table.name
     declared = TABLES[name]
-    fragments = []
+    # One join of every part: a text column with no null and nothing to escape (most of them)
+    # is joined as it is between quote literals, not first copied quoted.
+    parts: list[Any] = [text_scalar("[")]
     for column, _ in _identity(name):
+        if len(parts) > 1:
+            parts.append(text_scalar(", "))
         if column not in rows.column_names:
-            fragments.append(text_scalar("null"))
+            parts.append(text_scalar("null"))
             continue
-        fragments.append(_json_fragments(declared.column(column).kind, rows.column(column)))
-    listed: pa.Array = pc.binary_join_element_wise(
-        text_scalar("["),
-        pc.binary_join_element_wise(*fragments, text_scalar(", ")),
-        text_scalar("]"),
-        text_scalar(""),
-    )
+        kind, values = declared.column(column).kind, rows.column(column)
+        if kind is Kind.STRING and not values.null_count:
+            values = values.combine_chunks().cast(pa.string())
+            if not _may_hold_escaped(values):
+                parts += [text_scalar('"'), values, text_scalar('"')]
+                continue
+        parts.append(_json_fragments(kind, values))
+    parts.append(text_scalar("]"))
+    listed: pa.Array = pc.binary_join_element_wise(*parts, text_scalar(""))
     return listed
 
 
