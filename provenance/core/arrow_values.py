@@ -62,6 +62,18 @@ def joined_texts(values: pa.ChunkedArray | pa.Array) -> bytes:
     return data.to_pybytes()[bounds[0] : bounds[-1]]
 
 
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """Per value, whether it is not null, as numpy booleans: from the validity bitmap, since
+    ``np.asarray(array.is_valid())`` converts through pyarrow's pandas shim (importing pandas)."""
+    import numpy as np
+
+    validity = array.buffers()[0]
+    if validity is None:
+        return np.ones(len(array), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(bool)
+
+
 def text_scalar(value: str | None) -> pa.Scalar:
     """``pa.scalar(value, pa.string())``: the literal compute functions are given most."""
     import pyarrow as pa

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar, text_scalar
+from provenance.core.arrow_values import scalar, text_scalar, valid_mask
 from provenance.core.schema import Column, Kind, Table
 from provenance.storage.contracts import MAX_KEY_LENGTH, PRECISION_COLUMN, read_cell
 
@@ -181,7 +181,7 @@ def _may_be_blank(array: pa.Array) -> bool:
     first = np.frombuffer(data, dtype=np.uint8)[np.minimum(bounds[:-1], data.size - 1)]
     may = (bounds[1:] == bounds[:-1]) | (first < _BLANK_LEAD_BELOW) | (first >= _BLANK_LEAD_FROM)
     if array.null_count:
-        may &= np.asarray(array.is_valid())
+        may &= valid_mask(array)
     return bool(may.any())
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import bools, int64s, texts
+from provenance.core.arrow_values import bools, int64s, texts, valid_mask
 from provenance.core.ids import content_id_array
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
@@ -334,7 +334,7 @@ def _beyond_u0300(array: pa.Array) -> pa.Array | None:
     starts = bounds - bounds[0]
     holds = (seen[starts[1:]] - seen[starts[:-1]]) > 0
     if array.null_count:
-        holds &= np.asarray(array.is_valid())
+        holds &= valid_mask(array)
     return bools(holds)
 
 
