@@ -442,6 +442,50 @@ def test_claimant_gap_meets_each_figure_with_each_claimants_latest_day(
     assert {row[0] for row in check(rule, figures)} == expected_gaps(figures, 1.5, window)
 
 
+topic_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["city", "town", None]),
+        st.sampled_from(["killed", "killed", "injured"]),
+        st.sampled_from(["ministry", "monitor", "ngo", None]),
+        st.integers(min_value=0, max_value=6),
+        st.sampled_from([2, 5, 40, 100]),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(topic_figures)
+def test_claimant_gap_pairs_only_the_series_of_one_topic(
+    rows: list[tuple[str | None, str, str | None, int, int]],
+) -> None:
+    """Pairs are met within a topic (subject and metric) of the rule's metrics only, between
+    claimants both named: a topic of several keys of which one lacks a claimant, or of another
+    metric, has none (the topics of several series are found from the keys, a superset)."""
+    figures = [
+        figure(c, d, v, figure_id=f"f{i}", subject_id=s, metric=m) | {"claimant_id": c}
+        for i, (s, m, c, d, v) in enumerate(rows)
+    ]
+    rule = ClaimantGapRule(
+        name="g",
+        severity="warning",
+        description="g",
+        factor=1.5,
+        metrics=("killed",),
+        window_days=7,
+    )
+    expected: set[str] = set()
+    for subject in {"city", "town"}:
+        topic = [
+            f
+            for f in figures
+            if f["subject_id"] == subject and f["metric"] == "killed" and f["claimant_id"]
+        ]
+        expected |= expected_gaps(topic, 1.5, rule.window_days)
+    assert {row[0] for row in check(rule, figures)} == expected
+
+
 def test_document_disagreement_compares_the_same_date_only() -> None:
     monthly = [figure("monitor", day, v) for day, v in ((0, 30), (31, 120), (59, 45))]
     assert check(SAME_DOCUMENT, monthly) == []
