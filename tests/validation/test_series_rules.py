@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def figure(claimant: str, day: int, value: float, **extra: Any) -> dict[str, Any
 def load(
     connection: duckdb.DuckDBPyConnection,
     figures: list[dict[str, Any]],
-    relations: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    relations: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Views ``figures`` and ``relations`` (by default none) on ``connection``."""
     for name, rows in (("figures", figures), ("relations", list(relations))):
