@@ -2,7 +2,7 @@
 
 - record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys
   (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches;
-  here a statement's broken document ids come from its table's row pass, below);
+  here the row conditions of a table with references are decided in its row pass, below);
 - referential integrity: every reference column points at an existing row;
 - quote anchoring: every quote equals its document's text at its offsets.
 
@@ -205,8 +205,8 @@ def _row_pass_sql(table: Table) -> str:
 
     The innermost query reads the table once, decides every condition and keeps only rows that
     break one; messages are built for those rows alone, one row per failure. The contract's
-    reasons are all decided in the innermost query, which alone sees every column: its message
-    is built there too (for the rows that break it alone), and read by name above.
+    reasons are decided on the table as it is read, the columns they read being there alone
+    (see :func:`_contract_parts`): its message is built there too, for the rows that break it.
     """
     anchored = _is_anchored(table)
     quote = "x.quote" if "quote" in table.column_names else "NULL"
@@ -271,7 +271,7 @@ def _row_pass_sql(table: Table) -> str:
             FROM (
                 SELECT x."{table.key}" AS record_id, '{table.name}' AS table_name,
                        {quote} AS quote, {", ".join(read + flags)}
-                FROM (SELECT *, {", ".join(parts)} FROM {table.name} x) x {join}
+                FROM (SELECT {", ".join(["*", *parts])} FROM {table.name} x) x {join}
             )
             WHERE {any_fails}
         )"""
