@@ -13,6 +13,7 @@ offending rows, run where the data is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance.core.schema import STORED_TABLES, TABLES, Column, Kind, Table
 from provenance.core.sql import sql_literal
@@ -25,6 +26,9 @@ from provenance.storage.record_contract import (
     reasons_message_sql,
 )
 
+if TYPE_CHECKING:
+    import duckdb
+
 
 @dataclass(frozen=True)
 class SqlCheck:
@@ -33,6 +37,24 @@ class SqlCheck:
     sql: str  # offending rows: record_id, table_name, message, quote, measured
     checked_sql: str  # one row, one column: how many rows the check looked at
     prepare_sql: str | None = None  # run first, on the same connection
+    creates: str | None = None  # the temporary table prepare_sql makes, shared by several checks
+
+    def prepare(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Run ``prepare_sql`` unless a check before this one made its table already.
+
+        ``CREATE ... IF NOT EXISTS`` binds its whole query before it finds the table there:
+        10–25 ms for a pass, four times a run, most of the built-ins' time on a small warehouse.
+        """
+        if self.prepare_sql is None:
+            return
+        if self.creates is not None:
+            made = connection.execute(
+                "SELECT count(*) FROM duckdb_tables() "
+                f"WHERE temporary AND table_name = {sql_literal(self.creates)}"
+            ).fetchone()
+            if made and made[0]:
+                return
+        connection.execute(self.prepare_sql)
 
 
 # Quote anchoring reads each document's text at every quote's offsets. Strings read from
@@ -56,7 +78,9 @@ def contract_check(table: Table) -> SqlCheck:
         FROM {PASS_TABLE.format(table=table.name)} WHERE check_name = '{name}'
         UNION ALL
         {duplicate_keys_sql(table)}"""
-    return SqlCheck(name, description, rows, checked, prepare_sql=_prepare(table))
+    return SqlCheck(
+        name, description, rows, checked, prepare_sql=_prepare(table), creates=_pass_table(table)
+    )
 
 
 # Every row-level built-in of one table (its contract's row conditions, references, and quote
@@ -288,6 +312,10 @@ def _row_pass_sql(table: Table) -> str:
     return f"CREATE TEMP TABLE IF NOT EXISTS {PASS_TABLE.format(table=table.name)} AS {rows}"
 
 
+def _pass_table(table: Table) -> str:
+    return PASS_TABLE.format(table=table.name)
+
+
 def _prepare(table: Table) -> str:
     """The statements building ``table``'s row pass (and the texts it anchors quotes in)."""
     prepare = _row_pass_sql(table)
@@ -305,6 +333,7 @@ def _pass_check(table: Table, name: str, description: str) -> SqlCheck:
             FROM {PASS_TABLE.format(table=table.name)} WHERE check_name = '{name}'""",
         f"SELECT count(*) FROM {table.name}",
         prepare_sql=prepare,
+        creates=_pass_table(table),
     )
 
 

@@ -20,6 +20,7 @@ from provenance.storage.warehouse import Warehouse
 from provenance.validation.builtin_checks import (
     PASS_TABLE,
     SqlCheck,
+    builtin_checks,
     contract_check,
     quote_anchor_checks,
     reference_checks,
@@ -443,3 +444,29 @@ def test_the_pass_decides_the_contract_as_the_plain_query_did(
             assert sorted(found, key=repr) == expected
             plain = connection.execute(contract_sql(TABLES[name])).fetchall()
             assert sorted(plain, key=repr) == expected
+
+
+def test_a_pass_made_by_one_check_is_not_bound_again_by_the_next() -> None:
+    """The first of a table's checks builds its pass; the others find it and leave it: even
+    with the tables it read gone, which binding its query again would trip over."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _COLUMNS}
+    rows["documents"] = [{"document_id": "d", "text": "ABCDEFGHIJ"}]
+    rows["figures"] = [
+        {"figure_id": "off", "document_id": "d", "quote": "BCD", "quote_start": 2, "quote_end": 5}
+    ]
+    first, *others = [c for c in builtin_checks() if c.name.endswith("-figures") and c.prepare_sql]
+    with duckdb.connect() as connection:
+        _create(connection, rows)
+        first.prepare(connection)
+        connection.execute("DROP TABLE documents")
+        for check in others:
+            check.prepare(connection)
+            assert connection.execute(check.sql).fetchall() is not None
+        anchored = next(c for c in others if c.name == "quote-anchored-figures")
+        assert [r[:3] for r in connection.execute(anchored.sql).fetchall()] == [
+            ("off", "figures", "text at 2..5 is «CDE»")
+        ]
+        # Without the pass, a check builds it (and here fails to, the documents being gone).
+        connection.execute(f"DROP TABLE {PASS_TABLE.format(table='figures')}")
+        with pytest.raises(duckdb.CatalogException):
+            first.prepare(connection)
