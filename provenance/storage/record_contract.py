@@ -35,8 +35,9 @@ class Reason:
     """One way a row breaks its contract: a SQL condition, and the reason's text where it holds.
 
     Queries test the bare conditions (a row breaks the contract where any is true) and build
-    the texts for the rows that do alone: at a million figures the conditions ``OR``-ed take
-    about 0.7× the time of the same reasons as ``CASE`` expressions tested for ``NULL``.
+    the texts for the rows that do alone: at a million figures the conditions ``OR``-ed took
+    0.9× the time of the reasons' ``CASE`` expressions each tested for ``NULL`` in an ``OR``,
+    and 0.7× that of ``coalesce`` over them (medians of 5 alternating rounds, noisy machine).
     """
 
     condition: str
