@@ -48,6 +48,32 @@ def texts(values: Sequence[str | None]) -> pa.Array:
     )
 
 
+def joined_texts(values: pa.ChunkedArray | pa.Array) -> bytes:
+    """``"".join(map(str, values.to_pylist())).encode()`` without a Python string per value:
+    a string array's data holds exactly those bytes between its first and last offsets."""
+    import numpy as np
+    import pyarrow as pa
+
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    _, offsets, data = array.buffers() if pa.types.is_string(array.type) else (None, None, None)
+    if offsets is None or data is None or array.null_count:  # nulls are written "None"
+        return "".join(map(str, array.to_pylist())).encode()
+    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    return data.to_pybytes()[bounds[0] : bounds[-1]]
+
+
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """Per value, whether it is not null, as numpy booleans: from the validity bitmap, since
+    ``np.asarray(array.is_valid())`` converts through pyarrow's pandas shim (importing pandas)."""
+    import numpy as np
+
+    validity = array.buffers()[0]
+    if validity is None:
+        return np.ones(len(array), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(bool)
+
+
 def text_scalar(value: str | None) -> pa.Scalar:
     """``pa.scalar(value, pa.string())``: the literal compute functions are given most."""
     import pyarrow as pa

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import bools, int64s, texts
-from provenance.core.ids import content_ids
+from provenance.core.arrow_values import bools, int64s, texts, valid_mask
+from provenance.core.ids import content_id_array
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
 from provenance.storage.batch_checker import AppendResult, Progress, on_arrow, stored_matches
@@ -74,17 +74,16 @@ def check_columnar(
                 return None
             tables[name] = identified
     report("checking contract", total // 2, total)
-    incoming = {f"incoming_{name}": arrow for name, arrow in tables.items()}
-    for name in tables:
-        broken = on_arrow(
-            connection,
-            breaks_contract_sql(TABLES[name], f"incoming_{name}"),
-            incoming,
-            lambda result: result.fetchone(),
-        )
-        if broken != (0,):
-            return None
-    if _dangling_references(connection, tables, proven=_ANCHORED_BY):
+    # The contract of each table and every reference, counted in one statement: zero or not.
+    counts = [breaks_contract_sql(TABLES[name], f"incoming_{name}") for name in tables]
+    counts += _dangling_sql(tables, proven=_ANCHORED_BY)
+    broken = on_arrow(
+        connection,
+        "SELECT " + " + ".join(f"({count})" for count in counts),
+        {f"incoming_{name}": arrow for name, arrow in tables.items()},
+        lambda result: result.fetchone(),
+    )
+    if broken != (0,):
         return None
     report("checking contract", total, total)
     return _new_rows(connection, tables)
@@ -224,19 +223,17 @@ def _with_content_ids(table: Table, arrow: pa.Table) -> pa.Table:
     if not pc.any(missing).as_py():
         return arrow
     if keys.null_count == len(keys):  # no key given (the usual batch): no copy to filter
-        return _replace(arrow, table.key, texts(content_ids(table, arrow)))
-    ids = texts(content_ids(table, arrow.filter(missing)))
+        return _replace(arrow, table.key, content_id_array(table, arrow))
+    ids = content_id_array(table, arrow.filter(missing))
     return _replace(arrow, table.key, pc.replace_with_mask(keys, missing, ids))
 
 
-def _dangling_references(
-    connection: duckdb.DuckDBPyConnection,
-    tables: dict[str, pa.Table],
-    proven: Collection[tuple[str, str]] = (),
-) -> bool:
-    """Whether any reference names a row neither stored nor in this batch; the ``proven``
-    (table, column) pairs are left out (each of their values was joined to its row already).
-    The columns naming one table (a claimant and a speaker) are looked up in one join."""
+def _dangling_sql(
+    tables: dict[str, pa.Table], proven: Collection[tuple[str, str]] = ()
+) -> list[str]:
+    """Per referenced table, a query counting the references to no row stored or in this batch;
+    the ``proven`` (table, column) pairs are left out (each of their values was joined to its
+    row already). The columns naming one table (a claimant and a speaker) share one join."""
     referring: dict[str, list[str]] = {}
     for name in tables:
         for column in TABLES[name].input_columns:
@@ -254,21 +251,17 @@ def _dangling_references(
             referring.setdefault(column.references, []).append(
                 f"SELECT {value} AS v FROM incoming_{name}"
             )
+    counts = []
     for references, values in referring.items():
         target, key = references.split(".")
         incoming = f' ANTI JOIN incoming_{target} i ON i."{key}" = r.v' if target in tables else ""
         # Anti-joins, not NOT EXISTS: DuckDB plans these without a delim join (a third cheaper).
-        dangling = on_arrow(
-            connection,
+        counts.append(
             f"""SELECT count(*)
                 FROM (SELECT v FROM ({" UNION ALL ".join(values)}) WHERE v IS NOT NULL) r
-                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}""",
-            {f"incoming_{name}": arrow for name, arrow in tables.items()},
-            lambda result: result.fetchone(),
+                ANTI JOIN {target} s ON s."{key}" = r.v{incoming}"""
         )
-        if dangling != (0,):
-            return True
-    return False
+    return counts
 
 
 def _new_rows(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Checked | None:
@@ -341,7 +334,7 @@ def _beyond_u0300(array: pa.Array) -> pa.Array | None:
     starts = bounds - bounds[0]
     holds = (seen[starts[1:]] - seen[starts[:-1]]) > 0
     if array.null_count:
-        holds &= np.asarray(array.is_valid())
+        holds &= valid_mask(array)
     return bools(holds)
 
 

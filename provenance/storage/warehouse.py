@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar, text_scalar
+from provenance.core.arrow_values import joined_texts, scalar, text_scalar
 from provenance.core.errors import (
     ConfigError,
     IntegrityError,
@@ -460,8 +460,7 @@ def _content_hash(tables: dict[str, pa.Table]) -> str:
     digest = hashlib.sha256()
     for name in sorted(tables):
         digest.update(name.encode())
-        # One update of the keys joined hashes the same bytes as one update per key.
-        digest.update("".join(map(str, tables[name].column(TABLES[name].key).to_pylist())).encode())
+        digest.update(joined_texts(tables[name].column(TABLES[name].key)))
     return digest.hexdigest()
 
 

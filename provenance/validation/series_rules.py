@@ -26,6 +26,7 @@ from provenance.validation.sql_text import (
     live_figures_tables,
     num_sql,
     numbered_figures,
+    shared_topics,
     stored_bounds,
     table_name,
 )
@@ -169,8 +170,8 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
     its highest lower bound (ties: the larger figure id), so the result depends neither on the
     order rows were appended nor on how many figures a day holds.
 
-    A restart is recorded on a figure, perhaps a withdrawn one: it marks the day of every series
-    with that figure's subject, metric and claimant (a missing key marks none).
+    The steps hold numbers and dates only; the restarts that explain a fall are joined to the
+    few falling steps (:func:`restarted_days_table`), not to every step.
     """
     return f"""
         WITH days AS (
@@ -189,20 +190,34 @@ def revision_steps_sql(metrics: tuple[str, ...] | None) -> str:
           SELECT series_id, stated_on, lo, previous.stated_on AS previous_stated_on,
                  previous.lo AS previous_lo, previous.named AS previous_named
           FROM lagged
-        ),
-        restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}'),
-        restarted AS (
-          SELECT g.series_id, g.stated_on, min(r.relation_id) AS restart_id
-          FROM restarts r
-          JOIN ({numbered_figures("f.figure_id IN (SELECT figure_id FROM restarts)")}) g
-            ON g.figure_id = r.figure_id
-          WHERE g.topic_id IS NOT NULL
-          GROUP BY g.series_id, g.stated_on
         )
-        SELECT s.* EXCLUDE (previous_named), r.restart_id
-        FROM steps s LEFT JOIN restarted r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
-        WHERE s.previous_named
+        SELECT * EXCLUDE (previous_named) FROM steps WHERE previous_named
     """
+
+
+RESTARTED_DAYS = "rule_restarted_days"
+
+
+def restarted_days_table() -> TempTable:
+    """The days (``series_id``, ``stated_on``) a restart marks, with the first ``restart_id``.
+
+    A restart is recorded on a figure, perhaps a withdrawn one: it marks the day of every series
+    with that figure's subject, metric and claimant (a missing key marks none). Few, and none in
+    most warehouses: the figures are read only for the restarts' figure ids.
+    """
+    return TempTable(
+        RESTARTED_DAYS,
+        f"""
+        WITH restarts AS (SELECT figure_id, relation_id FROM relations WHERE kind = '{RESTART}')
+        SELECT g.series_id, g.stated_on, min(r.relation_id) AS restart_id
+        FROM restarts r
+        JOIN ({numbered_figures("f.figure_id IN (SELECT figure_id FROM restarts)")}) g
+          ON g.figure_id = r.figure_id
+        WHERE g.topic_id IS NOT NULL
+        GROUP BY g.series_id, g.stated_on
+        """,
+        shared=True,
+    )
 
 
 def _step_figures(steps: str) -> str:
@@ -252,21 +267,26 @@ def _flagged_steps(steps: str) -> str:
 def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...]) -> CompiledRule:
     metrics = rule.metrics if rule.metrics is not None else cumulative
     steps_table = revision_steps_table(metrics)
-    steps = f"SELECT * FROM {steps_table.name}"
-    fall = "lo < previous_lo"
+    restarted_days = restarted_days_table()
+    # The falling steps, each with the restart that marks its day (if any).
+    falls = f"""
+        SELECT s.*, r.restart_id
+        FROM (SELECT * FROM {steps_table.name} WHERE lo < previous_lo) s
+        LEFT JOIN {RESTARTED_DAYS} r ON r.series_id = s.series_id AND r.stated_on = s.stated_on
+    """
     sql = f"""
         SELECT figure_id AS record_id, 'figures' AS table_name,
                {_step_text("falls to")} || ' with no correction (supersedes) or restart' AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote,
                (previous_lo - lo) / previous_lo AS measured
-        FROM ({_flagged_steps(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NULL")})
+        FROM ({_flagged_steps(f"SELECT * FROM ({falls}) WHERE restart_id IS NULL")})
     """
     # Explained falls are listed, not failed: a recorded restart, or a correction that lowers
     # the figure it supersedes (the corrected figure is withdrawn from the series). The
     # corrections are found on narrow columns; the figures are read once more, whole, for the
     # rows of both kinds' figures (a correction: its stored rows, and those of the figure it
     # supersedes).
-    restarted = _step_figures(f"SELECT * FROM ({steps}) WHERE {fall} AND restart_id IS NOT NULL")
+    restarted = _step_figures(f"SELECT * FROM ({falls}) WHERE restart_id IS NOT NULL")
     correcting = f"supersedes IS NOT NULL AND {in_list('metric', metrics)}"
     wanted = (
         "SELECT figure_id FROM restarted UNION SELECT previous_id FROM restarted "
@@ -298,7 +318,7 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
     """
     checked = f"SELECT count(*) FROM {steps_table.name}"
     return CompiledRule(
-        sql, checked, observations_sql=explained, tables=_series_tables(steps_table)
+        sql, checked, observations_sql=explained, tables=_series_tables(steps_table, restarted_days)
     )
 
 
@@ -339,11 +359,9 @@ def compile_claimant_gap(rule: ClaimantGapRule, cumulative: tuple[str, ...]) -> 
     metrics = in_list("metric", rule.metrics)
     kept = f"d.topic_id IS NOT NULL AND d.stated_on IS NOT NULL AND {in_list('d.metric', rule.metrics)}"
     aligned = f"""
-        -- Only topics with two series or more (two claimants) have pairs.
-        WITH shared AS (
-          SELECT topic_id FROM {LIVE_FIGURES} d WHERE {kept}
-          GROUP BY topic_id HAVING min(series_id) < max(series_id)
-        ),
+        -- Only topics with two series or more (two claimants) have pairs: those the keys
+        -- show, found with the exactness proof rather than by grouping every figure.
+        WITH shared AS ({shared_topics()}),
         -- A day is its series' latest until the next one: ordered on numbers and dates only,
         -- its figures are found again for the days met.
         spoken AS MATERIALIZED (

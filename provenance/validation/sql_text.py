@@ -155,36 +155,60 @@ def _hashed(hash_function: str, alias: str) -> tuple[str, str]:
 
 def series_apart_table(hash_function: str = "hash") -> TempTable:
     """The keys whose hash another key of the warehouse shares (a collision: in practice
-    none), numbered apart with negative ids; see :func:`numbered_figures`."""
+    none), numbered apart with negative ids (see :func:`numbered_figures`); and, as rows of
+    ``shared_topic`` with no keys, the topic ids of the topics that hold several keys.
+
+    The keys are made distinct before they are hashed (each distinct key hashed once). A topic
+    hash of several keys is what both the proof (only such a hash can be two topics) and the
+    claimant gap (only a topic of several series has pairs) look for, so the one grouping
+    serves both: the topics are a superset of those with several live series of a rule's
+    metrics, which the rule narrows by its own joins.
+    """
     series_hash, topic_hash = _hashed(hash_function, "")
     keys = ", ".join(KEYS)
     return TempTable(
         SERIES_APART,
         f"""
         WITH keys AS MATERIALIZED (
-          SELECT DISTINCT {series_hash} AS series_hash, {topic_hash} AS topic_hash, {keys}
-          FROM figures
+          SELECT {series_hash} AS series_hash, {topic_hash} AS topic_hash, {keys}
+          FROM (SELECT DISTINCT {keys} FROM figures)
         ),
         series_clash AS (SELECT series_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
-        -- Only a topic hash of several series can be two topics: their strings alone are
+        several AS MATERIALIZED (SELECT topic_hash FROM keys GROUP BY ALL HAVING count(*) > 1),
+        -- Only a topic hash of several keys can be two topics: their strings alone are
         -- grouped again.
         topic_clash AS (
           SELECT topic_hash FROM (
             SELECT DISTINCT topic_hash, subject_id, metric FROM keys
-            WHERE topic_hash IN (SELECT topic_hash FROM keys GROUP BY ALL HAVING count(*) > 1)
+            WHERE topic_hash IN (FROM several)
           )
           GROUP BY ALL HAVING count(*) > 1
+        ),
+        apart AS (
+          SELECT {keys},
+                 CASE WHEN series_hash IN (FROM series_clash)
+                      THEN -row_number() OVER (ORDER BY {keys}) END AS series_id,
+                 CASE WHEN topic_hash IN (FROM topic_clash)
+                      THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_id
+          FROM keys
+          WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
         )
-        SELECT {keys},
-               CASE WHEN series_hash IN (FROM series_clash)
-                    THEN -row_number() OVER (ORDER BY {keys}) END AS series_id,
-               CASE WHEN topic_hash IN (FROM topic_clash)
-                    THEN -dense_rank() OVER (ORDER BY subject_id, metric) END AS topic_id
-        FROM keys
-        WHERE series_hash IN (FROM series_clash) OR topic_hash IN (FROM topic_clash)
+        SELECT *, FALSE AS shared_topic FROM apart
+        UNION ALL
+        SELECT NULL, NULL, NULL, NULL, topic_hash, TRUE FROM several
+        WHERE topic_hash NOT IN (FROM topic_clash)
+        UNION ALL
+        SELECT DISTINCT NULL, NULL, NULL, NULL, topic_id, TRUE FROM apart WHERE topic_id IS NOT NULL
         """,
         shared=True,
     )
+
+
+def shared_topics() -> str:
+    """SQL selecting (``topic_id``) the topics that hold several series, and perhaps a few
+    that hold one (a topic whose other keys lack a claimant): a superset, so a rule looking
+    for pairs of series narrows it by its own joins (read from :func:`series_apart_table`)."""
+    return f"SELECT topic_id FROM {SERIES_APART} WHERE shared_topic"
 
 
 def numbered_figures(where: str = "TRUE", hash_function: str = "hash") -> str:
@@ -207,7 +231,7 @@ def numbered_figures(where: str = "TRUE", hash_function: str = "hash") -> str:
     return f"""
         SELECT f.*, coalesce(a.series_id, {series_hash}) AS series_id,
                CASE WHEN {present} THEN coalesce(a.topic_id, {topic_hash}) END AS topic_id
-        FROM figures f LEFT JOIN {SERIES_APART} a ON {same}
+        FROM figures f LEFT JOIN (FROM {SERIES_APART} WHERE NOT shared_topic) a ON {same}
         WHERE {where}
     """
 

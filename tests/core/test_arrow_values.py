@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.core.arrow_values import bools, int64s, scalar, texts
+from provenance.core.arrow_values import (
+    bools,
+    int64s,
+    joined_texts,
+    scalar,
+    texts,
+    valid_mask,
+)
 
 # Valid UTF-8 only (no lone surrogate), as every text the batch path builds comes from Arrow.
 _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
@@ -23,6 +30,29 @@ def test_texts_equal_pa_array(values: list[str | None]) -> None:
     built.validate(full=True)
     assert built.equals(pa.array(values, pa.string()))
     assert built.null_count == sum(v is None for v in values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.none() | _TEXT, max_size=8), min_size=1, max_size=3), st.integers(0, 3))
+def test_joined_texts_are_the_values_joined_in_utf8(
+    chunks: list[list[str | None]], start: int
+) -> None:
+    """Chunked or sliced (the buffers then hold more than the values) alike."""
+    chunked = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())
+    values = [v for c in chunks for v in c]
+    assert joined_texts(chunked) == "".join(map(str, values)).encode()
+    sliced = chunked.combine_chunks().slice(min(start, len(values)))
+    assert joined_texts(sliced) == "".join(map(str, values[start:])).encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.none() | _TEXT, max_size=40), st.integers(0, 20))
+def test_valid_mask_is_where_values_are_not_null(values: list[str | None], start: int) -> None:
+    """From the validity bitmap, at the slice's own offset (bits, not bytes)."""
+    sliced = pa.array(values, pa.string()).slice(min(start, len(values)))
+    expected = [v is not None for v in values[start:]]
+    assert valid_mask(sliced).dtype == np.bool_
+    assert valid_mask(sliced).tolist() == expected
 
 
 @settings(max_examples=40, deadline=None)

@@ -110,3 +110,27 @@ def test_kinds_are_all_covered() -> None:
         Kind.TIMESTAMP,
         Kind.STRING_LIST,
     }
+
+
+# Every character str.strip() removes, a few that it keeps, and one that only follows them.
+_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.none() | st.text(alphabet=_SPACES + "a\u00e9!", max_size=4), min_size=1, max_size=6
+    ),
+    st.integers(min_value=0, max_value=2),
+)
+def test_a_required_text_of_separators_is_read_as_the_per_cell_reader_reads_it(
+    cells: list[str | None], start: int
+) -> None:
+    """Blank texts (empty, or only whitespace and separators) of a required column read as
+    each cell alone reads, however they start, in a sliced array too (its buffers are shared)."""
+    column = FIGURES.column("quote")
+    array = pa.array([*["x"] * start, *cells], pa.string()).slice(start)
+    typed = typed_table(FIGURES, {"quote": array})
+    assert typed is not None
+    expected = [read_cell(column, cell)[0] for cell in cells]
+    assert typed.column("quote").to_pylist() == expected

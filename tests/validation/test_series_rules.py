@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,13 @@ def figure(claimant: str, day: int, value: float, **extra: Any) -> dict[str, Any
     }
 
 
-def load(connection: duckdb.DuckDBPyConnection, figures: list[dict[str, Any]]) -> None:
-    """Views ``figures`` (these) and ``relations`` (none) on ``connection``."""
-    for name, rows in (("figures", figures), ("relations", [])):
+def load(
+    connection: duckdb.DuckDBPyConnection,
+    figures: list[dict[str, Any]],
+    relations: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Views ``figures`` and ``relations`` (by default none) on ``connection``."""
+    for name, rows in (("figures", figures), ("relations", list(relations))):
         schema = TABLES[name].arrow_schema()
         table = pa.Table.from_pylist(
             [{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema
@@ -244,6 +249,65 @@ def test_falls_and_rises_are_the_steps_between_each_days_highest_figures(
                 assert f"({previous_id}, {before})" in message and f"({high_id}, {on})" in message
 
 
+restarted_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["ministry", "monitor"]),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+        st.sampled_from([0, 1, 5, 5, 9]),
+        st.booleans(),  # the id stored again, for the other claimant
+    ),
+    min_size=2,
+    max_size=10,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(restarted_steps, st.lists(st.integers(min_value=0, max_value=9), max_size=8))
+def test_a_restart_explains_the_falls_of_the_days_it_marks(
+    rows: list[tuple[str, int | None, int, bool]], restarted: list[int]
+) -> None:
+    """A restart recorded on a figure marks that figure's day in every series of its keys (each
+    stored row of the id: duplicated ids mark each their own series): a fall onto a marked day
+    is listed as explained by the first restart, every other fall fails — the restarts are
+    joined to the falling steps only."""
+    figures = []
+    for i, (claimant, day, value, again) in enumerate(rows):
+        on = None if day is None else START + timedelta(day)
+        figures.append(figure(claimant, 0, value, figure_id=f"f{i}", stated_on=on))
+        if again:
+            other = "monitor" if claimant == "ministry" else "ministry"
+            figures.append(figure(other, 0, value + 1, figure_id=f"f{i}", stated_on=on))
+    relations = [
+        {"relation_id": f"r{n:02}", "kind": "restart", "figure_id": f"f{at}"}
+        for n, at in enumerate(restarted)
+    ]
+    marks: dict[tuple[Any, Any], str] = {}
+    for relation in relations:
+        for f in figures:
+            if f["figure_id"] == relation["figure_id"] and f["stated_on"] is not None:
+                day = (f["claimant_id"], f["stated_on"])
+                marks[day] = min(marks.get(day, relation["relation_id"]), relation["relation_id"])
+    falls = [s for s in expected_steps(figures) if s[2][0] < s[4][0]]
+    connection = duckdb.connect()
+    load(connection, figures, relations)
+    compiled = compile_duckdb(FALLS)
+    compiled.setup(connection)
+    # (A figure id stored twice is listed once per stored row: compared as sets.)
+    failed = {r[0] for r in connection.execute(compiled.sql).fetchall()}
+    assert failed == {s[2][1] for s in falls if (s[0], s[1]) not in marks}
+    assert compiled.observations_sql is not None
+    explained = {
+        (r[0], r[2].split(":")[0])
+        for r in connection.execute(compiled.observations_sql).fetchall()
+        if r[2].startswith("explained by restart")
+    }
+    assert explained == {
+        (s[2][1], f"explained by restart {marks[(s[0], s[1])]}")
+        for s in falls
+        if (s[0], s[1]) in marks
+    }
+
+
 corrections = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=5),  # the figure corrected: an earlier one, if any
@@ -377,6 +441,50 @@ def test_claimant_gap_meets_each_figure_with_each_claimants_latest_day(
         name="g", severity="warning", description="g", factor=1.5, window_days=window
     )
     assert {row[0] for row in check(rule, figures)} == expected_gaps(figures, 1.5, window)
+
+
+topic_figures = st.lists(
+    st.tuples(
+        st.sampled_from(["city", "town", None]),
+        st.sampled_from(["killed", "killed", "injured"]),
+        st.sampled_from(["ministry", "monitor", "ngo", None]),
+        st.integers(min_value=0, max_value=6),
+        st.sampled_from([2, 5, 40, 100]),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(topic_figures)
+def test_claimant_gap_pairs_only_the_series_of_one_topic(
+    rows: list[tuple[str | None, str, str | None, int, int]],
+) -> None:
+    """Pairs are met within a topic (subject and metric) of the rule's metrics only, between
+    claimants both named: a topic of several keys of which one lacks a claimant, or of another
+    metric, has none (the topics of several series are found from the keys, a superset)."""
+    figures = [
+        figure(c, d, v, figure_id=f"f{i}", subject_id=s, metric=m) | {"claimant_id": c}
+        for i, (s, m, c, d, v) in enumerate(rows)
+    ]
+    rule = ClaimantGapRule(
+        name="g",
+        severity="warning",
+        description="g",
+        factor=1.5,
+        metrics=("killed",),
+        window_days=7,
+    )
+    expected: set[str] = set()
+    for subject in {"city", "town"}:
+        topic = [
+            f
+            for f in figures
+            if f["subject_id"] == subject and f["metric"] == "killed" and f["claimant_id"]
+        ]
+        expected |= expected_gaps(topic, 1.5, rule.window_days)
+    assert {row[0] for row in check(rule, figures)} == expected
 
 
 def test_document_disagreement_compares_the_same_date_only() -> None:

@@ -14,6 +14,7 @@ from provenance.validation.sql_text import (
     TempTable,
     drop_shared,
     live_figures_tables,
+    shared_topics,
     statement_body,
     table_name,
 )
@@ -123,6 +124,11 @@ def test_series_and_topic_ids_are_exact_even_when_their_hashes_collide(
         f"FROM {LIVE_FIGURES} JOIN figures f USING (figure_id)"
     ).fetchall()
     assert len(got) == len(keys)
+    # Every topic of two series or more is among the shared topics (a superset may hold more).
+    shared = {r[0] for r in connection.execute(shared_topics()).fetchall()}
+    for one in got:
+        if any(o[4] == one[4] and o[3] != one[3] for o in got if one[4] is not None):
+            assert one[4] in shared
     for one in got:
         for other in got:
             assert (one[3] == other[3]) == (one[:3] == other[:3])
