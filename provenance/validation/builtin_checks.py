@@ -2,7 +2,7 @@
 
 - record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys
   (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches;
-  here a statement's broken document ids come from its table's row pass, below);
+  here the row conditions of a table with references are decided in its row pass, below);
 - referential integrity: every reference column points at an existing row;
 - quote anchoring: every quote equals its document's text at its offsets.
 
@@ -13,10 +13,21 @@ offending rows, run where the data is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance.core.schema import STORED_TABLES, TABLES, Column, Kind, Table
 from provenance.core.sql import sql_literal
-from provenance.storage.record_contract import contract_sql
+from provenance.storage.record_contract import (
+    Reason,
+    any_reason_sql,
+    contract_reasons,
+    contract_sql,
+    duplicate_keys_sql,
+    reasons_message_sql,
+)
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,24 @@ class SqlCheck:
     sql: str  # offending rows: record_id, table_name, message, quote, measured
     checked_sql: str  # one row, one column: how many rows the check looked at
     prepare_sql: str | None = None  # run first, on the same connection
+    creates: str | None = None  # the temporary table prepare_sql makes, shared by several checks
+
+    def prepare(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Run ``prepare_sql`` unless a check before this one made its table already.
+
+        ``CREATE ... IF NOT EXISTS`` binds its whole query before it finds the table there:
+        10–25 ms for a pass, four times a run, most of the built-ins' time on a small warehouse.
+        """
+        if self.prepare_sql is None:
+            return
+        if self.creates is not None:
+            made = connection.execute(
+                "SELECT count(*) FROM duckdb_tables() "
+                f"WHERE temporary AND table_name = {sql_literal(self.creates)}"
+            ).fetchone()
+            if made and made[0]:
+                return
+        connection.execute(self.prepare_sql)
 
 
 # Quote anchoring reads each document's text at every quote's offsets. Strings read from
@@ -36,30 +65,29 @@ ANCHOR_TEXTS = "anchor_texts"
 
 
 def contract_check(table: Table) -> SqlCheck:
-    """``contract-<table>``; for a table whose quotes are anchored, the pattern of its
-    ``document_id`` comes from the table's row pass (see :func:`_malformed_ids`)."""
+    """``contract-<table>``; a table with a row pass has its row conditions decided there
+    (figures read once for both), and only its duplicate keys found here."""
     name = f"contract-{table.name}"
     description = (
         f"every {table.name} row has its required columns, allowed values and a key of its own"
     )
     checked = f"SELECT count(*) FROM {table.name}"
-    patterned = _patterned_document_ids(table)
-    if not patterned:
+    if not _has_pass(table):
         return SqlCheck(name, description, contract_sql(table), checked)
-    passed = PASS_TABLE.format(table=table.name)
-    malformed = {
-        c.name: f"SELECT message FROM {passed} WHERE check_name = '{_malformed_name(c)}'"
-        for c in patterned
-    }
+    rows = f"""SELECT record_id, table_name, message, quote, NULL::DOUBLE AS measured
+        FROM {PASS_TABLE.format(table=table.name)} WHERE check_name = '{name}'
+        UNION ALL
+        {duplicate_keys_sql(table)}"""
     return SqlCheck(
-        name, description, contract_sql(table, malformed), checked, prepare_sql=_prepare(table)
+        name, description, rows, checked, prepare_sql=_prepare(table), creates=_pass_table(table)
     )
 
 
-# Every row-level built-in of one table (references, and quote anchoring for the tables that
-# quote) is computed by one pass over it into a temporary table, created by whichever of its
-# checks runs first; each check then reads its own rows back by name. A separate query per
-# reference column re-read figures five times, and anchoring a sixth (issue 11).
+# Every row-level built-in of one table (its contract's row conditions, references, and quote
+# anchoring for the tables that quote) is computed by one pass over it into a temporary table,
+# created by whichever of its checks runs first; each check then reads its own rows back by
+# name. A separate query per reference column re-read figures five times, anchoring a sixth
+# and the contract a seventh (issue 11).
 PASS_TABLE = "builtin_rows_{table}"
 
 
@@ -70,7 +98,7 @@ def _anchor_texts_sql() -> str:
     that a quote joined to several copies still yields its reference failures once, and its
     anchor failures once per copy, as separate queries did. Numbering only the duplicated ids
     keeps the usual case a plain copy of two columns; ``well_formed`` is each document's id
-    matched against its pattern, once per document (see :func:`_malformed_ids`).
+    matched against its pattern, once per document (see :func:`_pattern_breaks`).
     """
     # Null ids join nothing; leaving them out also keeps NOT IN from turning unknown.
     duplicated = (
@@ -91,36 +119,30 @@ def _anchor_texts_sql() -> str:
 
 # A statement's document_id has the documents' own pattern: where it names a stored document,
 # it is that document's id, whose shape the join brings along (tested once per document, not
-# once per figure); only an id that names none is matched here. The contract reads the
-# values so found instead of matching every row (about a quarter of contract-figures at 1M).
+# once per figure); only an id that names none is matched in the pass. (A 64-digit match per
+# figure was about a quarter of contract-figures at 1M.)
 _DOCUMENT_ID_PATTERN = TABLES["documents"].column("document_id").pattern or ""
 
 
-def _patterned_document_ids(table: Table) -> list[Column]:
-    """The columns of ``table`` whose pattern its row pass tests (see :func:`_malformed_ids`)."""
+def _pattern_breaks(table: Table) -> dict[str, str]:
+    """Column → condition for the pass's contract: its value breaks the column's pattern."""
     if not _is_anchored(table):
-        return []
+        return {}
     # The pass joins the texts on document_id: that column's documents are the ones it knows.
     column = table.column("document_id")
-    same = column.references == "documents.document_id" and column.pattern == _DOCUMENT_ID_PATTERN
-    return [column] if same else []
+    if column.references != "documents.document_id" or column.pattern != _DOCUMENT_ID_PATTERN:
+        return {}
+    pattern = sql_literal(_DOCUMENT_ID_PATTERN)
+    return {
+        column.name: (
+            "CASE WHEN d.document_id IS NOT NULL THEN NOT d.well_formed "
+            f'ELSE NOT regexp_full_match(x."{column.name}", {pattern}) END'
+        )
+    }
 
 
-def _malformed_name(column: Column) -> str:
-    # An internal row kind of the pass, read by the contract alone: no check bears this name.
-    return f"malformed-{column.name}"
-
-
-def _malformed_ids(column: Column) -> tuple[str, str, str]:
-    """(name, condition, value) of the pass's rows whose ``column`` breaks its pattern."""
-    value = f'x."{column.name}"'
-    pattern = sql_literal(column.pattern or "")
-    breaks = (
-        f"CASE WHEN d.document_id IS NOT NULL THEN NOT d.well_formed "
-        f"ELSE NOT regexp_full_match({value}, {pattern}) END"
-    )
-    # The pass keeps the value as ``doc``; the contract reads it back as the message.
-    return _malformed_name(column), f"coalesce(d.copy, 1) = 1 AND {breaks}", "doc"
+def _has_pass(table: Table) -> bool:
+    return _is_anchored(table) or any(c.references for c in table.columns)
 
 
 def _missing(table: Table, column: Column, value: str) -> str:
@@ -168,11 +190,47 @@ def _is_anchored(table: Table) -> bool:
     return {"quote", "quote_start", "quote_end", "document_id"} <= set(table.column_names)
 
 
+def _contract_parts(table: Table) -> tuple[list[str], list[str]]:
+    """The contract's reasons in the pass: (columns computed on the table as it is read, the
+    reasons to join with ``; `` in order, each NULL or text).
+
+    Runs of reasons are decided as each row is read, before the joins: past a join every
+    column the contract reads was carried through it, and the same conditions took about
+    twice as long (measured at 1M figures). A reason that needs the join (a document id's
+    pattern, see :func:`_pattern_breaks`) is decided after it, in its place in the order.
+    """
+    breaks = _pattern_breaks(table)
+    parts: list[str] = []
+    ordered: list[str] = []
+    run: list[Reason] = []
+
+    def close_run() -> None:
+        if run:
+            alias = f"contract_part_{len(parts)}"
+            parts.append(
+                f"CASE WHEN {any_reason_sql(run)} THEN {reasons_message_sql(run)} END AS {alias}"
+            )
+            ordered.append(f"x.{alias}")
+            run.clear()
+
+    deferred = {f"({condition})" for condition in breaks.values()}
+    for reason in contract_reasons(table, pattern_breaks=breaks, prefix="x."):
+        if reason.condition in deferred:
+            close_run()
+            ordered.append(reason.sql)
+        else:
+            run.append(reason)
+    close_run()
+    return parts, ordered
+
+
 def _row_pass_sql(table: Table) -> str:
     """One pass over ``table``: (check_name, record_id, table_name, message, quote) per failure.
 
     The innermost query reads the table once, decides every condition and keeps only rows that
-    break one; messages are built for those rows alone, one row per failure.
+    break one; messages are built for those rows alone, one row per failure. The contract's
+    reasons are decided on the table as it is read, the columns they read being there alone
+    (see :func:`_contract_parts`): its message is built there too, for the rows that break it.
     """
     anchored = _is_anchored(table)
     quote = "x.quote" if "quote" in table.column_names else "NULL"
@@ -211,30 +269,37 @@ def _row_pass_sql(table: Table) -> str:
             "x.quote_end - x.quote_start) IS DISTINCT FROM x.quote"
         )
         failures.append((f"quote-anchored-{table.name}", mismatch, ANCHOR_MESSAGE))
-        failures += [_malformed_ids(c) for c in _patterned_document_ids(table)]
-    branches = []
-    if failures:
-        flags = ", ".join(f"({cond}) AS fails_{i}" for i, (_, cond, _) in enumerate(failures))
-        structs = ", ".join(
-            f"{{'check_name': '{name}', 'fails': fails_{i}, "
-            f"'message': CASE WHEN fails_{i} THEN {message} END}}"
-            for i, (name, _, message) in enumerate(failures)
-        )
-        join = f"LEFT JOIN {ANCHOR_TEXTS} d USING (document_id)" if anchored else ""
-        any_fails = " OR ".join(f"fails_{i}" for i in range(len(failures)))
-        branches.append(
-            f"""SELECT f.check_name, record_id, table_name, f.message, quote
+    parts, contract = _contract_parts(table)
+    read.append(
+        f"CASE WHEN {first_copy}coalesce({', '.join(contract)}) IS NOT NULL "
+        f"THEN concat_ws('; ', {', '.join(contract)}) END AS contract_message"
+    )
+    flags = [f"({cond}) AS fails_{i}" for i, (_, cond, _) in enumerate(failures)]
+    structs = [
+        f"{{'check_name': '{name}', 'fails': fails_{i}, "
+        f"'message': CASE WHEN fails_{i} THEN {message} END}}"
+        for i, (name, _, message) in enumerate(failures)
+    ] + [
+        f"{{'check_name': 'contract-{table.name}', 'fails': contract_message IS NOT NULL, "
+        "'message': contract_message}"
+    ]
+    any_fails = " OR ".join(
+        [f"fails_{i}" for i in range(len(failures))] + ["contract_message IS NOT NULL"]
+    )
+    join = f"LEFT JOIN {ANCHOR_TEXTS} d USING (document_id)" if anchored else ""
+    branches = [
+        f"""SELECT f.check_name, record_id, table_name, f.message, quote
+        FROM (
+            SELECT record_id, table_name, quote,
+                   unnest(list_filter([{", ".join(structs)}], f -> f.fails)) AS f
             FROM (
-                SELECT record_id, table_name, quote,
-                       unnest(list_filter([{structs}], f -> f.fails)) AS f
-                FROM (
-                    SELECT x."{table.key}" AS record_id, '{table.name}' AS table_name,
-                           {quote} AS quote, {", ".join(read)}, {flags}
-                    FROM {table.name} x {join}
-                )
-                WHERE {any_fails}
-            )"""
-        )
+                SELECT x."{table.key}" AS record_id, '{table.name}' AS table_name,
+                       {quote} AS quote, {", ".join(read + flags)}
+                FROM (SELECT {", ".join(["*", *parts])} FROM {table.name} x) x {join}
+            )
+            WHERE {any_fails}
+        )"""
+    ]
     for column in listed:
         target, _ = (column.references or "").split(".")
         branches.append(
@@ -245,6 +310,10 @@ def _row_pass_sql(table: Table) -> str:
         )
     rows = "\nUNION ALL\n".join(branches)
     return f"CREATE TEMP TABLE IF NOT EXISTS {PASS_TABLE.format(table=table.name)} AS {rows}"
+
+
+def _pass_table(table: Table) -> str:
+    return PASS_TABLE.format(table=table.name)
 
 
 def _prepare(table: Table) -> str:
@@ -264,6 +333,7 @@ def _pass_check(table: Table, name: str, description: str) -> SqlCheck:
             FROM {PASS_TABLE.format(table=table.name)} WHERE check_name = '{name}'""",
         f"SELECT count(*) FROM {table.name}",
         prepare_sql=prepare,
+        creates=_pass_table(table),
     )
 
 

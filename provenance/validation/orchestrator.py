@@ -319,14 +319,9 @@ def _unknown_names(names: list[str], known: Sequence[str]) -> None:
 
 
 def _as_compiled(check: SqlCheck) -> CompiledRule:
-    prepare_sql = check.prepare_sql
-    if prepare_sql is None:
+    if check.prepare_sql is None:
         return CompiledRule(check.sql, check.checked_sql)
-
-    def prepare(connection: duckdb.DuckDBPyConnection) -> None:
-        connection.execute(prepare_sql)
-
-    return CompiledRule(check.sql, check.checked_sql, prepare=prepare)
+    return CompiledRule(check.sql, check.checked_sql, prepare=check.prepare)
 
 
 def run_check(

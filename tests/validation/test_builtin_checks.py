@@ -20,6 +20,7 @@ from provenance.storage.warehouse import Warehouse
 from provenance.validation.builtin_checks import (
     PASS_TABLE,
     SqlCheck,
+    builtin_checks,
     contract_check,
     quote_anchor_checks,
     reference_checks,
@@ -32,9 +33,10 @@ IDS = ("a", "b", "c", "", "é", None)
 
 
 def _create(connection: duckdb.DuckDBPyConnection, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Tables named like the warehouse's views, with the columns the checks read."""
+    """Tables named like the warehouse's views; the columns the checks are about as given, the
+    others null (the pass decides the contract too: its rows are not the ones compared here)."""
     for table in STORED_TABLES:
-        columns = [c for c in table.columns if c.name in _COLUMNS[table.name]]
+        columns = table.columns
         ddl = ", ".join(
             f'"{c.name}" {"VARCHAR[]" if c.kind is Kind.STRING_LIST else c.sql_type}'
             for c in columns
@@ -338,3 +340,133 @@ def test_a_broken_dangling_document_id_still_fails_both_checks(bundled: Warehous
         ("shouting-id", f"document_id {broken} is not in documents")
     ]
     assert found["quote-anchored-figures"] == [("shouting-id", f"document {broken} is missing")]
+
+
+# Values that have broken, or nearly broken, a contract condition: blanks of every kind (ASCII,
+# NBSP, U+2028, ideographic space), empty, null, non-ASCII, upper case, enum values changed.
+_HOSTILE_TEXT = ("", " ", "\t", "\u00a0", "\u2028", "\u3000x", "x\u2028", "é", "A", "f", _SHA)
+_HOSTILE = {
+    "VARCHAR": st.sampled_from((*_HOSTILE_TEXT, "killed", "KILLED", "range", "day", "ratio", None)),
+    "DOUBLE": st.sampled_from((-1.0, 0.0, 2.5, 7.0, None)),
+    "BIGINT": st.sampled_from((-1, 0, 1, 3, 10, None)),
+}
+
+
+def _plain_contract_sql(table: Any) -> str:
+    """The contract as first written, the oracle: every reason a ``CASE`` over every row, the
+    blank test the regular expression alone, enums ``NOT IN``, every pattern matched."""
+    from provenance.core.intervals import interval_violation_sql
+    from provenance.core.sql import sql_literal
+
+    reasons = []
+    for column in table.columns:
+        c = f'"{column.name}"'
+        if column.required:
+            blank = (
+                f" OR regexp_full_match({c}, '[\\s\\p{{Z}}]*')"
+                if column.sql_type == "VARCHAR"
+                else ""
+            )
+            reasons.append(f"CASE WHEN {c} IS NULL{blank} THEN '{column.name}: missing-value' END")
+        if column.enum:
+            allowed = ", ".join(sql_literal(v) for v in column.enum)
+            reasons.append(
+                f"CASE WHEN {c} NOT IN ({allowed}) THEN '{column.name}: unknown-enum ' || {c} END"
+            )
+        if column.pattern:
+            reasons.append(
+                f"CASE WHEN NOT regexp_full_match({c}, {sql_literal(column.pattern)}) "
+                f"THEN '{column.name}: bad-pattern ' || {c} END"
+            )
+        if column.minimum is not None:
+            reasons.append(
+                f"CASE WHEN {c} < {column.minimum} THEN '{column.name}: out-of-range ' || {c} END"
+            )
+    if "qualifier" in table.column_names:
+        reasons.append(f"'bad-interval: ' || ({interval_violation_sql()})")
+    if "quote_start" in table.column_names:
+        reasons.append(
+            "CASE WHEN quote_end < quote_start THEN 'bad-interval: quote_end < quote_start' END"
+        )
+    quote = "quote" if "quote" in table.column_names else "NULL"
+    return f"""
+        SELECT "{table.key}", '{table.name}', array_to_string(reasons, '; '), {quote}, NULL
+        FROM (SELECT *, list_filter([{", ".join(reasons)}], r -> r IS NOT NULL) AS reasons
+              FROM {table.name})
+        WHERE len(reasons) > 0
+        UNION ALL
+        SELECT "{table.key}", '{table.name}', 'duplicate-id: stored ' || count(*) || ' times',
+               NULL, count(*)
+        FROM {table.name} GROUP BY "{table.key}" HAVING count(*) > 1
+    """
+
+
+def _hostile_rows(table_name: str) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Rows of a statement table, each valid but for a few columns given hostile values."""
+    table = TABLES[table_name]
+    hostile = {
+        c.name: _HOSTILE[c.sql_type]
+        for c in table.columns
+        if c.sql_type in _HOSTILE and c.name not in ("batch_id",)
+    }
+    changed = st.dictionaries(st.sampled_from(sorted(hostile)), st.just(None), max_size=3)
+    row = changed.flatmap(
+        lambda keys: st.fixed_dictionaries({k: hostile[k] for k in keys}).map(
+            lambda values: {"document_id": _SHA, **values}
+        )
+    )
+    return st.lists(row, max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(figures=_hostile_rows("figures"), relations=_hostile_rows("relations"))
+def test_the_pass_decides_the_contract_as_the_plain_query_did(
+    figures: list[dict[str, Any]], relations: list[dict[str, Any]]
+) -> None:
+    """contract-figures and contract-relations, decided in their tables' row passes, and the
+    contract an incoming batch is held to give the rows of the contract as first written, over
+    blanks of every kind, nulls, non-ASCII and upper case in any column, and repeated keys."""
+    rows = {
+        "documents": [{"document_id": _SHA, "text": "q"}],
+        "figures": [{"figure_id": "f", **r} for r in figures],
+        "relations": [{"relation_id": "r", "figure_id": "f", **r} for r in relations],
+    }
+    with duckdb.connect() as connection:
+        _create_every_column(connection, rows)
+        for name in ("figures", "relations"):
+            expected = sorted(
+                connection.execute(_plain_contract_sql(TABLES[name])).fetchall(), key=repr
+            )
+            check = contract_check(TABLES[name])
+            assert check.prepare_sql
+            connection.execute(check.prepare_sql)
+            found = connection.execute(check.sql).fetchall()
+            assert sorted(found, key=repr) == expected
+            plain = connection.execute(contract_sql(TABLES[name])).fetchall()
+            assert sorted(plain, key=repr) == expected
+
+
+def test_a_pass_made_by_one_check_is_not_bound_again_by_the_next() -> None:
+    """The first of a table's checks builds its pass; the others find it and leave it: even
+    with the tables it read gone, which binding its query again would trip over."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _COLUMNS}
+    rows["documents"] = [{"document_id": "d", "text": "ABCDEFGHIJ"}]
+    rows["figures"] = [
+        {"figure_id": "off", "document_id": "d", "quote": "BCD", "quote_start": 2, "quote_end": 5}
+    ]
+    first, *others = [c for c in builtin_checks() if c.name.endswith("-figures") and c.prepare_sql]
+    with duckdb.connect() as connection:
+        _create(connection, rows)
+        first.prepare(connection)
+        connection.execute("DROP TABLE documents")
+        for check in others:
+            check.prepare(connection)
+            assert connection.execute(check.sql).fetchall() is not None
+        anchored = next(c for c in others if c.name == "quote-anchored-figures")
+        assert [r[:3] for r in connection.execute(anchored.sql).fetchall()] == [
+            ("off", "figures", "text at 2..5 is «CDE»")
+        ]
+        # Without the pass, a check builds it (and here fails to, the documents being gone).
+        connection.execute(f"DROP TABLE {PASS_TABLE.format(table='figures')}")
+        with pytest.raises(duckdb.CatalogException):
+            first.prepare(connection)
