@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from provenance import Warehouse
@@ -16,6 +17,7 @@ from provenance.testing.bundled import ARTICLE_ID as ARTICLE_ID  # re-exported f
 from provenance.testing.bundled import bundled_figure
 from provenance.testing.postgres import PG_BIN, PostgresServer, throwaway_postgres
 from provenance.testing.postgres import available as postgres_available
+from provenance.validation.rules import Rule, load_rules
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared data folder next to the clone; PROVENANCE_SHARED points elsewhere (a worktree).
@@ -75,6 +77,21 @@ VALID_STATEMENT: dict[str, Any] = {
     "quote_start": 0,
     "quote_end": 1,
 }
+
+
+def bundled_rule(name: str) -> Rule:
+    """The rule of that name in the bundled ``expectations/rules.yaml``."""
+    return next(r for r in load_rules(REPO / "expectations" / "rules.yaml") if r.name == name)
+
+
+def fill_table(
+    connection: duckdb.DuckDBPyConnection, table: str, columns: str, rows: list[Any]
+) -> None:
+    """A table of ``columns`` (SQL column definitions) holding ``rows``."""
+    connection.execute(f"CREATE TABLE {table} ({columns})")
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def figure(figure_id: str, **overrides: Any) -> dict[str, Any]:

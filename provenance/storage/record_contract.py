@@ -141,7 +141,7 @@ def contract_sql(table: Table) -> str:
     Rows are kept first by whether any reason holds, and the list of reasons is built for
     those rows alone, not a list per stored row. ``validate`` decides the row conditions of a
     table it makes a row pass over inside that pass (see
-    :mod:`provenance.validation.builtin_checks`), from the same :func:`row_reasons`.
+    :mod:`provenance.validation.builtin_checks`), from the same :func:`contract_reasons`.
     """
     reasons = contract_reasons(table)
     quote = "quote" if "quote" in table.column_names else "NULL"

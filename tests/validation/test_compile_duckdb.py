@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.validation.compile_duckdb import compile_duckdb, relation_measurements_sql
-from provenance.validation.rules import Rule, load_rules
-from tests.conftest import REPO
+from provenance.validation.rules import Rule
+from tests.conftest import bundled_rule, fill_table
 
 DAY0 = date(2017, 5, 1)
 # Few keys, so duplicate keys (a stored row twice) and shared documents occur.
@@ -20,17 +20,6 @@ keys = st.sampled_from(["a", "b", "c", "d"])
 days = st.integers(0, 60).map(lambda n: DAY0 + timedelta(days=n))
 precisions = st.sampled_from(["day", "month", "year"])
 quotes = st.one_of(st.none(), st.sampled_from(["q1", "q2", "«q3»"]))
-
-
-def bundled(name: str) -> Rule:
-    return next(r for r in load_rules(REPO / "expectations" / "rules.yaml") if r.name == name)
-
-
-def fill(connection: duckdb.DuckDBPyConnection, table: str, columns: str, rows: list[Any]) -> None:
-    connection.execute(f"CREATE TABLE {table} ({columns})")
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def failing_rows(connection: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[Any, ...]]:
@@ -54,7 +43,7 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
     documents: list[Any], figures: list[Any], relations: list[Any]
 ) -> None:
     with duckdb.connect() as connection:
-        fill(
+        fill_table(
             connection,
             "documents",
             "document_id VARCHAR, published_on DATE, published_precision VARCHAR, retrieved_at TIMESTAMPTZ",
@@ -62,7 +51,7 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
         )
         for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
             columns = f"{key} VARCHAR, document_id VARCHAR, stated_on DATE, quote VARCHAR"
-            fill(connection, table, columns, figures if table == "figures" else relations)
+            fill_table(connection, table, columns, figures if table == "figures" else relations)
         # Columns the pass shared with quote-number-reads-back reads, unused here.
         connection.execute("ALTER TABLE documents ADD COLUMN language VARCHAR")
         for table in ("figures", "relations"):
@@ -87,7 +76,7 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
                 for table, key in (("figures", "figure_id"), ("relations", "relation_id"))
             )
         ).fetchall()
-        got = failing_rows(connection, bundled("dates-in-order"))
+        got = failing_rows(connection, bundled_rule("dates-in-order"))
     # The documents' own check (published after retrieved) is the same query as before.
     assert [r for r in got if r[1] != "documents"] == sorted(expected, key=repr)
 
@@ -103,8 +92,8 @@ def test_subject_period_gives_the_rows_of_one_plain_pass(
     subjects: list[Any], figures: list[Any]
 ) -> None:
     with duckdb.connect() as connection:
-        fill(connection, "subjects", "subject_id VARCHAR, period_start DATE", subjects)
-        fill(
+        fill_table(connection, "subjects", "subject_id VARCHAR, period_start DATE", subjects)
+        fill_table(
             connection,
             "figures",
             "figure_id VARCHAR, subject_id VARCHAR, stated_on DATE, stated_precision VARCHAR, quote VARCHAR",
@@ -120,7 +109,7 @@ def test_subject_period_gives_the_rows_of_one_plain_pass(
             f"datediff('day', {end}, s.period_start)::DOUBLE FROM figures f "
             f"JOIN subjects s USING (subject_id) WHERE s.period_start > {end}"
         ).fetchall()
-        rule = bundled("subject-period-before-statement")
+        rule = bundled_rule("subject-period-before-statement")
         assert failing_rows(connection, rule) == sorted(expected, key=repr)
         # The checked count comes from the offenders' join: every figure whose subject has a
         # start, once per subject row it joins.
@@ -140,14 +129,14 @@ def test_subject_period_gives_the_rows_of_one_plain_pass(
 def test_offending_statements_keep_their_own_quotes() -> None:
     """Two stored rows under one key, one offending: only that row, with its quote."""
     with duckdb.connect() as connection:
-        fill(connection, "subjects", "subject_id VARCHAR, period_start DATE", [("s", DAY0)])
-        fill(
+        fill_table(connection, "subjects", "subject_id VARCHAR, period_start DATE", [("s", DAY0)])
+        fill_table(
             connection,
             "figures",
             "figure_id VARCHAR, subject_id VARCHAR, stated_on DATE, stated_precision VARCHAR, quote VARCHAR",
             [("f", "s", date(2017, 4, 1), "day", "early"), ("f", "s", DAY0, "day", "on time")],
         )
-        rows = failing_rows(connection, bundled("subject-period-before-statement"))
+        rows = failing_rows(connection, bundled_rule("subject-period-before-statement"))
     assert [(r[0], r[3], r[4]) for r in rows] == [("f", "early", 30.0)]
 
 
@@ -163,14 +152,14 @@ def test_relation_operands_are_shown_in_their_order(
     """The operands' text reads in reference order, as an aggregate ordered by position gives."""
     with duckdb.connect() as connection:
         figures = [(f"f{i}", float(v), float(v)) for i, v in enumerate(values)]
-        fill(
+        fill_table(
             connection, "figures", "figure_id VARCHAR, value_low DOUBLE, value_high DOUBLE", figures
         )
         relations = [
             (f"r{i}", kind, "f0", [f"f{n}" for n in refs], "q", 1.0, 1.0)
             for i, refs in enumerate(references)
         ]
-        fill(
+        fill_table(
             connection,
             "relations",
             "relation_id VARCHAR, kind VARCHAR, figure_id VARCHAR, reference_ids VARCHAR[], "

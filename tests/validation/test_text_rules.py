@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from provenance.core.qualifiers import QUALIFIER_NAMES
 from provenance.text.numbers import LANGUAGES as READABLE
 from provenance.validation.compile_duckdb import compile_duckdb
-from provenance.validation.rules import Rule, load_rules
-from tests.conftest import REPO
+from tests.conftest import bundled_rule, fill_table
 
 # Wordings of the seed article, Airwars and the synthetic warehouses, and some that do not read.
 WORDINGS = [
@@ -57,17 +56,6 @@ def statements(draw: st.DrawFn, kinds: bool) -> tuple[Any, ...]:
     if kinds:
         row += (draw(st.sampled_from(["ratio", "sum", "share", "difference"])),)
     return row
-
-
-def bundled(name: str) -> Rule:
-    return next(r for r in load_rules(REPO / "expectations" / "rules.yaml") if r.name == name)
-
-
-def fill(connection: duckdb.DuckDBPyConnection, table: str, columns: str, rows: list[Any]) -> None:
-    connection.execute(f"CREATE TABLE {table} ({columns})")
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def plain_pass(readings: str) -> str:
@@ -116,16 +104,18 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
         "value_low DOUBLE, value_high DOUBLE, stated_on DATE"
     )
     with duckdb.connect() as connection:
-        fill(
+        fill_table(
             connection,
             "documents",
             "document_id VARCHAR, language VARCHAR, published_on DATE, published_precision VARCHAR, "
             "retrieved_at TIMESTAMPTZ",
             [(*d, None) for d in documents],
         )
-        fill(connection, "figures", f"figure_id VARCHAR, {columns}", figures)
-        fill(connection, "relations", f"relation_id VARCHAR, {columns}, kind VARCHAR", relations)
-        compiled = compile_duckdb(bundled("quote-number-reads-back"))
+        fill_table(connection, "figures", f"figure_id VARCHAR, {columns}", figures)
+        fill_table(
+            connection, "relations", f"relation_id VARCHAR, {columns}, kind VARCHAR", relations
+        )
+        compiled = compile_duckdb(bundled_rule("quote-number-reads-back"))
         compiled.setup(connection)
         readings = compiled.tables[-1].name
         got = connection.execute(
@@ -140,7 +130,7 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
         ).fetchone()
         compiled.release(connection)
         # dates-in-order reads the same grouped pass (shared: made once, kept for it).
-        dates = compile_duckdb(bundled("dates-in-order"))
+        dates = compile_duckdb(bundled_rule("dates-in-order"))
         assert {t.name for t in dates.tables} <= {t.name for t in compiled.tables if t.shared}
         dates.setup(connection)
         late = connection.execute(
