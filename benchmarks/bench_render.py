@@ -52,6 +52,13 @@ def per_figure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def _rounds_note(results: list[dict[str, Any]]) -> str:
+    rounds = sorted({r.get("rounds", 1) for r in results})
+    if rounds == [1]:
+        return ""
+    return f"; each the median of {'/'.join(map(str, rounds))} rounds in turn, peaks the highest"
+
+
 HEADER = (
     "figures",
     "floor s",
@@ -106,7 +113,7 @@ def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = Non
         "whole/builtin/rules/gx: validate's wall time and each layer's check seconds ÷ the floor "
         "query; less GX import: the whole less the fixed import of great_expectations (when its "
         "suites ran), ÷ the floor; append and no-op: wall time ÷ the pyarrow copy's wall time "
-        "(each a child process)"
+        "(each a child process)" + _rounds_note(results)
     )
     if gx_import is not None:
         text.append(render_gx_import(gx_import))
