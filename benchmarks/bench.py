@@ -16,7 +16,7 @@ Per size, in a temporary folder: generate a synthetic warehouse (provenance.test
 The floor and ``validate`` run in turn ``--rounds`` times (default 3), then the copy, the append
 (each into a fresh copy of the warehouse) and the re-append: each measure is the run of median
 time, its peak the highest of the rounds. A single run on this shared machine was up to a
-quarter off (an append read 2.5x the copy in one run, 1.7x as the median of eight).
+fifth off (an append read 2.5x the copy in one run; eight rounds of the same code, 1.9-2.3x).
 
 Before the sizes, the fixed import of great_expectations is timed (``gx_import``: ``python -c
 "import great_expectations"`` against ``python -c pass``, alternately): issue 11's target for
