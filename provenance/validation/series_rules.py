@@ -58,14 +58,16 @@ def _described(
 DESCRIBED = "described"
 
 
-def _description(ids: str, *columns: str, numbered: bool = True, also: str = "FALSE") -> str:
-    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, and those
-    ``also`` keeps (a condition on the figures, alias ``f``), with their quote, keys and
-    ``columns`` (and ``series_id`` when ``numbered``, see :func:`numbered_figures`) — one
-    read of the figures for every flagged row."""
+def _description(ids: str, *columns: str, numbered: bool = True) -> str:
+    """A CTE ``described``: the stored rows of the figure ids ``ids`` selects, with their
+    quote, keys and ``columns`` (and ``series_id`` when ``numbered``, see
+    :func:`numbered_figures`) — one read of the figures for every flagged row."""
     more = "".join(f", {c}" for c in columns)
-    kept = f"f.figure_id IN ({ids}) OR ({also})"
-    rows = numbered_figures(kept) if numbered else f"SELECT * FROM figures f WHERE {kept}"
+    rows = (
+        numbered_figures(f"f.figure_id IN ({ids})")
+        if numbered
+        else f"SELECT * FROM figures WHERE figure_id IN ({ids})"
+    )
     series = ", series_id" if numbered else ""
     return (
         f"{DESCRIBED} AS MATERIALIZED (SELECT figure_id, quote{series}, subject_id, metric, "
@@ -283,16 +285,12 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
     # the figure it supersedes (the corrected figure is withdrawn from the series). The
     # corrections are found on narrow columns; the figures are read once more, whole, for the
     # rows of both kinds' figures (a correction: its stored rows, and those of the figure it
-    # supersedes). The corrections themselves are kept by their own columns as that one read
-    # passes (an id list of them read the figures once more).
+    # supersedes).
     restarted = _step_figures(f"SELECT * FROM ({falls}) WHERE restart_id IS NOT NULL")
-
-    def correcting_of(at: str) -> str:
-        return f"{at}supersedes IS NOT NULL AND {in_list(f'{at}metric', metrics)}"
-
-    correcting = correcting_of("")
+    correcting = f"supersedes IS NOT NULL AND {in_list('metric', metrics)}"
     wanted = (
         "SELECT figure_id FROM restarted UNION SELECT previous_id FROM restarted "
+        f"UNION SELECT figure_id FROM figures WHERE {correcting} "
         f"UNION SELECT supersedes FROM figures WHERE {correcting}"
     )
     joins = _description_joins(
@@ -300,7 +298,7 @@ def compile_revision_falls(rule: RevisionFallsRule, cumulative: tuple[str, ...])
     )
     explained = f"""
         WITH restarted AS ({restarted}),
-        {_description(wanted, "stated_on", "value_low", "value_high", "supersedes", also=correcting_of("f."))}
+        {_description(wanted, "stated_on", "value_low", "value_high", "supersedes")}
         SELECT figure_id AS record_id, 'figures' AS table_name,
                'explained by restart ' || restart_id || ': ' || {_step_text("falls to")} AS message,
                {_both_quotes("previous_id_quote", "figure_id_quote")} AS quote, NULL::DOUBLE AS measured
