@@ -284,10 +284,8 @@ def _row_pass_sql(table: Table) -> str:
             "x.quote_end",
             "d.text",
         ]
-        mismatch = (
-            "d.document_id IS NULL OR substring(d.text, x.quote_start + 1, "
-            "x.quote_end - x.quote_start) IS DISTINCT FROM x.quote"
-        )
+        at_offsets = anchored_text_sql("d.text", "d.characters", "x.quote_start", "x.quote_end")
+        mismatch = f"d.document_id IS NULL OR {at_offsets} IS DISTINCT FROM x.quote"
         failures.append((f"quote-anchored-{table.name}", mismatch, ANCHOR_MESSAGE))
     parts, contract = _contract_parts(table)
     read.append(
