@@ -22,7 +22,14 @@ from typing import IO, Any
 from provenance.core.enums import CheckStatus, Severity
 from provenance.core.errors import ExitCode
 from provenance.core.text import plural, shorten
-from provenance.validation.failure_rows import QUOTE_LIMIT, Failure, worst_measured
+from provenance.validation.failure_rows import (
+    QUOTE_LIMIT,
+    ROW_COLUMNS,
+    Failure,
+    SpilledFailures,
+    batch_lines,
+    worst_measured,
+)
 
 __all__ = ["FORMATS", "QUOTE_LIMIT", "Failure", "Report", "RuleResult", "format_measure"]
 
@@ -225,7 +232,7 @@ class Report:
                 if (r.status == CheckStatus.PASS) != passing:
                     continue
                 after = f" (tolerated: {r.failure_count} ≤ threshold)" if passing else ""
-                lines = (f.line(r.severity) + after for f in r.failures)
+                lines = (line + after for line in _lines(r))
                 _write_lines(out, _first(lines, r.failure_count, rows_per_check, r.name))
         if any(r.failure_count for r in self.results):
             out.write("\n")
@@ -312,10 +319,10 @@ class Report:
             if failing:
                 message = f"{plural(r.failure_count, 'failing row')}: {r.description}"
                 out.write(f"\n      <failure{_attributes(message=message, type=r.severity)}>")
-                _write_xml_lines(out, (f.line(r.severity) for f in r.failures))
+                _write_xml_lines(out, _lines(r))
                 out.write("</failure>")
             if measured or (r.failure_count and not failing):
-                rows = () if failing else (f.line(r.severity) for f in r.failures)
+                rows = () if failing else _lines(r)
                 out.write("\n      <system-out>")
                 _write_xml_lines(out, chain(measured, rows))
                 out.write("</system-out>")
@@ -437,15 +444,35 @@ def _write_rows(out: IO[str], key: str, rows: Sequence[Failure], after: str) -> 
         out.write(f'\n      "{key}": []{after}')
         return
     out.write(f'\n      "{key}": [')
-    for n, row in enumerate(rows):
-        out.write(("," if n else "") + "\n        " + _failure_json(row))
+    between = ",\n        "
+    written = False
+    for chunk in _json_chunks(rows):
+        if chunk:
+            out.write((between if written else "\n        ") + between.join(chunk))
+            written = True
     out.write(f"\n      ]{after}")
 
 
+def _lines(result: RuleResult) -> Iterator[str]:
+    """Each failing row's line (:meth:`Failure.line`); spilled rows a batch at a time."""
+    rows = result.failures
+    if isinstance(rows, SpilledFailures):
+        for batch in rows.batches():
+            yield from batch_lines(rows.rule, result.severity, batch)
+    else:
+        for f in rows:
+            yield f.line(result.severity)
+
+
 # json.dumps with an indent runs Python's encoder, some 10 µs a row; each value of a row is a
-# scalar, which the C encoder writes exactly as it appears inside the indented object.
+# scalar, which the C encoder writes exactly as it appears inside the indented object, and a
+# row without details (every SQL row) is this template filled in.
 _SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-_ROW_FIELDS = ("rule", "record_id", "message", "table", "quote")
+_ROW_JSON = (
+    '{\n          "rule": %s,\n          "record_id": %s,\n          "message": %s,'
+    '\n          "table": %s,\n          "quote": %s,\n          "measured": %s,'
+    '\n          "details": {}\n        }'
+)
 
 
 def _scalar(value: Any) -> str:
@@ -454,18 +481,56 @@ def _scalar(value: Any) -> str:
     return "null" if value is None else _SCALAR(value)
 
 
+def _measured_json(value: Any) -> str:
+    """A measured value as json.dumps writes ``_json_number(value)``: ``float.__repr__`` for a
+    finite float, as the encoder does."""
+    if type(value) is float and value - value == 0:  # neither infinite nor NaN
+        return _float_repr(value)
+    return _scalar(_json_number(value))
+
+
+_float_repr = float.__repr__
+
+
+def _json_chunks(rows: Sequence[Failure]) -> Iterator[list[str]]:
+    """The rows as ``_dumps(_failure_dict(row), 8)`` writes them, a list per batch: a spilled
+    batch's columns are formatted as they are, without a Failure per row."""
+    if not isinstance(rows, SpilledFailures):
+        yield [_failure_json(f) for f in rows]
+        return
+    rule = _json_string(rows.rule)
+    text, number = _json_string, _measured_json  # a spilled text is a str or None
+    for batch in rows.batches():
+        record_id, table, message, quote, measured = (
+            batch.column(name).to_pylist() for name in ROW_COLUMNS
+        )
+        yield [
+            _ROW_JSON
+            % (
+                rule,
+                "null" if i is None else text(i),
+                "null" if m is None else text(m),
+                "null" if t is None else text(t),
+                "null" if q is None else text(q),
+                number(x),
+            )
+            for i, t, m, q, x in zip(record_id, table, message, quote, measured, strict=True)
+        ]
+
+
 def _failure_json(failure: Failure) -> str:
     """``_dumps(_failure_dict(failure), 8)``, faster for rows without details (every SQL row)."""
     if failure.details:
         return _dumps(_failure_dict(failure), 8)
-    inner = ",\n          ".join(
-        [
-            *(f'"{name}": {_scalar(getattr(failure, name))}' for name in _ROW_FIELDS),
-            f'"measured": {_scalar(_json_number(failure.measured))}',
-            '"details": {}',
-        ]
+    text = _scalar
+    return _ROW_JSON % (
+        text(failure.rule),
+        text(failure.record_id),
+        text(failure.message),
+        text(failure.table),
+        text(failure.quote),
+        _measured_json(failure.measured),
     )
-    return "{\n          " + inner + "\n        }"
 
 
 def _md_escape(text: str) -> str:
