@@ -9,11 +9,13 @@ Per size, in a temporary folder: generate a synthetic warehouse (provenance.test
   joined to its document's text), timed inside the child;
 - ``provenance validate`` (per-check seconds from its JSON report, grouped into the built-ins,
   the rules and GX); the whole and each layer are printed as multiples of the floor;
+- ``provenance validate`` on the same warehouse with no GX suite (:func:`without_gx_suites`):
+  the checks alone, GX neither imported nor run, as a multiple of the floor;
 - pyarrow reading the held-out figures' Parquet and writing it again (the yardstick of a write);
 - ``provenance append`` of the held-out figures (they reference documents already in the
   warehouse), then the same file again (a no-op), both as multiples of the pyarrow copy.
 
-The floor and ``validate`` run in turn ``--rounds`` times (default 3), then the copy, the append
+The floor, ``validate`` and the one without GX run in turn ``--rounds`` times (default 3), then the copy, the append
 (each into a fresh copy of the warehouse) and the re-append: each measure is the run of median
 time, its peak the highest of the rounds. A single run on this shared machine was up to a
 fifth off (an append read 2.5x the copy in one run; eight rounds of the same code, 1.9-2.3x).
@@ -280,17 +282,21 @@ def bench_size(
     held = work / f"figures-{size}.parquet"
     out: dict[str, Any] = {"size": size, "rounds": rounds, "load_before": os.getloadavg()}
     out["generate"] = generate(root, size, seed, held)
-    floors, validations = [], []
+    checks_only = without_gx_suites(root, work / f"checks-only-{size}")
+    floors, validations, checks = [], [], []
     for _ in range(rounds):
         floors.append(floor(root))
         validations.append(validate(root, work / f"report-{size}.json"))
+        checks.append(validate(checks_only, work / f"report-{size}-no-gx.json"))
     out["floor"] = median_run(floors, "query_seconds")
     out["validate"] = median_run(validations)
+    out["validate_without_gx"] = median_run(checks)
     base = out["floor"]["query_seconds"]
     out["validate_less_gx_import_seconds"] = validate_less_gx_import(out["validate"], gx)
     out["validate_over_floor"] = {
         "whole": out["validate"]["seconds"] / base,
         "less_gx_import": out["validate_less_gx_import_seconds"] / base,
+        "without_gx": out["validate_without_gx"]["seconds"] / base,
         **{k: v / base for k, v in out["validate"]["seconds_by_group"].items()},
     }
     copies, appends, reappends = [], [], []
@@ -311,6 +317,22 @@ def bench_size(
     out["reappend_over_append"] = out["reappend"]["seconds"] / out["append"]["seconds"]
     out["load_after"] = os.getloadavg()
     return out
+
+
+def without_gx_suites(root: Path, target: Path) -> Path:
+    """A root reading ``root``'s warehouse (a symbolic link: nothing copied) with its rules and
+    vocabulary but no GX suite, so that ``validate`` there runs every check but GX's and never
+    imports it: the checks alone, as a multiple of the floor. When GX runs alongside the checks,
+    the whole less the GX import no longer says what the checks cost; this does."""
+    import shutil
+
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    (target / "warehouse").symlink_to((root / "warehouse").resolve(), target_is_directory=True)
+    shutil.copytree(root / "expectations", target / "expectations")
+    for suite in (target / "expectations" / "gx").glob("*.json"):
+        suite.unlink()
+    return target
 
 
 def bench_bundled(work: Path) -> dict[str, Any]:

@@ -67,6 +67,7 @@ HEADER = (
     "floor MB",
     "whole",
     "less GX import",
+    "no GX",
     "builtin",
     "rules",
     "gx",
@@ -95,6 +96,7 @@ def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = Non
                 f"{r['floor']['peak_mb']:.0f}",
                 f"{x['whole']:.1f}×",
                 f"{x['less_gx_import']:.1f}×",
+                f"{x['without_gx']:.1f}×" if "without_gx" in x else "–",
                 f"{x['builtin']:.1f}×",
                 f"{x['rules']:.1f}×",
                 f"{x['gx']:.1f}×",
@@ -112,7 +114,8 @@ def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = Non
     text.append(
         "whole/builtin/rules/gx: validate's wall time and each layer's check seconds ÷ the floor "
         "query; less GX import: the whole less the fixed import of great_expectations (when its "
-        "suites ran), ÷ the floor; append and no-op: wall time ÷ the pyarrow copy's wall time "
+        "suites ran), ÷ the floor; no GX: validate of the same warehouse with no GX suite (the "
+        "checks alone; GX neither imported nor run) ÷ the floor; append and no-op: wall time ÷ the pyarrow copy's wall time "
         "(each a child process)" + _rounds_note(results)
     )
     if gx_import is not None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from bench import run_child
+from bench import run_child, without_gx_suites
+
+from provenance.storage.warehouse import Warehouse
+from provenance.validation.orchestrator import validate
+from tests.conftest import copy_bundled
 
 MB = 1024 * 1024
 
@@ -33,3 +38,20 @@ def test_exit_code_and_last_lines_of_stderr_are_the_commands() -> None:
     )
     assert result["exit_code"] == 3 and result["stderr_tail"] == ["b", "c", "d"]
     assert result["seconds"] > 0 and result["cpu_seconds"] > 0
+
+
+def test_the_checks_alone_read_the_same_warehouse_without_gx(tmp_path: Path) -> None:
+    """The no-GX root validates the very files of the warehouse (linked, not copied) with its
+    rules, and runs no GX suite."""
+    root = copy_bundled(tmp_path / "bundled")
+    alone = without_gx_suites(root, tmp_path / "alone")
+    assert (alone / "warehouse").resolve() == (root / "warehouse").resolve()
+    assert not list((alone / "expectations" / "gx").glob("*.json"))
+    assert (alone / "expectations" / "rules.yaml").read_bytes() == (
+        root / "expectations" / "rules.yaml"
+    ).read_bytes()
+    report = validate(Warehouse(alone))
+    names = [r.name for r in report.results]
+    assert "claimant-gap" in names and not any(n.startswith("gx-") for n in names)
+    # Made again over an earlier one (the bench's rounds reuse the folder).
+    assert without_gx_suites(root, tmp_path / "alone") == alone

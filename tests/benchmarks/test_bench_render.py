@@ -31,6 +31,7 @@ def size_result(size: int, validate_seconds: float, floor_seconds: float) -> dic
         "validate_over_floor": {
             "whole": validate_seconds / floor_seconds,
             "less_gx_import": less / floor_seconds,
+            "without_gx": 3.5,
             "builtin": 1.0,
             "rules": 2.0,
             "gx": 0.1,
@@ -68,6 +69,8 @@ def test_cost_per_figure_is_relative_to_the_million() -> None:
     text = render(results, GX_IMPORT)
     assert "less GX import" in text and "cost per figure ÷ that at 1,000,000 figures" in text
     assert "1.50×" in text and "fixed import of great_expectations: 4.00 s" in text
+    # The checks alone (validate with no GX suite), beside the whole less the import.
+    assert "no GX" in text.splitlines()[0] and "3.5×" in text.splitlines()[1]
 
 
 def test_one_size_has_no_scaling_and_without_the_million_the_smallest_is_the_reference() -> None:
