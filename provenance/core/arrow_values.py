@@ -97,6 +97,19 @@ def int64s(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
 
 
+def floats(values: Sequence[float | None]) -> pa.Array:
+    """``pa.array(values, pa.float64())`` for Python floats and Nones (NaN stays a value)."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = np.fromiter((0.0 if v is None else v for v in values), np.float64, len(values))
+    nulls = sum(v is None for v in values)
+    valid = None
+    if nulls:
+        valid = _bitmap(np.fromiter((v is not None for v in values), bool, len(values)))
+    return pa.Array.from_buffers(pa.float64(), len(data), [valid, pa.py_buffer(data)], nulls)
+
+
 def scalar(value: Any, type: pa.DataType) -> pa.Scalar:
     """``pa.scalar(value, type)`` for None, a text, a number, a bool or a timezone-aware
     datetime (``type`` a timestamp of seconds, milliseconds or microseconds)."""

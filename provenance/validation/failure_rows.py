@@ -59,12 +59,22 @@ class Failure:
     details: dict[str, Any] = field(default_factory=dict)
 
     def line(self, severity: str) -> str:
-        parts = [
-            f"{severity.upper()} {self.rule}: {self.table + ' ' if self.table else ''}{self.record_id}: {self.message}"
-        ]
-        if self.quote:
-            parts.append(f"« {shorten(self.quote, QUOTE_LIMIT)} »")
-        return " — ".join(parts)
+        return failure_line(
+            severity.upper(), self.rule, self.record_id, self.message, self.table, self.quote
+        )
+
+
+def failure_line(
+    severity: str, rule: str, record_id: str, message: str, table: str | None, quote: str | None
+) -> str:
+    """A failing row as the text and JUnit reports show it (``severity`` in capitals): from a
+    :class:`Failure` or straight from a spilled batch's columns (:func:`batch_lines`)."""
+    line = f"{severity} {rule}: {table + ' ' if table else ''}{record_id}: {message}"
+    if quote:
+        if len(quote) > QUOTE_LIMIT:
+            quote = shorten(quote, QUOTE_LIMIT)
+        return f"{line} — « {quote} »"
+    return line
 
 
 class MissingColumns(Exception):
@@ -246,6 +256,10 @@ def ordered_sql(sql: str, columns: Sequence[str]) -> str:
     )
 
 
+# The check's ordered rows while they are fetched: their count is known before any comes back.
+FAILING = "provenance_failing_rows"
+
+
 def fetch_failures(
     connection: duckdb.DuckDBPyConnection,
     rule: str,
@@ -256,20 +270,31 @@ def fetch_failures(
     """Run a check's query; its failing rows in report order, spilled when more than
     ``in_memory`` (default :data:`IN_MEMORY_ROWS`) and a folder is given.
 
-    Rows come as DuckDB's Python tuples, :data:`BATCH_ROWS` at a time (a cursor cannot switch
-    to Arrow midway without losing the rows it buffered); pyarrow is imported only to spill, so
-    a small warehouse's ``validate`` never loads it.
+    With a folder, DuckDB first keeps the ordered rows in a temporary table (its insertion
+    order is the query's order) and says how many there are: a few come back as Python tuples,
+    and pyarrow is not even imported (a small warehouse's ``validate`` never loads it); many go
+    from DuckDB to the spill file as Arrow batches, no row converted in Python on the way
+    (:func:`_spill`).
     """
     in_memory = IN_MEMORY_ROWS if in_memory is None else in_memory
     columns = result_columns(connection, sql)
-    convert = _converter(_kept(columns))
-    cursor = connection.execute(ordered_sql(sql, columns))
-    held: list[tuple[Any, ...]] = []
-    while rows := cursor.fetchmany(BATCH_ROWS):
-        held += map(convert, rows)
-        if folder is not None and len(held) > in_memory:
-            return _spill(rule, held, cursor, convert, folder)
-    return [_failure(rule, row) for row in held]
+    kept = _kept(columns)
+    convert = _converter(kept)
+    ordered = ordered_sql(sql, columns)
+    if folder is None:
+        cursor = connection.execute(ordered)
+        held: list[Failure] = []
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            held += [_failure(rule, convert(row)) for row in rows]
+        return held
+    created = connection.execute(f"CREATE OR REPLACE TEMP TABLE {FAILING} AS {ordered}").fetchone()
+    try:
+        if created is not None and created[0] > in_memory:
+            return _spill(connection, rule, kept, folder)
+        rows = connection.execute(f"SELECT * FROM {FAILING}").fetchall()
+        return [_failure(rule, convert(row)) for row in rows]
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {FAILING}")
 
 
 def fetch_unordered(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) -> list[Failure]:
@@ -282,31 +307,85 @@ def fetch_unordered(connection: duckdb.DuckDBPyConnection, rule: str, sql: str) 
     return found
 
 
+# DuckDB types whose values SQL converts exactly as :func:`_converter` does in Python: integers
+# up to 64 bits read as text as str() writes them, and become the nearest double as float()
+# makes it; VARCHAR is taken as is. A DECIMAL goes to a double through its exact text (read
+# with correct rounding, as float(Decimal) rounds; a direct cast can miss by a bit).
+_INTEGERS = frozenset(
+    ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+)
+
+
+def _sql_conversions(types: dict[str, str]) -> list[str] | None:
+    """The spill file's columns as SQL over :data:`FAILING`, or None when a column's type has no
+    conversion known to match Python's (its rows are then converted in Python)."""
+
+    def text(name: str, none_as: str | None) -> str | None:
+        kind = types.get(name)
+        if kind is None:
+            return f'NULL::VARCHAR AS "{name}"'
+        if kind != "VARCHAR" and not (none_as and kind in _INTEGERS):
+            return None
+        value = f'CAST("{name}" AS VARCHAR)'
+        return (
+            f"coalesce({value}, '{none_as}') AS \"{name}\"" if none_as else f'{value} AS "{name}"'
+        )
+
+    measured = types.get("measured")
+    if measured is None:
+        number: str | None = 'NULL::DOUBLE AS "measured"'
+    elif measured == "DOUBLE" or measured == "FLOAT" or measured in _INTEGERS:
+        number = 'CAST("measured" AS DOUBLE) AS "measured"'
+    elif measured.startswith("DECIMAL"):
+        number = 'CAST(CAST("measured" AS VARCHAR) AS DOUBLE) AS "measured"'
+    else:
+        number = None
+    none_as = {"record_id": "None", "message": "None"}
+    selected = [text(name, none_as.get(name)) for name in ROW_COLUMNS[:-1]] + [number]
+    return None if None in selected else [s for s in selected if s is not None]
+
+
 def _spill(
-    rule: str,
-    held: list[tuple[Any, ...]],
-    cursor: duckdb.DuckDBPyConnection,
-    convert: Callable[[tuple[Any, ...]], tuple[Any, ...]],
-    folder: RowsFolder,
+    connection: duckdb.DuckDBPyConnection, rule: str, kept: Sequence[str], folder: RowsFolder
 ) -> SpilledFailures:
+    """:data:`FAILING`'s rows, in order, into a new file of the folder."""
     import pyarrow as pa
 
     schema = _row_schema()
-
-    def as_batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
-        columns = zip(*rows, strict=True) if rows else ([] for _ in ROW_COLUMNS)
-        return pa.RecordBatch.from_arrays(
-            [pa.array(list(c), f.type) for c, f in zip(columns, schema, strict=True)],
-            schema=schema,
+    types = dict(zip(kept, map(str, connection.sql(f"SELECT * FROM {FAILING}").types), strict=True))
+    selected = _sql_conversions(types)
+    if selected is not None:
+        reader = connection.execute(f"SELECT {', '.join(selected)} FROM {FAILING}")
+        arrow = reader.to_arrow_reader(BATCH_ROWS)
+        batches: Iterator[pa.RecordBatch] = (
+            pa.RecordBatch.from_arrays(
+                [
+                    c if c.type == f.type else c.cast(f.type)
+                    for c, f in zip(b.columns, schema, strict=True)
+                ],
+                schema=schema,
+            )
+            for b in arrow
         )
+        return _write(rule, schema, batches, folder)
+    from provenance.core.arrow_values import floats, texts
 
-    def batches() -> Iterator[pa.RecordBatch]:
-        yield as_batch(held)
-        held.clear()  # the first rows are let go once written: never all rows at once
+    convert = _converter(kept)
+    cursor = connection.execute(f"SELECT * FROM {FAILING}")
+
+    def converted() -> Iterator[pa.RecordBatch]:
         while rows := cursor.fetchmany(BATCH_ROWS):
-            yield as_batch([convert(row) for row in rows])
+            record_id, table, message, quote, measured = zip(*map(convert, rows), strict=True)
+            arrays = [
+                texts(record_id),
+                texts(table),
+                texts(message),
+                texts(quote),
+                floats(measured),
+            ]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
-    return _write(rule, schema, batches(), folder)
+    return _write(rule, schema, converted(), folder)
 
 
 def keep_rows(rows: SpilledFailures, keep: Callable[[pa.RecordBatch], pa.Array]) -> SpilledFailures:
@@ -329,10 +408,39 @@ def _write(
         for batch in batches:
             writer.write_batch(batch)
             count += batch.num_rows
-            candidate = _first_largest(batch.column("measured").to_pylist())
+            candidate = _batch_worst(batch.column("measured"))
             if candidate is not None and (worst is None or abs(candidate) > abs(worst)):
                 worst = candidate
     return SpilledFailures(rule, path, count, worst, folder)
+
+
+def _batch_worst(measured: pa.Array) -> float | None:
+    """:func:`_first_largest` of a float64 column, on its buffers (no Python float per row)."""
+    import numpy as np
+
+    from provenance.core.arrow_values import valid_mask
+
+    data = measured.buffers()[1]
+    if data is None or not len(measured):
+        return None
+    values = np.frombuffer(data, dtype=np.float64)[
+        measured.offset : measured.offset + len(measured)
+    ]
+    usable = valid_mask(measured) & ~np.isnan(values)
+    if not usable.any():
+        return None
+    magnitude = np.where(usable, np.abs(values), -1.0)
+    return float(values[int(np.argmax(magnitude))])  # argmax: the first of equal magnitudes
+
+
+def batch_lines(rule: str, severity: str, batch: pa.RecordBatch) -> list[str]:
+    """``Failure.line(severity)`` of each of a spilled batch's rows, no Failure made."""
+    upper = severity.upper()
+    columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
+    return [
+        failure_line(upper, rule, record_id, message, table, quote)
+        for record_id, table, message, quote, _ in zip(*columns, strict=True)
+    ]
 
 
 def report_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:

@@ -11,18 +11,23 @@ content, so the formats cannot disagree.
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from itertools import chain, islice
-from json.encoder import encode_basestring as _json_string  # C; ensure_ascii=False
 from typing import IO, Any
 
 from provenance.core.enums import CheckStatus, Severity
 from provenance.core.errors import ExitCode
 from provenance.core.text import plural, shorten
 from provenance.validation.failure_rows import QUOTE_LIMIT, Failure, worst_measured
+from provenance.validation.report_rows import (
+    dumps_at,
+    failure_dict,
+    failure_lines,
+    json_number,
+    write_json_rows,
+)
 
 __all__ = ["FORMATS", "QUOTE_LIMIT", "Failure", "Report", "RuleResult", "format_measure"]
 
@@ -120,8 +125,8 @@ class Report:
     def to_dict(self, failures: bool = True) -> dict[str, Any]:
         """The report as JSON-ready data; ``failures=False`` leaves out the rows (for streaming)."""
         rows = {
-            "failures": lambda r: [_failure_dict(f) for f in r.failures],
-            "observations": lambda r: [_failure_dict(o) for o in r.observations],
+            "failures": lambda r: [failure_dict(f) for f in r.failures],
+            "observations": lambda r: [failure_dict(o) for o in r.observations],
         }
         return {
             "warehouse": self.warehouse,
@@ -140,7 +145,7 @@ class Report:
                     },
                     "status": r.status,
                     "failure_count": r.failure_count,
-                    "worst": _json_number(r.worst),
+                    "worst": json_number(r.worst),
                     **({k: rows_of(r) for k, rows_of in rows.items()} if failures else {}),
                 }
                 for r in self.results
@@ -225,7 +230,7 @@ class Report:
                 if (r.status == CheckStatus.PASS) != passing:
                     continue
                 after = f" (tolerated: {r.failure_count} ≤ threshold)" if passing else ""
-                lines = (f.line(r.severity) + after for f in r.failures)
+                lines = (line + after for line in failure_lines(r.failures, r.severity))
                 _write_lines(out, _first(lines, r.failure_count, rows_per_check, r.name))
         if any(r.failure_count for r in self.results):
             out.write("\n")
@@ -245,7 +250,7 @@ class Report:
         """
         head = self.to_dict(failures=False)
         rules = head.pop("rules")
-        text = _dumps(head, 0)
+        text = dumps_at(head, 0)
         out.write(text[: text.rindex("\n")] + ',\n  "rules": ')
         if not rules:
             out.write("[]\n}\n")
@@ -254,9 +259,9 @@ class Report:
         for n, (result, head) in enumerate(zip(self.results, rules, strict=True)):
             out.write(",\n    {" if n else "\n    {")
             for key, value in head.items():
-                out.write(f'\n      "{key}": {_dumps(value, 6)},')
-            _write_rows(out, "failures", result.failures, ",")
-            _write_rows(out, "observations", result.observations, "")
+                out.write(f'\n      "{key}": {dumps_at(value, 6)},')
+            write_json_rows(out, "failures", result.failures, ",")
+            write_json_rows(out, "observations", result.observations, "")
             out.write("\n    }")
         out.write("\n  ]\n}\n")
 
@@ -312,10 +317,10 @@ class Report:
             if failing:
                 message = f"{plural(r.failure_count, 'failing row')}: {r.description}"
                 out.write(f"\n      <failure{_attributes(message=message, type=r.severity)}>")
-                _write_xml_lines(out, (f.line(r.severity) for f in r.failures))
+                _write_xml_lines(out, failure_lines(r.failures, r.severity))
                 out.write("</failure>")
             if measured or (r.failure_count and not failing):
-                rows = () if failing else (f.line(r.severity) for f in r.failures)
+                rows = () if failing else failure_lines(r.failures, r.severity)
                 out.write("\n      <system-out>")
                 _write_xml_lines(out, chain(measured, rows))
                 out.write("</system-out>")
@@ -411,61 +416,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     return lines
-
-
-def _json_number(value: float | None) -> float | str | None:
-    """JSON has no infinity: an unbounded factor is written as the string "inf"."""
-    if value is None or math.isfinite(value):
-        return value
-    return "inf" if value > 0 else "-inf"
-
-
-def _failure_dict(failure: Failure) -> dict[str, Any]:
-    d = asdict(failure)
-    d["measured"] = _json_number(failure.measured)
-    return d
-
-
-def _dumps(value: Any, indent: int) -> str:
-    """``value`` as json.dumps writes it ``indent`` spaces deep in an indent=2 document."""
-    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
-    return text.replace("\n", "\n" + " " * indent) if indent else text
-
-
-def _write_rows(out: IO[str], key: str, rows: Sequence[Failure], after: str) -> None:
-    if not rows:
-        out.write(f'\n      "{key}": []{after}')
-        return
-    out.write(f'\n      "{key}": [')
-    for n, row in enumerate(rows):
-        out.write(("," if n else "") + "\n        " + _failure_json(row))
-    out.write(f"\n      ]{after}")
-
-
-# json.dumps with an indent runs Python's encoder, some 10 µs a row; each value of a row is a
-# scalar, which the C encoder writes exactly as it appears inside the indented object.
-_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-_ROW_FIELDS = ("rule", "record_id", "message", "table", "quote")
-
-
-def _scalar(value: Any) -> str:
-    if type(value) is str:
-        return _json_string(value)
-    return "null" if value is None else _SCALAR(value)
-
-
-def _failure_json(failure: Failure) -> str:
-    """``_dumps(_failure_dict(failure), 8)``, faster for rows without details (every SQL row)."""
-    if failure.details:
-        return _dumps(_failure_dict(failure), 8)
-    inner = ",\n          ".join(
-        [
-            *(f'"{name}": {_scalar(getattr(failure, name))}' for name in _ROW_FIELDS),
-            f'"measured": {_scalar(_json_number(failure.measured))}',
-            '"details": {}',
-        ]
-    )
-    return "{\n          " + inner + "\n        }"
 
 
 def _md_escape(text: str) -> str:

@@ -91,6 +91,32 @@ def test_validate_without_gx_suites_loads_neither_arrow_nor_pandas(tmp_path: Pat
     assert "duckdb" in loaded
 
 
+def test_validate_that_spills_failing_rows_loads_no_pandas(tmp_path: Path) -> None:
+    """A check flagging more rows than are held in memory spills them to an Arrow file and the
+    JSON report reads them back: pyarrow and numpy come, pandas does not (pyarrow imports it
+    the first time it meets a Python value; the rows go from DuckDB to Arrow as batches)."""
+    root = copy_bundled(tmp_path / "project", with_gx=False)
+    rules = root / "expectations" / "rules.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        + "\n  - name: every-number-flagged\n    kind: sql\n    severity: warning\n"
+        "    description: a check flagging more rows than are held in memory\n"
+        "    sql: |\n"
+        "      select 'n-' || range as record_id, 'numbers' as table_name,\n"
+        "             'flagged' as message, range / 7 as measured from range(25000)\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    argv = ["--root", str(root), "validate", "--format", "json", "--output", str(report)]
+    loaded, _ = _imported(argv, REPO)
+    [flagged] = [
+        r for r in json.loads(report.read_text())["rules"] if r["name"] == "every-number-flagged"
+    ]
+    assert flagged["failure_count"] == len(flagged["failures"]) == 25000
+    assert flagged["failures"][-1]["record_id"] == "n-9999" and flagged["worst"] == 24999 / 7
+    assert "pandas" not in loaded and {"duckdb", "pyarrow"} <= set(loaded)
+
+
 def test_append_loads_no_pydantic_pandera_or_gx(tmp_path: Path) -> None:
     """`provenance append` reads and checks with Arrow and DuckDB: its options are coerced
     without pydantic, and the columnar path needs neither pandera nor Great Expectations."""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from provenance.core.arrow_values import (
     bools,
+    floats,
     int64s,
     joined_texts,
     scalar,
@@ -93,3 +94,13 @@ def test_scalar_equals_pa_scalar(value: object, arrow_type: pa.DataType) -> None
 def test_scalar_refuses_what_it_cannot_build() -> None:
     with pytest.raises(TypeError):
         scalar(datetime(2026, 1, 1), pa.timestamp("us"))  # naive: no tz to anchor it
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.none() | st.floats(allow_nan=True), max_size=40))
+def test_floats_equal_pa_array(values: list[float | None]) -> None:
+    built = floats(values)
+    built.validate(full=True)
+    expected = pa.array(values, pa.float64())
+    assert built.type == pa.float64() and built.null_count == expected.null_count
+    assert list(map(repr, built.to_pylist())) == list(map(repr, expected.to_pylist()))

@@ -327,3 +327,58 @@ def test_every_declared_wording_reads_back(case: tuple[str, str, str, str], valu
         expected.low,
         expected.high,
     ), written
+
+
+_SPACES = st.sampled_from([" ", "\u00a0", "\u202f", "  ", " \u202f"])
+
+
+@given(
+    case=st.sampled_from(_declared_wordings()),
+    value=_VALUES,
+    spaces=st.lists(_SPACES, min_size=12, max_size=12),
+    curly=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_wording_reads_alike_whatever_its_spaces_and_apostrophes(
+    case: tuple[str, str, str, str], value: float, spaces: list[str], curly: bool
+) -> None:
+    """A declared wording written with no-break or narrow spaces, or a typographic apostrophe,
+    in running text, reads as it does with plain ones, at the same offsets (the patterns read a
+    folded copy of the text; the wording is the text's own)."""
+    _, language, where, wording = case
+    number = testing_wording.count_text(value, language)
+    words = wording.split(" ")
+    glue = not wording.endswith("'") if where == "before" else wording[0].isalpha()
+
+    def spelled(spaces: list[str]) -> str:
+        """The wording, its spaces (and the one joining it to the number) as given."""
+        joined = "".join(w + spaces[n + 1] for n, w in enumerate(words[:-1])) + words[-1]
+        link = spaces[0] if glue else ""
+        return f"{joined}{link}{number}" if where == "before" else f"{number}{link}{joined}"
+
+    plain = f"Selon le bilan, {spelled([' '] * 12)} civils."
+    varied = f"Selon le bilan,{spaces[-1]}{spelled(spaces)} civils."
+    if curly:
+        varied = varied.replace("'", "\u2019")
+    found, expected = find_quantities(varied, language), find_quantities(plain, language)
+    shift = [
+        (
+            q.qualifier,
+            q.low,
+            q.high,
+            len(varied[: q.start].split()),
+            len(varied[q.start : q.end].split()),
+        )
+        for q in found
+    ]
+    assert shift == [
+        (
+            q.qualifier,
+            q.low,
+            q.high,
+            len(plain[: q.start].split()),
+            len(plain[q.start : q.end].split()),
+        )
+        for q in expected
+    ], varied
+    assert all(varied[q.start : q.end] == q.value_text for q in found)

@@ -173,3 +173,50 @@ def test_a_decimal_measured_keeps_its_exact_float() -> None:
             None,
         )
     assert found.measured == float(value)
+
+
+# Columns of other types than the report's: DuckDB converts them when spilling, Python when
+# they are held; a date id and a HUGEINT measure have no SQL conversion and go through Python.
+typed_rows = st.lists(
+    st.tuples(
+        st.none() | st.integers(-(2**63), 2**63 - 1),  # record_id BIGINT
+        st.none() | st.decimals(-(10**7), 10**7, allow_nan=False, allow_infinity=False, places=30),
+        # measured DECIMAL(38,30)
+        st.none() | st.integers(-(2**63), 2**63 - 1),  # a BIGINT measured
+        st.none() | st.floats(width=32, allow_nan=False),  # a FLOAT measured
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(typed_rows)
+@example([(1, Decimal("0.100000000000000005551115123125782702"), 2**62 + 1, 0.1)])
+def test_spilled_typed_columns_convert_as_held_ones(values: list[tuple[object, ...]]) -> None:
+    folder = RowsFolder()
+    with duckdb.connect() as connection:
+        connection.execute(
+            "CREATE TABLE t (record_id BIGINT, d DECIMAL(38,30), b BIGINT, f FLOAT, h HUGEINT)"
+        )
+        if values:
+            connection.executemany(
+                "INSERT INTO t VALUES (?, ?, ?, ?, ?)",
+                [(*v, None if v[2] is None else 2 * v[2]) for v in values],  # type: ignore[operator]
+            )
+        for measured in ("d", "b", "f", "h"):
+            for record_id in ("record_id", "DATE '2024-05-12' + (rowid % 3)::INTEGER"):
+                sql = f"select {record_id} as record_id, 'm' as message, {measured} as measured from t"
+                held = fetch_failures(connection, "r", sql, None)
+                spilled = fetch_failures(connection, "r", sql, folder, in_memory=0)
+                assert isinstance(spilled, SpilledFailures) == bool(values)
+                assert same(spilled, held), (measured, record_id)
+                assert repr(worst_measured(spilled)) == repr(worst_measured(held))
+
+
+def test_no_failing_rows_table_is_left_behind() -> None:
+    folder = RowsFolder()
+    with load([("figures", f"f-{n}", "m", None, 1.0) for n in range(4)]) as connection:
+        for in_memory in (0, 10):
+            fetch_failures(connection, "r", "select * from flagged", folder, in_memory)
+        tables = connection.execute("select table_name from duckdb_tables()").fetchall()
+    assert tables == [("flagged",)]
