@@ -108,13 +108,33 @@ def _anchor_texts_sql() -> str:
     well_formed = f"regexp_full_match(document_id, {sql_literal(_DOCUMENT_ID_PATTERN)})"
     return f"""
         CREATE TEMP TABLE IF NOT EXISTS {ANCHOR_TEXTS} AS
-            SELECT document_id, text, 1 AS copy, {well_formed} AS well_formed FROM documents
+            SELECT document_id, text, length(text) AS characters, 1 AS copy,
+                   {well_formed} AS well_formed FROM documents
             WHERE document_id IS NOT NULL AND document_id NOT IN ({duplicated})
             UNION ALL
-            SELECT document_id, text, row_number() OVER (PARTITION BY document_id) AS copy,
+            SELECT document_id, text, length(text) AS characters,
+                   row_number() OVER (PARTITION BY document_id) AS copy,
                    {well_formed} AS well_formed
             FROM documents WHERE document_id IN ({duplicated})
     """
+
+
+def anchored_text_sql(text: str, characters: str, start: str, end: str) -> str:
+    """SQL for ``substring(text, start + 1, end - start)``, the characters at a quote's
+    offsets, walking the text from its nearer end.
+
+    DuckDB finds a character offset in a text that is not ASCII by walking it from the start,
+    or, for a negative start (counted from the end), from the end: a quote in the second half
+    of its text is read from the end, which halves the walking on average (the walking was
+    most of the anchoring check, itself about half of the figures' row pass). ``characters``
+    is the text's length, counted once per text. The two forms give the same characters for a
+    start inside the text and a length ≥ 0; any other offsets keep the plain form.
+    """
+    return (
+        f"(CASE WHEN {end} >= {start} AND {start} < {characters} AND {start} > {characters} // 2 "
+        f"THEN substring({text}, {start} - {characters}, {end} - {start}) "
+        f"ELSE substring({text}, {start} + 1, {end} - {start}) END)"
+    )
 
 
 # A statement's document_id has the documents' own pattern: where it names a stored document,
@@ -264,10 +284,8 @@ def _row_pass_sql(table: Table) -> str:
             "x.quote_end",
             "d.text",
         ]
-        mismatch = (
-            "d.document_id IS NULL OR substring(d.text, x.quote_start + 1, "
-            "x.quote_end - x.quote_start) IS DISTINCT FROM x.quote"
-        )
+        at_offsets = anchored_text_sql("d.text", "d.characters", "x.quote_start", "x.quote_end")
+        mismatch = f"d.document_id IS NULL OR {at_offsets} IS DISTINCT FROM x.quote"
         failures.append((f"quote-anchored-{table.name}", mismatch, ANCHOR_MESSAGE))
     parts, contract = _contract_parts(table)
     read.append(

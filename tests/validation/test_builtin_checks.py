@@ -20,6 +20,7 @@ from provenance.storage.warehouse import Warehouse
 from provenance.validation.builtin_checks import (
     PASS_TABLE,
     SqlCheck,
+    anchored_text_sql,
     builtin_checks,
     contract_check,
     quote_anchor_checks,
@@ -470,3 +471,39 @@ def test_a_pass_made_by_one_check_is_not_bound_again_by_the_next() -> None:
         connection.execute(f"DROP TABLE {PASS_TABLE.format(table='figures')}")
         with pytest.raises(duckdb.CatalogException):
             first.prepare(connection)
+
+
+# Any code points: ASCII, accented, combining marks, astral (four UTF-8 bytes), separators.
+_ANY_TEXT = st.text(alphabet=st.sampled_from("ab é\u0301€😀\u00a0"), max_size=14)
+
+
+# One connection for every example: the property reads no table.
+_SCRATCH = duckdb.connect()
+
+
+@st.composite
+def _offsets(draw: st.DrawFn) -> tuple[str | None, int, int]:
+    """A text and offsets around it: mostly inside it (either half), sometimes before its
+    start, past its end, or reversed."""
+    text = draw(st.one_of(st.none(), _ANY_TEXT))
+    size = len(text or "")
+    start = draw(st.integers(-3, size + 3))
+    end = draw(st.integers(start - 3, size + 4))
+    return text, start, end
+
+
+@settings(max_examples=150, deadline=None)
+@given(_offsets())
+def test_the_text_at_a_quotes_offsets_is_read_as_substring_reads_it(
+    case: tuple[str | None, int, int],
+) -> None:
+    """Read from the text's nearer end, the characters at any offsets are those
+    ``substring(text, start + 1, end - start)`` gives, NULL included."""
+    near = anchored_text_sql("text", "length(text)", "s", "e")
+    found = _SCRATCH.execute(
+        f"SELECT {near}, substring(text, s + 1, e - s) "
+        "FROM (SELECT ?::VARCHAR AS text, ?::BIGINT AS s, ?::BIGINT AS e)",
+        list(case),
+    ).fetchone()
+    assert found is not None
+    assert found[0] == found[1]
