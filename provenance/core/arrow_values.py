@@ -39,10 +39,7 @@ def texts(values: Sequence[str | None]) -> pa.Array:
         return pa.array(values, pa.string())
     offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:], dtype=np.int32)
-    valid = None
-    nulls = sum(v is None for v in values)
-    if nulls:
-        valid = _bitmap(np.fromiter((v is not None for v in values), bool, len(values)))
+    valid, nulls = _validity(values)
     return pa.StringArray.from_buffers(
         len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)), valid, nulls
     )
@@ -51,15 +48,23 @@ def texts(values: Sequence[str | None]) -> pa.Array:
 def joined_texts(values: pa.ChunkedArray | pa.Array) -> bytes:
     """``"".join(map(str, values.to_pylist())).encode()`` without a Python string per value:
     a string array's data holds exactly those bytes between its first and last offsets."""
-    import numpy as np
     import pyarrow as pa
 
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     _, offsets, data = array.buffers() if pa.types.is_string(array.type) else (None, None, None)
     if offsets is None or data is None or array.null_count:  # nulls are written "None"
         return "".join(map(str, array.to_pylist())).encode()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    bounds = string_bounds(array)
     return data.to_pybytes()[bounds[0] : bounds[-1]]
+
+
+def string_bounds(array: pa.Array) -> np.ndarray:
+    """Where each text of a string array starts in its data buffer, and where the last ends
+    (``len(array) + 1`` offsets, the array's slice of its offsets buffer)."""
+    import numpy as np
+
+    offsets = array.buffers()[1]
+    return np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
 
 
 def valid_mask(array: pa.Array) -> np.ndarray:
@@ -103,10 +108,7 @@ def floats(values: Sequence[float | None]) -> pa.Array:
     import pyarrow as pa
 
     data = np.fromiter((0.0 if v is None else v for v in values), np.float64, len(values))
-    nulls = sum(v is None for v in values)
-    valid = None
-    if nulls:
-        valid = _bitmap(np.fromiter((v is not None for v in values), bool, len(values)))
+    valid, nulls = _validity(values)
     return pa.Array.from_buffers(pa.float64(), len(data), [valid, pa.py_buffer(data)], nulls)
 
 
@@ -131,6 +133,16 @@ def scalar(value: Any, type: pa.DataType) -> pa.Scalar:
         ticks = (value - _EPOCH) // _PER_UNIT[type.unit]
         return int64s(np.array([ticks])).cast(pa.timestamp(type.unit, type.tz))[0]
     raise TypeError(f"no shim-free Arrow scalar for {type!r} from {value!r}")
+
+
+def _validity(values: Sequence[Any]) -> tuple[pa.Buffer | None, int]:
+    """The validity bitmap of Python values (None where none is None) and their null count."""
+    import numpy as np
+
+    nulls = sum(v is None for v in values)
+    if not nulls:
+        return None, 0
+    return _bitmap(np.fromiter((v is not None for v in values), bool, len(values))), nulls
 
 
 def _bitmap(mask: np.ndarray) -> pa.Buffer:

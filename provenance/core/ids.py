@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar, text_scalar, texts
+from provenance.core.arrow_values import scalar, string_bounds, text_scalar, texts
 from provenance.core.schema import TABLES, Kind, Table
 
 if TYPE_CHECKING:
@@ -191,10 +191,10 @@ def _may_hold_escaped(values: pa.Array) -> bool:
     The bytes under null slots count too, which can only send the column to the regex."""
     import numpy as np
 
-    _, offsets, data = values.buffers()
+    data = values.buffers()[2]
     if data is None or not len(values):
         return False
-    bounds = np.frombuffer(offsets, dtype=np.int32)[values.offset : values.offset + len(values) + 1]
+    bounds = string_bounds(values)
     used = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
     return bool(((used < 0x20) | (used == 0x22) | (used == 0x5C)).any())
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import scalar, text_scalar, valid_mask
+from provenance.core.arrow_values import scalar, string_bounds, text_scalar, valid_mask
 from provenance.core.schema import Column, Kind, Table
 from provenance.storage.contracts import MAX_KEY_LENGTH, PRECISION_COLUMN, read_cell
 
@@ -172,12 +172,12 @@ def _may_be_blank(array: pa.Array) -> bool:
     long) where none can be."""
     import numpy as np
 
-    _, offsets, data = array.buffers()
+    data = array.buffers()[2]
     if not len(array):
         return False
     if data is None or not data.size:
         return True
-    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    bounds = string_bounds(array)
     first = np.frombuffer(data, dtype=np.uint8)[np.minimum(bounds[:-1], data.size - 1)]
     may = (bounds[1:] == bounds[:-1]) | (first < _BLANK_LEAD_BELOW) | (first >= _BLANK_LEAD_FROM)
     if array.null_count:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from provenance.core.arrow_values import bools, int64s, texts, valid_mask
+from provenance.core.arrow_values import bools, int64s, string_bounds, texts, valid_mask
 from provenance.core.ids import content_id_array
 from provenance.core.ids import document_id as hash_document
 from provenance.core.schema import APPEND_ORDER, TABLES, Kind, Table
@@ -321,10 +321,10 @@ def _beyond_u0300(array: pa.Array) -> pa.Array | None:
     text does. One vectorised pass over the bytes, not a Python string per text."""
     import numpy as np
 
-    _, offsets, data = array.buffers()
+    data = array.buffers()[2]
     if data is None or not len(array):
         return None
-    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    bounds = string_bounds(array)
     high = (
         np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]] >= _FIRST_LEAD_BYTE_FROM_U0300
     )

@@ -110,11 +110,6 @@ def contract_reasons(
     return reasons
 
 
-def row_reasons(table: Table, *, incoming: bool = False) -> list[str]:
-    """Every per-row condition of ``table``'s contract, each NULL or a reason."""
-    return [r.sql for r in contract_reasons(table, incoming=incoming)]
-
-
 def any_reason_sql(reasons: list[Reason]) -> str:
     """True where the row breaks at least one of ``reasons`` (NULL or false where it breaks
     none)."""

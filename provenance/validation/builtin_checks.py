@@ -125,8 +125,8 @@ def anchored_text_sql(text: str, characters: str, start: str, end: str) -> str:
 
     DuckDB finds a character offset in a text that is not ASCII by walking it from the start,
     or, for a negative start (counted from the end), from the end: a quote in the second half
-    of its text is read from the end, which halves the walking on average (the walking was
-    most of the anchoring check, itself about half of the figures' row pass). ``characters``
+    of its text is read from the end, which shortens the walking (the walking was most of
+    the anchoring check, itself about half of the figures' row pass). ``characters``
     is the text's length, counted once per text. The two forms give the same characters for a
     start inside the text and a length ≥ 0; any other offsets keep the plain form.
     """

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from provenance.core.schema import QUALIFIERS, TABLES, Column, Kind, Table
 from provenance.storage.contracts import Columns, check_records
-from provenance.storage.record_contract import row_reasons
+from provenance.storage.record_contract import contract_reasons
 from provenance.testing.strategies import column_values
 
 # Besides valid values: nulls, blanks, a trailing newline (Python's `$` matches before it, a
@@ -46,7 +46,7 @@ def _rows(table: Table) -> st.SearchStrategy[list[dict[str, Any]]]:
 def _sql_flagged(table: Table, rows: list[dict[str, Any]]) -> set[int]:
     arrow = pa.Table.from_pylist(rows, schema=table.input_arrow_schema())
     arrow = arrow.append_column("position", pa.array(range(1, len(rows) + 1)))
-    reasons = ", ".join(row_reasons(table, incoming=True))
+    reasons = ", ".join(r.sql for r in contract_reasons(table, incoming=True))
     with duckdb.connect() as connection:
         connection.register("incoming", arrow)
         flagged = connection.execute(
