@@ -2,7 +2,8 @@
 
 - record contracts: required columns, enums, patterns, minimums, qualifier ↔ interval, unique keys
   (compiled in :mod:`provenance.storage.record_contract`, which also checks incoming batches;
-  here the row conditions of a table with references are decided in its row pass, below);
+  here the row conditions of a table with references are decided in its row pass, and the
+  documents' as their texts are read for anchoring, below);
 - referential integrity: every reference column points at an existing row;
 - quote anchoring: every quote equals its document's text at its offsets.
 
@@ -72,6 +73,16 @@ def contract_check(table: Table) -> SqlCheck:
         f"every {table.name} row has its required columns, allowed values and a key of its own"
     )
     checked = f"SELECT count(*) FROM {table.name}"
+    if table.name == "documents":
+        # Decided as the documents are read for anchoring (see :func:`_anchor_texts_sql`).
+        rows = f"""SELECT document_id AS record_id, 'documents' AS table_name,
+                contract_message AS message, NULL AS quote, NULL::DOUBLE AS measured
+            FROM {ANCHOR_TEXTS} WHERE contract_message IS NOT NULL
+            UNION ALL
+            {duplicate_keys_sql(table)}"""
+        return SqlCheck(
+            name, description, rows, checked, prepare_sql=_anchor_texts_sql(), creates=ANCHOR_TEXTS
+        )
     if not _has_pass(table):
         return SqlCheck(name, description, contract_sql(table), checked)
     rows = f"""SELECT record_id, table_name, message, quote, NULL::DOUBLE AS measured
@@ -92,30 +103,45 @@ PASS_TABLE = "builtin_rows_{table}"
 
 
 def _anchor_texts_sql() -> str:
-    """The documents' texts, read once per run for every anchoring check.
+    """The documents' texts, read once per run for every anchoring check, and each document's
+    contract decided as they are read (the texts being the bulk of what it reads: a read of
+    its own took about a tenth of a second at a million figures).
 
     ``copy`` numbers the rows of a document_id stored more than once (a contract failure), so
     that a quote joined to several copies still yields its reference failures once, and its
     anchor failures once per copy, as separate queries did. Numbering only the duplicated ids
-    keeps the usual case a plain copy of two columns; ``well_formed`` is each document's id
-    matched against its pattern, once per document (see :func:`_pattern_breaks`).
+    keeps the usual case a plain copy; ``well_formed`` is each document's id matched against
+    its pattern, once per document (see :func:`_pattern_breaks`), which its own contract reads
+    too. Rows without an id are kept for their contract and join nothing.
+
+    (Not every column: a temporary table is scanned on one thread below 122 880 rows, and the
+    later checks that read the documents' other columns, or search the texts, are faster on
+    their Parquet files, read in parallel.)
     """
-    # Null ids join nothing; leaving them out also keeps NOT IN from turning unknown.
+    # Null ids join nothing; leaving them out of the list keeps NOT IN from turning unknown.
     duplicated = (
         "SELECT document_id FROM documents WHERE document_id IS NOT NULL "
         "GROUP BY document_id HAVING count(*) > 1"
     )
+    documents = TABLES["documents"]
+    reasons = contract_reasons(documents, pattern_breaks={"document_id": "NOT well_formed"})
+    contract_message = (
+        f"CASE WHEN {any_reason_sql(reasons)} THEN {reasons_message_sql(reasons)} END"
+    )
     well_formed = f"regexp_full_match(document_id, {sql_literal(_DOCUMENT_ID_PATTERN)})"
     return f"""
         CREATE TEMP TABLE IF NOT EXISTS {ANCHOR_TEXTS} AS
-            SELECT document_id, text, length(text) AS characters, 1 AS copy,
-                   {well_formed} AS well_formed FROM documents
-            WHERE document_id IS NOT NULL AND document_id NOT IN ({duplicated})
-            UNION ALL
-            SELECT document_id, text, length(text) AS characters,
-                   row_number() OVER (PARTITION BY document_id) AS copy,
-                   {well_formed} AS well_formed
-            FROM documents WHERE document_id IN ({duplicated})
+            SELECT document_id, text, characters, copy, well_formed,
+                   {contract_message} AS contract_message
+            FROM (
+                SELECT *, length(text) AS characters, 1 AS copy, {well_formed} AS well_formed
+                FROM documents WHERE document_id IS NULL OR document_id NOT IN ({duplicated})
+                UNION ALL
+                SELECT *, length(text) AS characters,
+                       row_number() OVER (PARTITION BY document_id) AS copy,
+                       {well_formed} AS well_formed
+                FROM documents WHERE document_id IN ({duplicated})
+            )
     """
 
 

@@ -420,21 +420,29 @@ def _hostile_rows(table_name: str) -> st.SearchStrategy[list[dict[str, Any]]]:
 
 
 @settings(max_examples=40, deadline=None)
-@given(figures=_hostile_rows("figures"), relations=_hostile_rows("relations"))
+@given(
+    documents=_hostile_rows("documents").filter(bool),
+    figures=_hostile_rows("figures"),
+    relations=_hostile_rows("relations"),
+)
 def test_the_pass_decides_the_contract_as_the_plain_query_did(
-    figures: list[dict[str, Any]], relations: list[dict[str, Any]]
+    documents: list[dict[str, Any]],
+    figures: list[dict[str, Any]],
+    relations: list[dict[str, Any]],
 ) -> None:
-    """contract-figures and contract-relations, decided in their tables' row passes, and the
-    contract an incoming batch is held to give the rows of the contract as first written, over
-    blanks of every kind, nulls, non-ASCII and upper case in any column, and repeated keys."""
+    """contract-documents, decided as the texts are read for anchoring, contract-figures and
+    contract-relations, decided in their tables' row passes, and the contract an incoming batch
+    is held to give the rows of the contract as first written, over blanks of every kind,
+    nulls, non-ASCII and upper case in any column, and repeated keys (documents stored twice
+    included)."""
     rows = {
-        "documents": [{"document_id": _SHA, "text": "q"}],
+        "documents": [{"text": "q", **r} for r in documents],
         "figures": [{"figure_id": "f", **r} for r in figures],
         "relations": [{"relation_id": "r", "figure_id": "f", **r} for r in relations],
     }
     with duckdb.connect() as connection:
         _create_every_column(connection, rows)
-        for name in ("figures", "relations"):
+        for name in ("documents", "figures", "relations"):
             expected = sorted(
                 connection.execute(_plain_contract_sql(TABLES[name])).fetchall(), key=repr
             )
