@@ -51,11 +51,15 @@ if TYPE_CHECKING:
 
 FILE_INTEGRITY = "file-integrity"
 # DuckDB would take 80 % of the machine's memory; validate caps it and spills the rest to a
-# temporary folder, so a warehouse ten times larger needs more time, not more memory. The
-# process peaks some 250 MB above the cap (Python, Arrow, DuckDB's own bookkeeping): 640 MB
-# keeps a million figures under 1 GB (a 1 GB cap peaked at 1.25 GB).
+# temporary folder, so a larger warehouse past the cap needs more time, not more memory. The
+# process peaks some 250–400 MB above the cap (Python, Arrow, GX, DuckDB's bookkeeping). A
+# million figures peak near 0.5 GB whatever the cap. At ten million the quote anchoring holds
+# every document's text twice (its table, its join's hash table: 0.9 GB each), and under a
+# 640 MB cap both went to disk: the figures' row pass took 16 s instead of 8–9, and the
+# whole run 51 s against 41 s under this cap, peaking at 1.9 GB against 0.9 GB (one run of
+# each, same machine, same hour; 1 GB gained little: 47 s).
 MEMORY_LIMIT_VARIABLE = "PROVENANCE_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "640MB"
+DEFAULT_MEMORY_LIMIT = "1536MB"
 # Up to this many stored rows (all tables) and Parquet bytes, validate reads the warehouse
 # into memory once and runs DuckDB on one thread: see _fit_small_warehouse.
 SMALL_WAREHOUSE_ROWS = 100_000
