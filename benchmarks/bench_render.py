@@ -129,6 +129,12 @@ def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = Non
             f"\n{r['size']:,} figures, slowest checks: "
             + ", ".join(f"{n} {s:.2f}s" for n, s in slowest)
         )
+        if "gx_import" in r:
+            imported = r["gx_import"]
+            text.append(
+                f"GX import taken off: {imported['import_seconds']:.2f} s (median of the "
+                f"{imported['rounds']} rounds beside validate)"
+            )
         text.append(f"load average before/after: {r['load_before']} / {r['load_after']}")
         if "stderr_tail" in r["validate"]:
             text.append("validate stopped: " + " / ".join(r["validate"]["stderr_tail"]))

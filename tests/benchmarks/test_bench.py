@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import run_child, without_gx_suites
+import pytest
+from bench import gx_import_from, run_child, without_gx_suites
 
 from provenance.storage.warehouse import Warehouse
 from provenance.validation.orchestrator import validate
@@ -55,3 +56,12 @@ def test_the_checks_alone_read_the_same_warehouse_without_gx(tmp_path: Path) -> 
     assert "claimant-gap" in names and not any(n.startswith("gx-") for n in names)
     # Made again over an earlier one (the bench's rounds reuse the folder).
     assert without_gx_suites(root, tmp_path / "alone") == alone
+
+
+def test_the_import_is_the_median_import_less_the_median_start() -> None:
+    """Rounds of ``python -c pass`` and of the import, taken in turn: medians, then the
+    difference (each median on its own: a slow round of one does not pair with the other's)."""
+    measured = gx_import_from({"pass": [0.02, 0.05, 0.03], "import": [3.4, 2.7, 3.0]})
+    assert measured["rounds"] == 3
+    assert measured["median_seconds"] == {"pass": 0.03, "import": 3.0}
+    assert measured["import_seconds"] == pytest.approx(2.97)

@@ -79,3 +79,11 @@ def test_one_size_has_no_scaling_and_without_the_million_the_smallest_is_the_ref
     scaling = per_figure([size_result(10_000_000, 154.0, 20.0), size_result(100_000, 5.0, 0.2)])
     assert scaling is not None and scaling["reference_size"] == 100_000
     assert scaling["validate"]["10000000"] == pytest.approx(1.5)  # 15 µs ÷ 10 µs
+
+
+def test_each_size_names_the_import_its_own_rounds_took_off() -> None:
+    result = {**size_result(1_000_000, 14.0, 2.0), "gx_import": {**GX_IMPORT, "rounds": 3}}
+    assert "GX import taken off: 4.00 s (median of the 3 rounds beside validate)" in render(
+        [result]
+    )
+    assert "GX import taken off" not in render([size_result(1_000_000, 14.0, 2.0)])
