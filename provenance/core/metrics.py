@@ -19,6 +19,7 @@ from typing import Any
 
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.text import first_line
+from provenance.core.yaml_files import load_yaml
 
 METRICS_FILE = "metrics.yaml"
 COUNTS = ("cumulative", "period")
@@ -51,7 +52,7 @@ def load_vocabulary(path: Path, display: str | None = None) -> tuple[Metric, ...
 
     where = display or str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{where}: cannot read the metric vocabulary: {e}") from None
     except yaml.YAMLError as e:

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from provenance.core.enums import LANGUAGES, SEVERITIES
 from provenance.core.errors import ConfigError, Problem
 from provenance.core.schema import METRICS
+from provenance.core.yaml_files import load_yaml
 
 RELATIONS = ("ratio", "sum", "share", "difference")
 # Where the weekday rule looks: the passages that state figures, or whole archived texts.
@@ -192,7 +193,7 @@ def load_rules(path: Path, display: str | None = None) -> list[Rule]:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{where}: cannot read rules file: {e}") from None
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
