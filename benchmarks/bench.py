@@ -303,7 +303,7 @@ def bench_size(
         checks.append(validate(checks_only, work / f"report-{size}-no-gx.json"))
         if gx is not None:
             # The import taken off is timed in the same rounds as validate: timed once before
-            # the sizes, it moved from 2.7 to 3.4 s between runs of one quiet hour.
+            # the sizes, it read 2.72, 3.31, 3.42 and 3.01 s in four runs of one quiet hour.
             seconds, _ = alternate(GX_IMPORT_COMMANDS, 1)
             for name, values in seconds.items():
                 imports[name] += values

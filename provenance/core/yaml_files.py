@@ -9,9 +9,9 @@ def load_yaml(text: str) -> Any:
     """``yaml.safe_load``, through libyaml's parser where PyYAML was built with it.
 
     The same documents and the same exceptions (``yaml.YAMLError``, with ``problem`` and
-    ``problem_mark``; libyaml words some problems its own way), about ten times faster: the packaged metric vocabulary is read at every
-    start of ``validate`` and ``append``, and the rules at every ``validate`` (7.6 and 9.3 ms
-    with the pure-Python parser, under 1 ms each with libyaml's).
+    ``problem_mark``; libyaml words some problems its own way), about ten times faster: the
+    packaged metric vocabulary is read at every start of ``validate`` and ``append``, and the
+    rules at every ``validate``.
     """
     import yaml
 

@@ -68,7 +68,8 @@ def failure_line(
     severity: str, rule: str, record_id: str, message: str, table: str | None, quote: str | None
 ) -> str:
     """A failing row as the text and JUnit reports show it (``severity`` in capitals): from a
-    :class:`Failure` or straight from a spilled batch's columns (:func:`batch_lines`)."""
+    :class:`Failure` or straight from a spilled batch's columns
+    (:func:`provenance.validation.report_rows.failure_lines`)."""
     line = f"{severity} {rule}: {table + ' ' if table else ''}{record_id}: {message}"
     if quote:
         if len(quote) > QUOTE_LIMIT:
@@ -431,16 +432,6 @@ def _batch_worst(measured: pa.Array) -> float | None:
         return None
     magnitude = np.where(usable, np.abs(values), -1.0)
     return float(values[int(np.argmax(magnitude))])  # argmax: the first of equal magnitudes
-
-
-def batch_lines(rule: str, severity: str, batch: pa.RecordBatch) -> list[str]:
-    """``Failure.line(severity)`` of each of a spilled batch's rows, no Failure made."""
-    upper = severity.upper()
-    columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
-    return [
-        failure_line(upper, rule, record_id, message, table, quote)
-        for record_id, table, message, quote, _ in zip(*columns, strict=True)
-    ]
 
 
 def report_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:

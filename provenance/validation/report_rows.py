@@ -20,7 +20,7 @@ from provenance.validation.failure_rows import (
     ROW_COLUMNS,
     Failure,
     SpilledFailures,
-    batch_lines,
+    failure_line,
 )
 
 if TYPE_CHECKING:
@@ -66,8 +66,11 @@ def write_json_rows(out: IO[str], key: str, rows: Sequence[Failure], after: str)
 def failure_lines(rows: Sequence[Failure], severity: str) -> Iterator[str]:
     """Each row's :meth:`Failure.line`; spilled rows a batch at a time, no Failure made."""
     if isinstance(rows, SpilledFailures):
+        upper = severity.upper()
         for batch in rows.batches():
-            yield from batch_lines(rows.rule, severity, batch)
+            columns = [batch.column(name).to_pylist() for name in ROW_COLUMNS]
+            for record_id, table, message, quote, _ in zip(*columns, strict=True):
+                yield failure_line(upper, rows.rule, record_id, message, table, quote)
     else:
         for f in rows:
             yield f.line(severity)
