@@ -10,6 +10,7 @@ import sys
 import provenance
 from provenance.cli import app as cli_app
 from provenance.cli import desk as cli_desk
+from provenance.cli import importing as cli_importing
 
 HEAVY = ("pyarrow", "pandas", "numpy", "duckdb", "great_expectations")
 
@@ -76,11 +77,11 @@ def test_each_command_calls_the_api_function_of_its_verb() -> None:
         cli_app.add_document: "add_document",
         cli_app.append: "append",
         cli_app.validate: "validate",
-        cli_app.import_airwars: "import_airwars",
+        cli_importing.import_airwars: "import_airwars",
         cli_desk.show: "show",
         cli_desk.history: "history",
         cli_desk.export: "export",
-        cli_app.import_series: "import_series",
+        cli_importing.import_series: "import_series",
     }
     for command, api in verbs.items():
         assert api in _called_names(command), f"{command.__name__} does not call {api}"
