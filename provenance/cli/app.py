@@ -284,19 +284,22 @@ def validate(
     Exit 0 when no error-level check fails (warnings allowed), 1 when one does, 2 on a usage or
     configuration error.
     """
+    from provenance.cli.progress import VALIDATE_BAR_AFTER_SECONDS, terminal_progress
     from provenance.validation.baseline import new_since, stored_failures
     from provenance.validation.orchestrator import validate as run
 
     warehouse = _warehouse(root)
     known = stored_failures(warehouse, baseline) if baseline else None
-    report = run(
-        warehouse,
-        rules_file=rules,
-        only=only or None,
-        store=store,
-        data_docs=data_docs,
-        expect_head=expect_head or None,
-    )
+    with terminal_progress(min_total=1, after_seconds=VALIDATE_BAR_AFTER_SECONDS) as progress:
+        report = run(
+            warehouse,
+            rules_file=rules,
+            only=only or None,
+            store=store,
+            data_docs=data_docs,
+            expect_head=expect_head or None,
+            progress=progress,
+        )
     if known is not None:
         report, left_out = new_since(report, known)
         _err(

@@ -56,9 +56,10 @@ from provenance.validation.gx_suites import (
 from provenance.validation.report import Failure, RuleResult
 
 if TYPE_CHECKING:
-    from provenance.storage.warehouse import Warehouse
+    from provenance.storage.warehouse import Progress, Warehouse
 
 _MAX_VALUES_IN_MESSAGE = 5
+GX_STAGE = "GX suites"  # the progress stage of run_suites
 
 
 @dataclass
@@ -71,9 +72,11 @@ class SuiteFile:
 
 def load_suites(suites_dir: Path) -> list[SuiteFile]:
     """Every ``*.json`` suite in ``suites_dir``, sorted by file name; none if it is missing."""
-    if not suites_dir.is_dir():
-        return []
-    return [_load_suite(path) for path in sorted(suites_dir.glob("*.json"))]
+    return [_load_suite(path) for path in _suite_paths(suites_dir)]
+
+
+def _suite_paths(suites_dir: Path) -> list[Path]:
+    return sorted(suites_dir.glob("*.json")) if suites_dir.is_dir() else []
 
 
 def _load_suite(path: Path) -> SuiteFile:
@@ -119,16 +122,21 @@ def run_suites(
     suites_dir: Path,
     data_docs_dir: Path | None = None,
     files: Collection[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[RuleResult]:
     """Run every suite in ``suites_dir`` over the warehouse: one result per expectation.
 
     Failures name the offending rows by their table's key (every row, not a sample). With
     ``data_docs_dir``, GX Data Docs readable offline are written there. ``files`` narrows the
     Parquet files read to those (``validate`` passes the ones whose hash verified).
+    ``progress`` is told ``("GX suites", done, total)``, from before the import (seconds).
     """
-    suites = load_suites(Path(suites_dir))
-    if not suites:
+    paths = _suite_paths(Path(suites_dir))
+    if not paths:
         return []
+    if progress is not None:  # reading the first suite imports great_expectations
+        progress(GX_STAGE, 0, len(paths))
+    suites = [_load_suite(path) for path in paths]
     context = _context()
     results: list[RuleResult] = []
     validations: list[tuple[SuiteFile, Any, list[RuleResult]]] = []
@@ -155,6 +163,8 @@ def run_suites(
                 suite_results = [_rule_result(suite_file, r, elapsed, n) for r, n in outcomes]
                 results += suite_results
                 validations.append((suite_file, validation, suite_results))
+                if progress is not None:
+                    progress(GX_STAGE, len(validations), len(suites))
         finally:
             # Close GX's pooled connections before the temporary database is removed.
             source.get_execution_engine().engine.dispose()

@@ -47,9 +47,10 @@ from provenance.validation.sql_text import drop_shared
 if TYPE_CHECKING:
     import duckdb
 
-    from provenance.storage.warehouse import Warehouse
+    from provenance.storage.warehouse import Progress, Warehouse
 
 FILE_INTEGRITY = "file-integrity"
+CHECKING = "checking"  # the progress stage of the DuckDB checks
 # DuckDB would take 80 % of the machine's memory; validate caps it and spills the rest to a
 # temporary folder, so a larger warehouse past the cap needs more time, not more memory. The
 # process peaks some 250–400 MB above the cap (Python, Arrow, GX, DuckDB's bookkeeping). A
@@ -124,6 +125,7 @@ def validate(
     store: bool = False,
     data_docs: Path | None = None,
     expect_head: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Check the warehouse's files, contracts, references, quotes, rules and GX suites.
 
@@ -134,7 +136,9 @@ def validate(
 
     ``rules_file`` defaults to ``expectations/rules.yaml`` under the warehouse root, or the
     package's defaults when that file does not exist. ``store`` keeps the run's results as
-    Parquet under ``warehouse/_runs/`` (see :mod:`provenance.validation.runs`).
+    Parquet under ``warehouse/_runs/`` (see :mod:`provenance.validation.runs`). ``progress``
+    is told ``("checking", done, total)`` as the checks run, then ``("GX suites", done,
+    total)`` (see :func:`provenance.validation.gx.run_suites`).
     """
     rules, rules_display = warehouse_rules(warehouse, rules_file)
     builtins = [
@@ -183,8 +187,11 @@ def validate(
             _bound_memory(connection, Path(spill))
             _fit_small_warehouse(connection, warehouse, verification)
             to_run = [c for c in checks if wanted(c.name)]
+            tell = progress or _no_progress
+            tell(CHECKING, 0, len(to_run))
             for at, check in enumerate(to_run):
                 results.append(run_check(connection, check, rules_display, rows))
+                tell(CHECKING, at + 1, len(to_run))
                 later = (c.compiled for c in to_run[at + 1 :])
                 drop_shared(connection, [check.compiled], keep=later)
     except duckdb.OutOfMemoryException as e:
@@ -201,7 +208,9 @@ def validate(
 
         suite_results = [
             r
-            for r in run_suites(warehouse, gx_dir, data_docs, verification.good_files)
+            for r in run_suites(
+                warehouse, gx_dir, data_docs, verification.good_files, progress=progress
+            )
             if wanted(r.name)
         ]
         results += suite_results
@@ -215,6 +224,10 @@ def validate(
 
         report.run_id = store_run(warehouse, report)
     return report
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
 
 
 def warehouse_vocabulary(warehouse: Warehouse) -> tuple[Metric, ...]:

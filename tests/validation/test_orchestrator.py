@@ -224,6 +224,31 @@ def test_suites_without_expectations_do_not_import_gx(
         validate(Warehouse(root))
 
 
+def test_validate_tells_its_progress_check_by_check_then_suite_by_suite(root: Path) -> None:
+    """``progress`` hears ("checking", done, total) from 0 to every check that runs, one at a
+    time, then ("GX suites", done, total) from before GX is imported to the last suite."""
+    suites = root / "expectations" / "gx"
+    suites.mkdir()
+    (suites / "figures.json").write_text(
+        '{"name": "figures", "expectations": [{"type": "expect_table_row_count_to_be_between",'
+        ' "kwargs": {"min_value": 1}}]}\n'
+    )
+    heard: list[tuple[str, int, int]] = []
+    report = validate(Warehouse(root), progress=lambda *told: heard.append(told))
+    checks = [r for r in report.results if r.kind != "expectation" and r.name != "file-integrity"]
+    checking = [(done, total) for stage, done, total in heard if stage == "checking"]
+    assert checking == [(done, len(checks)) for done in range(len(checks) + 1)]
+    assert [told for told in heard if told[0] == "GX suites"] == [
+        ("GX suites", 0, 1),
+        ("GX suites", 1, 1),
+    ]
+    assert heard.index(("GX suites", 0, 1)) > heard.index(("checking", len(checks), len(checks)))
+    # A run narrowed to some checks counts those alone.
+    heard.clear()
+    validate(Warehouse(root), only=["relation-ratio"], progress=lambda *told: heard.append(told))
+    assert heard == [("checking", 0, 1), ("checking", 1, 1)]
+
+
 def test_memory_limit_is_set_and_checked(
     root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
