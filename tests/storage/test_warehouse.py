@@ -308,3 +308,23 @@ def test_parallel_appenders_lose_nothing_and_keep_the_chain(
     assert count(bundled, "entities") == before + 40
     assert len(bundled.head()) == 1
     assert validate(bundled, only=INTEGRITY_CHECKS).exit_code() == 0
+
+
+def test_batch_files_are_cut_into_row_groups_that_duckdb_reads_in_parallel(
+    bundled: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's Parquet holds row groups of at most ROW_GROUP_ROWS rows (DuckDB reads a row
+    group on one thread), and reads back whole, in order."""
+    import pyarrow.parquet as pq
+
+    import provenance.storage.warehouse as warehouse_module
+
+    monkeypatch.setattr(warehouse_module, "ROW_GROUP_ROWS", 3)
+    rows = [{"entity_id": f"group-{i}", "name": f"Group {i}", "kind": "ngo"} for i in range(7)]
+    batch_id = bundled.append_rows({"entities": rows}).batch_id
+    stored = pq.ParquetFile(bundled.batches_dir / str(batch_id) / "entities.parquet")
+    sizes = [stored.metadata.row_group(i).num_rows for i in range(stored.num_row_groups)]
+    assert sizes == [3, 3, 1]
+    assert stored.read().column("entity_id").to_pylist() == [r["entity_id"] for r in rows]
+    _, found = bundled.query("SELECT count(*) FROM entities WHERE entity_id LIKE 'group-%'")
+    assert found == [(7,)]
