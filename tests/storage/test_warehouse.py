@@ -328,3 +328,24 @@ def test_batch_files_are_cut_into_row_groups_that_duckdb_reads_in_parallel(
     assert stored.read().column("entity_id").to_pylist() == [r["entity_id"] for r in rows]
     _, found = bundled.query("SELECT count(*) FROM entities WHERE entity_id LIKE 'group-%'")
     assert found == [(7,)]
+
+
+def test_documents_are_cut_into_smaller_row_groups(
+    bundled: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Texts are long: the documents' files get row groups of DOCUMENT_ROW_GROUP_ROWS rows."""
+    import pyarrow.parquet as pq
+
+    import provenance.storage.warehouse as warehouse_module
+
+    monkeypatch.setattr(warehouse_module, "DOCUMENT_ROW_GROUP_ROWS", 2)
+    texts = [f"Document {i}: a text long enough to be archived, number {i}." for i in range(5)]
+    rows = [
+        {"text": text, "language": "en", "published_on": "2020-01-0" + str(i + 1)}
+        for i, text in enumerate(texts)
+    ]
+    batch_id = bundled.append_rows({"documents": rows}).batch_id
+    stored = pq.ParquetFile(bundled.batches_dir / str(batch_id) / "documents.parquet")
+    sizes = [stored.metadata.row_group(i).num_rows for i in range(stored.num_row_groups)]
+    assert sizes == [2, 2, 1]
+    assert sorted(stored.read().column("text").to_pylist()) == texts
