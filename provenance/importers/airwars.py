@@ -85,6 +85,7 @@ from provenance.importers.airwars_export import (
     read_rows,
 )
 from provenance.importers.airwars_rows import Incident, read_incident
+from provenance.storage.batch_checker import no_progress
 
 if TYPE_CHECKING:
     from provenance.storage.warehouse import Progress, Warehouse
@@ -213,7 +214,7 @@ def import_airwars(
     written) and :class:`provenance.core.errors.ConfigError` for a file that is not an export.
     """
     path = Path(csv_path)
-    report_progress = progress or (lambda stage, done, total: None)
+    report_progress = progress or no_progress
     rows = list(read_rows(path))
     report = ImportReport(source=str(csv_path), rows=len(rows))
     incidents = _incidents(rows, report, report_progress)

@@ -26,8 +26,14 @@ if TYPE_CHECKING:
 
     from provenance.core.schema import Table
 
-# Called as progress(stage, done, total) during long appends.
+# Called as progress(stage, done, total) during long work (appends, imports, validate).
 Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The :data:`Progress` of work nobody watches."""
+
+
 _Fetched = TypeVar("_Fetched")
 
 

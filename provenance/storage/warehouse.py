@@ -43,6 +43,7 @@ from provenance.storage.batch_checker import (
     Progress,
     appended_before,
     check_per_cell,
+    no_progress,
 )
 from provenance.storage.catalog import is_lake, parse_catalog
 from provenance.storage.columnar import check_columnar
@@ -318,7 +319,7 @@ class Warehouse:
         return self.append_batch(rows_batch(rows, source), progress)
 
     def append_batch(self, raw: RawBatch, progress: Progress | None = None) -> AppendResult:
-        report = progress or (lambda stage, done, total: None)
+        report = progress or no_progress
         total = raw.row_count
         if known := appended_before(self.manifests(), raw.sha256, raw.table_counts()):
             return known

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.core.enums import SEVERITIES, Severity
 from provenance.core.errors import ConfigError
 from provenance.core.schema import TABLES, Table
+from provenance.storage.batch_checker import no_progress
 from provenance.validation.gx_docs import (
     OFFLINE_CSS_PATH,
     make_offline,
@@ -134,8 +135,8 @@ def run_suites(
     paths = _suite_paths(Path(suites_dir))
     if not paths:
         return []
-    if progress is not None:  # reading the first suite imports great_expectations
-        progress(GX_STAGE, 0, len(paths))
+    tell = progress or no_progress
+    tell(GX_STAGE, 0, len(paths))  # before reading the first suite, which imports GX
     suites = [_load_suite(path) for path in paths]
     context = _context()
     results: list[RuleResult] = []
@@ -163,8 +164,7 @@ def run_suites(
                 suite_results = [_rule_result(suite_file, r, elapsed, n) for r, n in outcomes]
                 results += suite_results
                 validations.append((suite_file, validation, suite_results))
-                if progress is not None:
-                    progress(GX_STAGE, len(validations), len(suites))
+                tell(GX_STAGE, len(validations), len(suites))
         finally:
             # Close GX's pooled connections before the temporary database is removed.
             source.get_execution_engine().engine.dispose()

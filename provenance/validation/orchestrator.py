@@ -29,6 +29,7 @@ from provenance.core.metrics import METRICS_FILE, Metric, cumulative_names, load
 from provenance.core.schema import METRICS, STORED_TABLES, VOCABULARY
 from provenance.core.sql import sql_literal
 from provenance.core.text import first_line, one_line
+from provenance.storage.batch_checker import no_progress
 from provenance.storage.integrity import Verification
 from provenance.storage.manifests import MIN_HEAD_PREFIX
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
@@ -187,7 +188,7 @@ def validate(
             _bound_memory(connection, Path(spill))
             _fit_small_warehouse(connection, warehouse, verification)
             to_run = [c for c in checks if wanted(c.name)]
-            tell = progress or _no_progress
+            tell = progress or no_progress
             tell(CHECKING, 0, len(to_run))
             for at, check in enumerate(to_run):
                 results.append(run_check(connection, check, rules_display, rows))
@@ -224,10 +225,6 @@ def validate(
 
         report.run_id = store_run(warehouse, report)
     return report
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    pass
 
 
 def warehouse_vocabulary(warehouse: Warehouse) -> tuple[Metric, ...]:
