@@ -153,10 +153,15 @@ def breaks_contract_sql(table: Table, relation: str) -> str:
     """One row, one column: how many rows of ``relation`` (an incoming batch of ``table``, ids
     and offsets derived) break the contract, plus how many repeat a key given before — the
     checks of :func:`contract_sql`, in one scan. Zero means the batch keeps the contract; only
-    the row-by-row path says which rows do not, so the reasons are tested, not listed."""
+    the row-by-row path says which rows do not, so the reasons are tested, not listed.
+
+    The rows are counted with ``count(CASE WHEN ...)``, not ``count(*) FILTER (WHERE ...)``:
+    DuckDB 1.5 evaluates an aggregate's FILTER expression whole, so each :func:`blank_sql`
+    ran its regular expression on every string; in a CASE condition it runs only on the
+    strings the byte comparisons leave (100 000 figures: 0.063 → 0.038 s, on one thread)."""
     broken = any_reason_sql(contract_reasons(table, incoming=True))
     key = f'"{table.key}"'
     return f"""
-        SELECT count(*) FILTER (WHERE {broken}) + count({key}) - count(DISTINCT {key})
+        SELECT count(CASE WHEN {broken} THEN 1 END) + count({key}) - count(DISTINCT {key})
         FROM {relation}
     """
