@@ -299,6 +299,9 @@ def validate(
             data_docs=data_docs,
             expect_head=expect_head or None,
             progress=progress,
+            # This process ends with the run: GX's import (seconds) overlaps the checks in a
+            # worker, unless a caller of main() has imported GX already.
+            gx_in_worker="great_expectations" not in sys.modules,
         )
     if known is not None:
         report, left_out = new_since(report, known)

@@ -118,6 +118,17 @@ class ProvenanceError(Exception):
         self.problems = problems
         super().__init__("\n".join(p.line() for p in problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as raised, whatever the subclass's __init__ takes: a worker process's error
+        # (validation.gx_worker) reaches the parent with its type and problems.
+        return (_unpickled_error, (type(self), self.args), self.__dict__)
+
+
+def _unpickled_error(cls: type[ProvenanceError], args: tuple[Any, ...]) -> ProvenanceError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    return error
+
 
 class BatchRejected(ProvenanceError):
     """An append was refused; nothing was written."""

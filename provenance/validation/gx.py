@@ -229,6 +229,10 @@ def duckdb_fetch_shim() -> Iterator[None]:
     rows and every metric fails with ``list index out of range`` (GX issues #10738, #11579).
     This buffers the rows inside the block, for DuckDB engines only, while the runner is
     active. ``test_gx_still_needs_the_duckdb_shim`` (strict xfail) says when it can go.
+
+    It also turns off DuckDB's progress bar on GX's connections: DuckDB's Python client draws
+    one on stdout for a query over two seconds (ten million figures), into a report piped
+    from stdout; a connection's setting, which no connect-time option can set.
     """
     from great_expectations.execution_engine.sqlalchemy_execution_engine import (
         SqlAlchemyExecutionEngine,
@@ -240,6 +244,7 @@ def duckdb_fetch_shim() -> Iterator[None]:
         if self.engine.dialect.name != "duckdb":
             return original(self, query)
         with self.get_connection() as connection:
+            connection.exec_driver_sql("SET enable_progress_bar = false")
             run = getattr(self, "_execute_query_with_recovery", None)
             result = run(connection, query) if run is not None else connection.execute(query)
             # freeze() reads every row now; calling the frozen result replays them later.

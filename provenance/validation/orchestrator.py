@@ -127,6 +127,7 @@ def validate(
     data_docs: Path | None = None,
     expect_head: Sequence[str] | None = None,
     progress: Progress | None = None,
+    gx_in_worker: bool = False,
 ) -> Report:
     """Check the warehouse's files, contracts, references, quotes, rules and GX suites.
 
@@ -139,7 +140,10 @@ def validate(
     package's defaults when that file does not exist. ``store`` keeps the run's results as
     Parquet under ``warehouse/_runs/`` (see :mod:`provenance.validation.runs`). ``progress``
     is told ``("checking", done, total)`` as the checks run, then ``("GX suites", done,
-    total)`` (see :func:`provenance.validation.gx.run_suites`).
+    total)`` (see :func:`provenance.validation.gx.run_suites`). ``gx_in_worker`` runs the GX
+    suites in a worker process started before the checks, so that importing
+    great_expectations (seconds) overlaps them: right for a process that exits after the run
+    and has not imported GX, as ``provenance validate`` (:mod:`provenance.validation.gx_worker`).
     """
     rules, rules_display = warehouse_rules(warehouse, rules_file)
     builtins = [
@@ -181,13 +185,63 @@ def validate(
         return Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
     # Many failing rows of a check go to a file here, read back as the report is written.
     rows = RowsFolder()
+    suites_wanted = run_gx and (
+        only is None or bool(unmatched) or any(set(p) & set("*?[") for p in only)
+    )
+    worker = None
+    try:
+        if suites_wanted and gx_in_worker:
+            from provenance.validation.gx_worker import SuitesInWorker
+
+            worker = SuitesInWorker(warehouse, gx_dir, data_docs, verification.good_files)
+        to_run = [c for c in checks if wanted(c.name)]
+        results += _run_checks(
+            connection, to_run, warehouse, verification, rules_display, rows, progress
+        )
+    except BaseException:
+        if worker is not None:
+            worker.close()  # the checks failed or were interrupted: no report to add to
+        raise
+    if suites_wanted:
+        if worker is not None:
+            every_suite_result = worker.results(progress)
+        else:
+            from provenance.validation.gx import run_suites
+
+            every_suite_result = run_suites(
+                warehouse, gx_dir, data_docs, verification.good_files, progress=progress
+            )
+        suite_results = [r for r in every_suite_result if wanted(r.name)]
+        results += suite_results
+        unmatched = _unmatched(unmatched, [r.name for r in suite_results])
+        if unmatched:
+            _unknown_names(unmatched, known + [r.name for r in suite_results])
+
+    report = Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
+    if store:
+        from provenance.validation.runs import store_run
+
+        report.run_id = store_run(warehouse, report)
+    return report
+
+
+def _run_checks(
+    connection: duckdb.DuckDBPyConnection,
+    to_run: list[Check],
+    warehouse: Warehouse,
+    verification: Verification,
+    rules_display: str,
+    rows: RowsFolder,
+    progress: Progress | None,
+) -> list[RuleResult]:
+    """Each check's result, in order, on the connection (closed after them)."""
     import duckdb
 
+    results = []
     try:
         with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
             _bound_memory(connection, Path(spill))
             _fit_small_warehouse(connection, warehouse, verification)
-            to_run = [c for c in checks if wanted(c.name)]
             tell = progress or no_progress
             tell(CHECKING, 0, len(to_run))
             for at, check in enumerate(to_run):
@@ -204,27 +258,7 @@ def validate(
         ) from None
     except duckdb.IOException as e:  # the spill folder's disk is full (files were verified)
         raise WriteFailed("validate could not spill to its temporary folder", e) from None
-    if run_gx and (only is None or unmatched or any(set(p) & set("*?[") for p in only)):
-        from provenance.validation.gx import run_suites
-
-        suite_results = [
-            r
-            for r in run_suites(
-                warehouse, gx_dir, data_docs, verification.good_files, progress=progress
-            )
-            if wanted(r.name)
-        ]
-        results += suite_results
-        unmatched = _unmatched(unmatched, [r.name for r in suite_results])
-        if unmatched:
-            _unknown_names(unmatched, known + [r.name for r in suite_results])
-
-    report = Report(results, warehouse=str(warehouse.root), rules_file=rules_display)
-    if store:
-        from provenance.validation.runs import store_run
-
-        report.run_id = store_run(warehouse, report)
-    return report
+    return results
 
 
 def warehouse_vocabulary(warehouse: Warehouse) -> tuple[Metric, ...]:

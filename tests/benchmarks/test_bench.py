@@ -33,6 +33,18 @@ def test_a_childs_peak_is_its_own_not_the_benchs() -> None:
     assert 120 <= large["peak_mb"] < 200
 
 
+def test_the_peak_of_processes_side_by_side_is_their_sum() -> None:
+    """A command whose child holds memory while it holds its own (validate and its GX worker):
+    the peak counts both, where the kernel would report the larger alone."""
+    holds = "b = bytearray({mb} * 1024 * 1024); b[::4096] = b'1' * len(b[::4096]); {then}"
+    child = holds.format(mb=100, then="import time; time.sleep(1)")
+    parent = holds.format(
+        mb=100, then=f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    )
+    result = run_child([sys.executable, "-c", parent])
+    assert result["exit_code"] == 0 and 200 <= result["peak_mb"] < 300
+
+
 def test_exit_code_and_last_lines_of_stderr_are_the_commands() -> None:
     result = run_child(
         [sys.executable, "-c", "import sys; print('a\\nb\\nc\\nd', file=sys.stderr); sys.exit(3)"]

@@ -321,6 +321,18 @@ def test_shim_is_removed_after_a_run(tmp_path: Path) -> None:
     assert SqlAlchemyExecutionEngine.execute_query is original
 
 
+def test_gx_queries_draw_no_duckdb_progress_bar(tmp_path: Path) -> None:
+    """DuckDB's Python client draws a bar on stdout for a query over two seconds: on GX's
+    connections it would land in a report piped from stdout (ten million figures)."""
+    import sqlalchemy as sa
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+    engine = SqlAlchemyExecutionEngine(connection_string=f"duckdb:///{tmp_path / 'x.duckdb'}")
+    shown = sa.text("SELECT current_setting('enable_progress_bar')")
+    with es.duckdb_fetch_shim():
+        assert engine.execute_query(shown).fetchall() == [(False,)]
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="GX 1.24 reads DuckDB results after closing the connection (issues #10738, #11579); "
