@@ -1,11 +1,12 @@
 """The GX suites in a worker process, started before the checks so that they overlap them.
 
-Importing great_expectations takes seconds of Python on one core (2.7 s on the reference
-machine), and a ``provenance validate`` process pays it on every run. In a thread the import
-holds the GIL, and the checks' Python between their DuckDB statements waits for it (measured:
-no gain). A process of its own imports GX while DuckDB runs the checks: at a million figures
-``validate`` takes ~2 s less on two cores (README, *Scale*). A long-lived process (a notebook, a
-service) imports GX once and does better running the suites itself, the library's default.
+Importing great_expectations takes seconds of Python on one core (2.7–3.0 s on the bench's
+2-core machine), and a ``provenance validate`` process pays it on every run. In a thread the
+import holds the GIL, and the checks' Python between their DuckDB statements waits for it
+(measured: barely faster). A process of its own imports GX while DuckDB runs the checks: on two
+cores ``validate`` of a million figures took a fifth less time, of the bundled warehouse a
+quarter less (README, *Scale*). A long-lived process (a notebook, a service) imports GX once
+and does better running the suites itself, the library's default.
 
 The protocol is a pipe of pickles, child to parent: ``("progress", (stage, done, total))`` as
 the suites run, then ``("results", [RuleResult, ...])``, ``("error", ProvenanceError)`` (raised
@@ -31,9 +32,11 @@ if TYPE_CHECKING:
     from provenance.storage.warehouse import Progress, Warehouse
     from provenance.validation.report import RuleResult
 
-# Run by ``python -c``: the parent's sys.path first, so the child imports the same code.
+# Run by ``python -c``: the parent's sys.path first, so the child imports the same code. Ctrl-C
+# is the parent's to handle (it stops the worker): the worker ignores it, traceback-free.
 _BOOT = """\
-import pickle, sys
+import pickle, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 request = pickle.load(sys.stdin.buffer)
 sys.path[:] = request["sys_path"]
 from provenance.validation.gx_worker import serve
@@ -112,6 +115,10 @@ class SuitesInWorker:
             self.close()
 
     @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         """Whether the worker process is still alive."""
         return self._process.poll() is None
@@ -143,8 +150,6 @@ def serve(request: dict[str, Any]) -> None:
         _send(channel, "results", results)
     except ProvenanceError as error:
         _send(channel, "error", error)
-    except KeyboardInterrupt:  # Ctrl-C reached the parent too, which says so
-        pass
     except BaseException:  # the parent raises it as a bug, with this traceback
         _send(channel, "crash", traceback.format_exc())
     finally:

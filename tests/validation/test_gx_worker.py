@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -106,6 +108,24 @@ def test_a_bad_suite_is_the_config_error_it_is_in_process(tmp_path: Path) -> Non
         SuitesInWorker(warehouse, suites).results()
     assert in_worker.value.problems == in_process.value.problems
     assert "fatal" in str(in_worker.value)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_is_the_parents_to_handle(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the worker ignores it (the
+    parent stops it), rather than dying mid-import with a traceback on the user's screen."""
+    warehouse = _bundled_copy(tmp_path)
+    suites = _figures_suite(
+        tmp_path / "suites",
+        [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "metric"}}],
+    )
+    worker = SuitesInWorker(warehouse, suites)
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if done == 0:  # sent before the worker imports GX, which takes seconds
+            os.kill(worker.pid, signal.SIGINT)
+
+    assert [r.status for r in worker.results(interrupt)] == ["pass"]
 
 
 def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
