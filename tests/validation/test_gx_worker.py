@@ -6,7 +6,6 @@ import dataclasses
 import json
 import os
 import pickle
-import shutil
 import signal
 import sys
 import time
@@ -27,14 +26,11 @@ from provenance.storage.warehouse import Warehouse
 from provenance.validation import gx, orchestrator
 from provenance.validation.gx_worker import GXWorkerFailed, SuitesInWorker
 from provenance.validation.report import RuleResult
-
-REPOSITORY = Path(__file__).resolve().parents[2]
+from tests.conftest import copy_bundled
 
 
 def _bundled_copy(root: Path) -> Warehouse:
-    shutil.copytree(REPOSITORY / "warehouse", root / "warehouse")
-    shutil.copytree(REPOSITORY / "expectations", root / "expectations")
-    return Warehouse(root)
+    return Warehouse(copy_bundled(root))
 
 
 def _figures_suite(folder: Path, expectations: list[dict[str, Any]]) -> Path:
