@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from provenance.cli.base import OutputFormat, RootOption, app, command
+from provenance.cli.base import OutputFormat, RootOption, app, command, interrupted
 from provenance.cli.base import err as _err
 from provenance.cli.base import open_warehouse as _warehouse
 from provenance.cli.base import state as _state
@@ -398,9 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                 + ("; nothing was written" if e.exit_code == ExitCode.FAILURES else "")
             )
         return int(e.exit_code)
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return 130
+    except KeyboardInterrupt:  # before a command ran (a command says it itself)
+        return interrupted()
     except OSError as e:
         # A report, chart or export the environment refused (full disk, permissions, a missing
         # folder): the user's environment, not a bug, so one line and exit 2 like any write.

@@ -41,12 +41,30 @@ def command(
     def register(function: Callable[..., int]) -> Callable[..., int]:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> int:
-            raise typer.Exit(int(function(*args, **kwargs)))
+            try:
+                code = int(function(*args, **kwargs))
+            except KeyboardInterrupt:
+                code = interrupted()
+            except RuntimeError as e:
+                if str(e) != DUCKDB_INTERRUPTED:
+                    raise
+                code = interrupted()  # Ctrl-C during a query, in DuckDB's words: not a bug
+            raise typer.Exit(code)
 
         target.command(name)(run)
         return function
 
     return register
+
+
+# What DuckDB's Python client raises, a plain RuntimeError, when Ctrl-C stops a query.
+DUCKDB_INTERRUPTED = "Query interrupted"
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
+
+
+def interrupted() -> int:
+    err("interrupted")
+    return INTERRUPTED
 
 
 state: dict[str, Any] = {"debug": False, "root": None}

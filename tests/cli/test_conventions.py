@@ -124,3 +124,32 @@ def test_a_report_the_environment_refuses_is_one_line_exit_2(
     assert code == 2
     assert "internal error" not in err
     assert [line for line in err.splitlines() if line.startswith("write-failed:")]
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (RuntimeError("Query interrupted"), 130, "interrupted"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (RuntimeError("something else"), 3, "internal error: RuntimeError: something else"),
+    ],
+    ids=["duckdb-query", "python", "a-bug"],
+)
+def test_ctrl_c_is_interrupted_not_an_internal_error(
+    bundled: Warehouse,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: BaseException,
+    code: int,
+    said: str,
+) -> None:
+    """Ctrl-C during a DuckDB query reaches Python as a plain RuntimeError: exit 130, one
+    line, like Ctrl-C anywhere else; any other RuntimeError is still a bug (exit 3)."""
+    import provenance.validation.orchestrator as orchestrator
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(orchestrator, "validate", stopped)
+    assert main(["--root", str(bundled.root), "validate"]) == code
+    assert capsys.readouterr().err.strip().startswith(said)
