@@ -16,6 +16,8 @@ from typing import Any
 
 import typer
 
+from provenance.core.errors import ExitCode
+
 # Plain help and usage errors (rich_markup_mode=None): rendering them with rich imports rich,
 # pygments and markdown-it, which alone took longer than the rest of `provenance --help`.
 app = typer.Typer(
@@ -59,12 +61,11 @@ def command(
 
 # What DuckDB's Python client raises, a plain RuntimeError, when Ctrl-C stops a query.
 DUCKDB_INTERRUPTED = "Query interrupted"
-INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def interrupted() -> int:
     err("interrupted")
-    return INTERRUPTED
+    return int(ExitCode.INTERRUPTED)
 
 
 state: dict[str, Any] = {"debug": False, "root": None}

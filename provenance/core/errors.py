@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     FAILURES = 1  # the data has problems: a refused batch, an error-level rule failing
     USAGE = 2  # the command or its configuration is wrong: nothing was checked
     INTERNAL = 3  # a bug in provenance itself (run with --debug for the traceback)
+    INTERRUPTED = 130  # stopped by Ctrl-C: the shell's code (128 + SIGINT)
 
 
 # code → what it means. Kept in one table so docs and reports cannot drift apart.
