@@ -36,8 +36,10 @@ Ratios are what to compare across runs: on a shared machine the seconds drift wi
 and both sides of each ratio are measured in turn, in the same run.
 
 Peak memory of a child is its own ru_maxrss, read with os.wait4 by a small launcher process
-that starts it (see ``run_child``; RUSAGE_CHILDREN would be the maximum over every child so far). Load average is recorded: on a shared machine it explains
-wall times that CPU-bound work alone would not.
+that starts it, or the summed memory of it and its descendants (``validate`` and its GX
+worker) sampled every 20 ms when that is higher (see ``run_child``; RUSAGE_CHILDREN would be
+the maximum over every child so far). Load average is recorded: on a shared machine it
+explains wall times that CPU-bound work alone would not.
 """
 
 from __future__ import annotations
