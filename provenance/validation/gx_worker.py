@@ -10,7 +10,8 @@ and does better running the suites itself, the library's default.
 
 The protocol is a pipe of pickles, child to parent: ``("progress", (stage, done, total))`` as
 the suites run, then ``("results", [RuleResult, ...])``, ``("error", ProvenanceError)`` (raised
-again in the parent as it was) or ``("crash", traceback)``. The request travels on stdin, as
+again in the parent as it was, as is an ``OSError``: a Data Docs folder that cannot be
+written is exit 2 either way) or ``("crash", traceback)``. The request travels on stdin, as
 plain values, before the child has imported anything of this package.
 """
 
@@ -148,7 +149,7 @@ def serve(request: dict[str, Any]) -> None:
             progress=lambda *stage: _send(channel, "progress", stage),
         )
         _send(channel, "results", results)
-    except ProvenanceError as error:
+    except (ProvenanceError, OSError) as error:  # the user's or the environment's: as raised
         _send(channel, "error", error)
     except BaseException:  # the parent raises it as a bug, with this traceback
         _send(channel, "crash", traceback.format_exc())

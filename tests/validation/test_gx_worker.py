@@ -106,6 +106,20 @@ def test_a_bad_suite_is_the_config_error_it_is_in_process(tmp_path: Path) -> Non
     assert "fatal" in str(in_worker.value)
 
 
+def test_a_folder_the_worker_cannot_write_is_the_os_error_it_is_in_process(tmp_path: Path) -> None:
+    """Data Docs under a regular file: the same OSError either way (the CLI's exit 2)."""
+    warehouse = _bundled_copy(tmp_path / "w")
+    suites = warehouse.expectations_dir / gx.SUITES_SUBDIR
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(OSError) as in_process:
+        gx.run_suites(warehouse, suites, blocker / "docs")
+    with pytest.raises(OSError) as in_worker:
+        SuitesInWorker(warehouse, suites, blocker / "docs").results()
+    assert type(in_worker.value) is type(in_process.value)
+    assert in_worker.value.filename == in_process.value.filename
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_is_the_parents_to_handle(tmp_path: Path) -> None:
     """Ctrl-C reaches every process of the terminal's group: the worker ignores it (the
