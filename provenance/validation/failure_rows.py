@@ -32,6 +32,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from provenance.core.errors import WriteFailed
 from provenance.core.text import shorten
 from provenance.validation.sql_text import statement_body
 
@@ -405,13 +406,16 @@ def _write(
     count = 0
     worst: float | None = None
     options = pyarrow.ipc.IpcWriteOptions(compression="lz4")
-    with pyarrow.ipc.new_file(str(path), schema, options=options) as writer:
-        for batch in batches:
-            writer.write_batch(batch)
-            count += batch.num_rows
-            candidate = _batch_worst(batch.column("measured"))
-            if candidate is not None and (worst is None or abs(candidate) > abs(worst)):
-                worst = candidate
+    try:
+        with pyarrow.ipc.new_file(str(path), schema, options=options) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                count += batch.num_rows
+                candidate = _batch_worst(batch.column("measured"))
+                if candidate is not None and (worst is None or abs(candidate) > abs(worst)):
+                    worst = candidate
+    except OSError as e:  # a full temporary folder: the environment's, not a bug
+        raise WriteFailed(f"cannot write the failing rows of {rule} to {path}", e) from None
     return SpilledFailures(rule, path, count, worst, folder)
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.enums import SEVERITIES, Severity
-from provenance.core.errors import ConfigError
+from provenance.core.errors import ConfigError, WriteFailed
 from provenance.core.schema import TABLES, Table
 from provenance.storage.batch_checker import no_progress
 from provenance.validation.gx_docs import (
@@ -206,17 +206,22 @@ def _views_database(
 
     GX opens connections of its own (a pool), and each in-memory DuckDB connection would be
     an empty database: the views must be in a file. They point at the Parquet files by
-    absolute path, so nothing is copied.
+    absolute path, so nothing is copied. A temporary folder too full to hold it (DuckDB's
+    ``IOException``, or a commit that cannot write its log) is the environment's refusal,
+    ``write-failed`` (exit 2), as any write of ``validate``.
     """
     import duckdb
 
     path = scratch / "views.duckdb"
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(warehouse.views_ddl(files, runs=False))
-        counts = {
-            t: int(connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
-            for t in sorted(tables)
-        }
+    try:
+        with duckdb.connect(str(path)) as connection:
+            connection.execute(warehouse.views_ddl(files, runs=False))
+            counts = {
+                t: int(connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
+                for t in sorted(tables)
+            }
+    except (duckdb.IOException, duckdb.TransactionException) as e:
+        raise WriteFailed(f"cannot write GX's views database in {scratch}", e) from None
     return f"duckdb:///{path.as_posix()}", counts
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.core.calendar import MONTHS, WEEKDAYS, resolve_date_sql
+from provenance.core.errors import WriteFailed
 from provenance.core.schema import TABLES
 from provenance.core.sql import sql_literal
 from provenance.validation.rules import OBSERVATION_LIMIT, QuoteNumberRule, WeekdayRule
@@ -105,9 +106,14 @@ def _store_readings(
     """
     with tempfile.TemporaryDirectory(prefix="provenance-readings-") as folder:
         path = Path(folder) / "readings.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for row in _read_quantities(pairs):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            with path.open("w", encoding="utf-8") as out:
+                for row in _read_quantities(pairs):
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as e:  # a full temporary folder: the environment's, not a bug
+            raise WriteFailed(
+                f"cannot write the readings of the figures' wordings to {path}", e
+            ) from None
         columns = (
             "{value_text: 'VARCHAR', language: 'VARCHAR', statements: 'BIGINT', "
             "supported: 'BOOLEAN', qualifier: 'VARCHAR', low: 'VARCHAR', high: 'VARCHAR'}"

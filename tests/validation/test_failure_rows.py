@@ -6,6 +6,7 @@ import gc
 import math
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from provenance.core.errors import WriteFailed
 from provenance.validation.failure_rows import (
     Failure,
     MissingColumns,
@@ -220,3 +222,23 @@ def test_no_failing_rows_table_is_left_behind() -> None:
             fetch_failures(connection, "r", "select * from flagged", folder, in_memory)
         tables = connection.execute("select table_name from duckdb_tables()").fetchall()
     assert tables == [("flagged",)]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_while_spilling_is_write_failed_naming_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found filling a small tmpfs used as TMPDIR: pyarrow's OSError had no file name, and
+    the one line said only 'a file operation failed'. /dev/full answers every write with
+    ENOSPC, as a full disk does."""
+    full = tmp_path / "rows.arrow"
+    full.symlink_to("/dev/full")
+    folder = RowsFolder()
+    monkeypatch.setattr(folder, "new_file", lambda: full)
+    sql = "select 'f-' || range as record_id, 'm' as message from range(100)"
+    with duckdb.connect() as connection, pytest.raises(WriteFailed) as caught:
+        fetch_failures(connection, "some-check", sql, folder, in_memory=0)
+    [problem] = caught.value.problems
+    assert problem.code == "write-failed" and caught.value.exit_code == 2
+    assert "failing rows of some-check" in problem.message and str(full) in problem.message
+    assert "No space left on device" in problem.message

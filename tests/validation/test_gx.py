@@ -322,15 +322,59 @@ def test_shim_is_removed_after_a_run(tmp_path: Path) -> None:
 
 
 def test_gx_queries_draw_no_duckdb_progress_bar(tmp_path: Path) -> None:
-    """DuckDB's Python client draws a bar on stdout for a query over two seconds: on GX's
-    connections it would land in a report piped from stdout (ten million figures)."""
-    import sqlalchemy as sa
-    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    """DuckDB's Python client draws a bar on stdout for a query over two seconds, by default
+    in a process it takes for interactive (``__main__`` without a file when duckdb is first
+    imported: ``python -c``, as the GX worker runs). On GX's connections the bar would land in
+    a report piped from stdout (ten million figures). Checked in such a process: the default
+    there is on, and GX's connections under the shim have it off."""
+    import subprocess
+    import sys
 
-    engine = SqlAlchemyExecutionEngine(connection_string=f"duckdb:///{tmp_path / 'x.duckdb'}")
-    shown = sa.text("SELECT current_setting('enable_progress_bar')")
-    with es.duckdb_fetch_shim():
-        assert engine.execute_query(shown).fetchall() == [(False,)]
+    code = f"""
+import sqlalchemy as sa
+from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+from provenance.validation import gx
+engine = SqlAlchemyExecutionEngine(connection_string={f"duckdb:///{tmp_path / 'x.duckdb'}"!r})
+shown = sa.text("SELECT current_setting('enable_progress_bar')")
+import duckdb
+print(duckdb.connect().execute("SELECT current_setting('enable_progress_bar')").fetchone()[0])
+with gx.duckdb_fetch_shim():
+    print(engine.execute_query(shown).fetchall()[0][0])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPOSITORY
+    ).stdout.split()
+    assert out == ["True", "False"], out
+
+
+@pytest.mark.parametrize("raised", ["IOException", "TransactionException"])
+def test_a_temporary_folder_too_full_for_the_views_database_is_write_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: str
+) -> None:
+    """Found by filling a small tmpfs used as TMPDIR: DuckDB refused the views database (an
+    ``IOException``, or a ``TransactionException`` when the commit could not write its log)
+    and ``validate`` ended in an internal error, exit 3. A full disk is the environment's:
+    ``write-failed``, exit 2, one line naming DuckDB's reason."""
+    import duckdb
+
+    from provenance.core.errors import ExitCode, WriteFailed
+
+    warehouse = _copy_bundled(tmp_path / "w")
+    real = duckdb.connect
+
+    def connect(database: str = ":memory:", *args: object, **kwargs: object) -> object:
+        if str(database).endswith("views.duckdb"):
+            error = getattr(duckdb, raised)
+            raise error(f'Could not write file "{database}": No space left on device')
+        return real(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    with pytest.raises(WriteFailed) as caught:
+        es.run_suites(warehouse, warehouse.expectations_dir / es.SUITES_SUBDIR)
+    assert caught.value.exit_code == ExitCode.USAGE
+    [problem] = caught.value.problems
+    assert problem.code == "write-failed", problem
+    assert "views database" in problem.message and "No space left on device" in problem.message
 
 
 @pytest.mark.xfail(

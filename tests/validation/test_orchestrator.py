@@ -283,6 +283,39 @@ def test_running_out_of_memory_is_the_environment_not_a_bug(
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_for_the_wordings_readings_is_write_failed(
+    root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """quote-number-reads-back writes its readings to a temporary file for DuckDB to read.
+    Found filling a small tmpfs used as TMPDIR: the line said only 'a file operation
+    failed'. /dev/full answers every write with ENOSPC, as a full disk does."""
+    import contextlib
+    import types
+    from collections.abc import Iterator
+
+    from provenance.validation import text_rules
+
+    folder = tmp_path / "readings"
+    folder.mkdir()
+    (folder / "readings.jsonl").symlink_to("/dev/full")
+
+    @contextlib.contextmanager
+    def full_folder(prefix: str = "") -> Iterator[str]:
+        yield str(folder)
+
+    monkeypatch.setattr(
+        text_rules, "tempfile", types.SimpleNamespace(TemporaryDirectory=full_folder)
+    )
+    assert run(root) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("write-failed: cannot write the readings of the figures' wordings")
+    assert "No space left on device" in line
+
+
 class _CountingConnection:
     """A DuckDB connection that records every statement run through it."""
 
