@@ -235,9 +235,12 @@ def duckdb_fetch_shim() -> Iterator[None]:
     This buffers the rows inside the block, for DuckDB engines only, while the runner is
     active. ``test_gx_still_needs_the_duckdb_shim`` (strict xfail) says when it can go.
 
-    It also turns off DuckDB's progress bar on GX's connections: DuckDB's Python client draws
-    one on stdout for a query over two seconds (ten million figures), into a report piped
-    from stdout; a connection's setting, which no connect-time option can set.
+    It also turns off DuckDB's progress bar on GX's connections. DuckDB's Python client draws
+    one on stdout for a query over two seconds (ten million figures) when it takes its
+    process for interactive: ``__main__`` had no file when duckdb was imported, as in the GX
+    worker (``python -c``), a REPL or a notebook; the ``provenance`` command is not. There it
+    would land in a report piped from stdout. A connection's setting, which no connect-time
+    option can set.
     """
     from great_expectations.execution_engine.sqlalchemy_execution_engine import (
         SqlAlchemyExecutionEngine,
