@@ -68,7 +68,10 @@ def import_series(
         None, "--metric", help="One metric of the vocabulary for every row."
     ),
     metric_map: list[str] = typer.Option(
-        [], "--metric-map", help="FILE_NAME=METRIC: read the file's metric as a vocabulary metric."
+        [],
+        "--metric-map",
+        help="NAME=METRIC: read the metric the files call NAME as the vocabulary's METRIC "
+        "(deaths_cum=deaths); repeat for several.",
     ),
     claimant_kind: str = typer.Option(
         "monitor", "--claimant-kind", help="Entity kind of a claimant the warehouse lacks."
@@ -94,7 +97,10 @@ def import_series(
     for item in metric_map:
         source, sep, target = item.partition("=")
         if not sep or not source or not target:
-            raise ConfigError(f"--metric-map {item!r}: expected FILE_NAME=METRIC")
+            raise ConfigError(
+                f"--metric-map {item!r}: expected NAME=METRIC, the metric as the files name it "
+                "and the vocabulary's (deaths_cum=deaths)"
+            )
         mapping[source] = target
     options = SeriesOptions(
         date_column=date_column,

@@ -169,6 +169,26 @@ def test_a_metric_outside_the_vocabulary_is_a_usage_error(tmp_path: Path, empty:
     assert report.new == 1
 
 
+def test_a_metric_map_given_a_file_name_says_what_it_expects(
+    tmp_path: Path, empty: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tried on the JHU series: its help said FILE_NAME=METRIC, read as the file's name. The
+    map takes the metric as the files name it; the one line says so, with an example."""
+    from provenance.cli import main
+
+    path = tmp_path / "cases.csv"
+    path.write_text("date,value,claimant,subject,metric\n2024-01-01,3,A,B,deaths_cum\n")
+    before = tree_digest(empty.data_dir)
+    argv = ["--root", str(empty.root), "import", "series", str(path), "--metric-map", "cases.csv"]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "config-error: --metric-map 'cases.csv': expected NAME=METRIC, the metric as the files "
+        "name it and the vocabulary's (deaths_cum=deaths)"
+    )
+    assert tree_digest(empty.data_dir) == before
+
+
 def test_json_lines_releases_quote_each_line(tmp_path: Path, empty: Warehouse) -> None:
     release = tmp_path / "tolls.jsonl"
     release.write_text(
