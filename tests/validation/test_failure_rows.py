@@ -242,3 +242,28 @@ def test_a_full_disk_while_spilling_is_write_failed_naming_the_check(
     assert problem.code == "write-failed" and caught.value.exit_code == 2
     assert "failing rows of some-check" in problem.message and str(full) in problem.message
     assert "No space left on device" in problem.message
+
+
+def test_a_run_holds_its_checks_rows_up_to_one_budget_then_spills(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The budget is the run's (its folder counts what its checks hold), not each check's:
+    many checks of a few thousand rows each never hold more than IN_MEMORY_ROWS together."""
+    from provenance.validation import failure_rows
+
+    monkeypatch.setattr(failure_rows, "IN_MEMORY_ROWS", 10)
+    folder = RowsFolder()
+    six = "select 'f-' || range as record_id, 'm' as message from range(6)"
+    four = "select 'f-' || range as record_id, 'm' as message from range(4)"
+    with duckdb.connect() as connection:
+        first = fetch_failures(connection, "a", six, folder)
+        second = fetch_failures(connection, "b", six, folder)  # 6 > the 4 left: spilled
+        third = fetch_failures(connection, "c", four, folder)  # 4 fit exactly
+        fourth = fetch_failures(connection, "d", four, folder)  # none left
+    assert [type(r) for r in (first, second, third, fourth)] == [
+        list,
+        SpilledFailures,
+        list,
+        SpilledFailures,
+    ]
+    assert folder.held == 10 and list(second) == [Failure("b", f"f-{n}", "m") for n in range(6)]
