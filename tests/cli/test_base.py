@@ -95,6 +95,9 @@ def test_validate_that_spills_failing_rows_loads_no_pandas(tmp_path: Path) -> No
     """A check flagging more rows than are held in memory spills them to an Arrow file and the
     JSON report reads them back: pyarrow and numpy come, pandas does not (pyarrow imports it
     the first time it meets a Python value; the rows go from DuckDB to Arrow as batches)."""
+    from provenance.validation.failure_rows import IN_MEMORY_ROWS
+
+    rows = IN_MEMORY_ROWS + 1  # past what a run holds in memory
     root = copy_bundled(tmp_path / "project", with_gx=False)
     rules = root / "expectations" / "rules.yaml"
     rules.write_text(
@@ -103,7 +106,7 @@ def test_validate_that_spills_failing_rows_loads_no_pandas(tmp_path: Path) -> No
         "    description: a check flagging more rows than are held in memory\n"
         "    sql: |\n"
         "      select 'n-' || range as record_id, 'numbers' as table_name,\n"
-        "             'flagged' as message, range / 7 as measured from range(25000)\n",
+        f"             'flagged' as message, range / 7 as measured from range({rows})\n",
         encoding="utf-8",
     )
     report = tmp_path / "report.json"
@@ -112,8 +115,8 @@ def test_validate_that_spills_failing_rows_loads_no_pandas(tmp_path: Path) -> No
     [flagged] = [
         r for r in json.loads(report.read_text())["rules"] if r["name"] == "every-number-flagged"
     ]
-    assert flagged["failure_count"] == len(flagged["failures"]) == 25000
-    assert flagged["failures"][-1]["record_id"] == "n-9999" and flagged["worst"] == 24999 / 7
+    assert flagged["failure_count"] == len(flagged["failures"]) == rows
+    assert flagged["failures"][-1]["record_id"] == "n-9999" and flagged["worst"] == (rows - 1) / 7
     assert "pandas" not in loaded and {"duckdb", "pyarrow"} <= set(loaded)
 
 
