@@ -16,8 +16,8 @@ REFERENCE_SIZE = 1_000_000
 
 def per_figure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Seconds per figure of each size ÷ those of the reference size (1M, else the smallest):
-    ``validate`` less the GX import, the floor, and ``append`` (per appended figure, so the
-    warehouse's size is what changes)."""
+    ``validate`` not counting the GX import (run with GX imported first), the floor, and
+    ``append`` (per appended figure, so the warehouse's size is what changes)."""
     if len(results) < 2:
         return None
     sizes = [r["size"] for r in results]
