@@ -19,6 +19,8 @@ The floor, ``validate`` and the one without GX run in turn ``--rounds`` times (d
 (each into a fresh copy of the warehouse) and the re-append: each measure is the run of median
 time, its peak the highest of the rounds. A single run on this shared machine was up to a
 fifth off (an append read 2.5x the copy in one run; eight rounds of the same code, 1.9-2.3x).
+Each size also prints its ratios round by round, each run divided by the floor (or the copy)
+of its own round, lowest, median and highest: how far the medians' ratio can be trusted.
 
 The fixed import of great_expectations is timed (``gx_import``: ``python -c
 "import great_expectations"`` against ``python -c pass``, alternately) before the sizes. Issue
@@ -61,6 +63,7 @@ from bench_render import (
     render_airwars,
     render_bundled,
     render_gx_import,
+    round_ratios,
 )
 
 APPEND_FIGURES = 100_000
@@ -370,6 +373,16 @@ def bench_size(size: int, seed: int, work: Path, rounds: int = ROUNDS) -> dict[s
         "without_gx": out["validate_without_gx"]["seconds"] / base,
         **{k: v / base for k, v in out["validate"]["seconds_by_group"].items()},
     }
+    # Each round's ratio to the floor of the same round: the machine's drift between rounds
+    # moves a floor and the runs measured beside it alike, so their spread says how far the
+    # medians' ratio may be trusted.
+    out["validate_over_floor_by_round"] = {
+        name: round_ratios([r[key] for r in runs], [f["query_seconds"] for f in floors])
+        for name, runs, key in (
+            ("less_gx_import", imported, "run_seconds"),
+            ("without_gx", checks, "seconds"),
+        )
+    }
     copies, appends, reappends = [], [], []
     target = work / f"appended-{size}"
     for _ in range(rounds):
@@ -386,6 +399,9 @@ def bench_size(size: int, seed: int, work: Path, rounds: int = ROUNDS) -> dict[s
     out["append_over_copy"] = out["append"]["seconds"] / copy
     out["reappend_over_copy"] = out["reappend"]["seconds"] / copy
     out["reappend_over_append"] = out["reappend"]["seconds"] / out["append"]["seconds"]
+    out["append_over_copy_by_round"] = round_ratios(
+        [a["seconds"] for a in appends], [c["seconds"] for c in copies]
+    )
     out["load_after"] = os.getloadavg()
     return out
 

@@ -43,6 +43,37 @@ def per_figure(results: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def round_ratios(measured: list[float], yardstick: list[float]) -> list[float]:
+    """Each round's measure ÷ the yardstick measured in the same round."""
+    return [m / y for m, y in zip(measured, yardstick, strict=True)]
+
+
+def render_round_spread(result: dict[str, Any]) -> str | None:
+    """One size's ratios round by round (each ÷ its own round's yardstick): their lowest,
+    median and highest, beside the table's ratio of medians. ``None`` for a result measured
+    before the bench kept them, or in a single round."""
+    import statistics
+
+    by_round = result.get("validate_over_floor_by_round")
+    if not by_round or len(by_round["less_gx_import"]) < 2:
+        return None
+    spreads = [
+        (label, ratios)
+        for label, ratios in (
+            ("validate less GX import", by_round["less_gx_import"]),
+            ("no GX", by_round["without_gx"]),
+            ("append ÷ copy", result.get("append_over_copy_by_round") or []),
+        )
+        if ratios
+    ]
+    return f"{result['size']:,} figures, round by round (each ÷ its own round's yardstick): " + (
+        ", ".join(
+            f"{label} {min(r):.2f}–{max(r):.2f}× (median {statistics.median(r):.2f}×)"
+            for label, r in spreads
+        )
+    )
+
+
 def _rounds_note(results: list[dict[str, Any]]) -> str:
     rounds = sorted({r.get("rounds", 1) for r in results})
     if rounds == [1]:
@@ -120,6 +151,9 @@ def render(results: list[dict[str, Any]], gx_import: dict[str, Any] | None = Non
             f"\n{r['size']:,} figures, slowest checks: "
             + ", ".join(f"{n} {s:.2f}s" for n, s in slowest)
         )
+        spread = render_round_spread(r)
+        if spread is not None:
+            text.append(spread)
         text.append(f"load average before/after: {r['load_before']} / {r['load_after']}")
         if "stderr_tail" in r["validate"]:
             text.append("validate stopped: " + " / ".join(r["validate"]["stderr_tail"]))

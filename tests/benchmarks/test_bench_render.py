@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bench_render import per_figure, render
+from bench_render import per_figure, render, round_ratios
 
 GX_IMPORT = {
     "rounds": 5,
@@ -84,3 +84,25 @@ def test_less_gx_import_is_the_run_with_gx_imported_not_a_subtraction() -> None:
     row = render([result]).splitlines()[1]
     assert "7.0×" in row and "6.5×" in row  # the whole 14 / 2, and the measured run
     assert "imported great_expectations before its clock started" in render([result])
+
+
+def test_each_rounds_ratio_is_to_its_own_rounds_yardstick() -> None:
+    """A machine slowing down between rounds moves the floor and the run beside it alike: the
+    round-by-round ratios stay put where the medians' ratio would not."""
+    floors, runs = [1.0, 2.0, 1.0], [6.0, 12.0, 5.0]
+    assert round_ratios(runs, floors) == [6.0, 6.0, 5.0]
+    with pytest.raises(ValueError):
+        round_ratios(runs, floors[:2])
+    result = size_result(1_000_000, 14.0, 2.0)
+    result["validate_over_floor_by_round"] = {
+        "less_gx_import": round_ratios(runs, floors),
+        "without_gx": [5.0, 5.5, 4.5],
+    }
+    result["append_over_copy_by_round"] = [1.5, 2.2, 1.7]
+    text = render([result])
+    assert (
+        "1,000,000 figures, round by round (each ÷ its own round's yardstick): "
+        "validate less GX import 5.00–6.00× (median 6.00×), no GX 4.50–5.50× (median 5.00×), "
+        "append ÷ copy 1.50–2.20× (median 1.70×)"
+    ) in text
+    assert "round by round" not in render([size_result(1_000_000, 14.0, 2.0)])
