@@ -4,7 +4,9 @@
 counting the fixed import of great_expectations, which issue 11's target leaves out: timed in a
 child that imported it first) and each layer as a multiple of the floor; ``append`` and the no-op re-append as multiples of pyarrow's copy. When
 two sizes or more ran, the cost per figure of each relative to the 1M one (the 10M target is
-≤ 1.2×; without a 1M run, relative to the smallest size).
+≤ 1.2×; without a 1M run, relative to the smallest size). With two rounds or more, each size's
+ratios round by round as well, each run over its own round's yardstick
+(:func:`render_round_spread`).
 """
 
 from __future__ import annotations
