@@ -45,10 +45,10 @@ def verify(data_dir: Path, expect_heads: list[str] | None = None) -> Verificatio
     # Every file is hashed on every run (a tenth of the floor's time, or less). hashlib and
     # file reads release the GIL, so the files are hashed on every core at once; the problems
     # keep the manifests' order.
+    result.files_checked = len(files)
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         found = pool.map(lambda f: _file_problem(data_dir / f[1], f[1], f[2]), files)
         for (batch, relative, _), problem in zip(files, found, strict=True):
-            result.files_checked += 1
             if problem is None:
                 result.good_files.add(relative)
             else:

@@ -5,8 +5,8 @@ Importing great_expectations takes seconds of Python on one core (2.7–3.0 s on
 import holds the GIL, and the checks' Python between their DuckDB statements waits for it
 (measured: barely faster). A process of its own imports GX while DuckDB runs the checks: on two
 cores ``validate`` of a million figures took a fifth less time than the checks, the import and
-the suites one after the other (README, *Scale*). A long-lived process (a notebook, a service) imports GX once
-and does better running the suites itself, the library's default.
+the suites one after the other (README, *Scale*). A long-lived process (a notebook, a service)
+imports GX once and does better running the suites itself, the library's default.
 
 The protocol is a pipe of pickles, child to parent: ``("progress", (stage, done, total))`` as
 the suites run, then ``("results", [RuleResult, ...])``, ``("error", ProvenanceError)`` (raised
