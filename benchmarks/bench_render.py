@@ -11,6 +11,7 @@ ratios round by round as well, each run over its own round's yardstick
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 REFERENCE_SIZE = 1_000_000
@@ -54,8 +55,6 @@ def render_round_spread(result: dict[str, Any]) -> str | None:
     """One size's ratios round by round (each ÷ its own round's yardstick): their lowest,
     median and highest, beside the table's ratio of medians. ``None`` for a result measured
     before the bench kept them, or in a single round."""
-    import statistics
-
     by_round = result.get("validate_over_floor_by_round")
     if not by_round or len(by_round["less_gx_import"]) < 2:
         return None

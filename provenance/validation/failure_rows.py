@@ -41,12 +41,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 QUOTE_LIMIT = 240  # characters of a quote shown on a failure line
-# Failing rows a run holds in memory as Failure objects, its checks together (about 55 MB of
-# rows as long as claimant-gap's: two quotes and a long message each); a check whose rows
-# would pass what is left spills them to a file. A row held costs a couple of microseconds;
-# the run's first spill, importing pyarrow and numpy, about a tenth of a second: even near
-# fifty thousand rows. (Ten thousand per check spilled a million figures' 18 000 claimant-gap
-# warnings: 3 % of that validate.)
+# Failing rows a run holds in memory as Failure objects, its checks together; a check whose
+# rows would pass what is left spills them to a file. Holding a row is cheap, and the run's
+# first spill imports pyarrow and numpy, which costs more than holding tens of thousands of
+# rows. (Ten thousand per check spilled a million figures' 18 000 claimant-gap warnings.)
 IN_MEMORY_ROWS = 50_000
 BATCH_ROWS = 10_000  # rows brought into Python at a time
 REQUIRED_COLUMNS = ("record_id", "message")
