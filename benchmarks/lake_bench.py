@@ -66,7 +66,7 @@ def figures_file(path: Path, prefix: str, rows: int) -> Path:
 
 def count(root: Path, sql: str) -> int:
     out = subprocess.run(
-        provenance("--root", str(root), "sql", sql, "-f", "csv"),
+        provenance("--root", str(root), "sql", sql, "--format", "csv"),
         capture_output=True,
         text=True,
         check=True,
