@@ -254,7 +254,7 @@ def _relations(connection: duckdb.DuckDBPyConnection, report: Report) -> str:
                f.figure_id, f.value_low as f_value_low, f.value_high as f_value_high,
                f.value_text as f_value_text,
                c.name as claimant,
-               list_transform(r.reference_ids, x -> x) as reference_ids
+               list_transform(r.reference_ids, lambda x: x) as reference_ids
         from relations r
         left join figures f on f.figure_id = r.figure_id
         left join entities c on c.entity_id = r.claimant_id

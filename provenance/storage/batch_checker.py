@@ -455,7 +455,7 @@ def stored_matches(
     )
     return on_arrow(
         connection,
-        f'SELECT i."{table.key}", list_filter([{changed}], x -> x IS NOT NULL) '
+        f'SELECT i."{table.key}", list_filter([{changed}], lambda x: x IS NOT NULL) '
         f'FROM incoming i JOIN {stored} s ON i."{table.key}" = s."{table.key}"',
         {"incoming": arrow},
         lambda result: result.fetchall(),

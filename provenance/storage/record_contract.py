@@ -119,7 +119,7 @@ def any_reason_sql(reasons: list[Reason]) -> str:
 def reasons_message_sql(reasons: list[Reason]) -> str:
     """Every reason that holds, joined by ``; `` (built only for the rows that break one)."""
     listed = ", ".join(r.sql for r in reasons)
-    return f"array_to_string(list_filter([{listed}], r -> r IS NOT NULL), '; ')"
+    return f"array_to_string(list_filter([{listed}], lambda r: r IS NOT NULL), '; ')"
 
 
 def duplicate_keys_sql(table: Table) -> str:

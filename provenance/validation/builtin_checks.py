@@ -335,7 +335,7 @@ def _row_pass_sql(table: Table) -> str:
         f"""SELECT f.check_name, record_id, table_name, f.message, quote
         FROM (
             SELECT record_id, table_name, quote,
-                   unnest(list_filter([{", ".join(structs)}], f -> f.fails)) AS f
+                   unnest(list_filter([{", ".join(structs)}], lambda f: f.fails)) AS f
             FROM (
                 SELECT x."{table.key}" AS record_id, '{table.name}' AS table_name,
                        {quote} AS quote, {", ".join(read + flags)}

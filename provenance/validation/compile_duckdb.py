@@ -120,7 +120,7 @@ def relation_measurements_sql(relation: str, figures: str = "figures") -> str:
                  CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN '(' ELSE '' END
                    || array_to_string(list_transform(
                         list_sort(list({{'position': o.position, 'text': {_operand_sql(*stored_bounds("r"))}}})),
-                        operand -> operand.text), '{ref_separator}')
+                        lambda operand: operand.text), '{ref_separator}')
                    || CASE WHEN count(*) > 1 AND {sql_literal(relation)} <> 'sum' THEN ')' ELSE '' END AS refs_text,
                  count(*) AS found, any_value(o.wanted) AS wanted
           FROM operands o JOIN {figures} r ON r.figure_id = o.reference_id

@@ -50,7 +50,7 @@ def _sql_flagged(table: Table, rows: list[dict[str, Any]]) -> set[int]:
     with duckdb.connect() as connection:
         connection.register("incoming", arrow)
         flagged = connection.execute(
-            f"SELECT position FROM incoming WHERE len(list_filter([{reasons}], r -> r IS NOT NULL)) > 0"
+            f"SELECT position FROM incoming WHERE len(list_filter([{reasons}], lambda r: r IS NOT NULL)) > 0"
         ).fetchall()
     return {p for (p,) in flagged}
 

@@ -392,7 +392,7 @@ def _plain_contract_sql(table: Any) -> str:
     quote = "quote" if "quote" in table.column_names else "NULL"
     return f"""
         SELECT "{table.key}", '{table.name}', array_to_string(reasons, '; '), {quote}, NULL
-        FROM (SELECT *, list_filter([{", ".join(reasons)}], r -> r IS NOT NULL) AS reasons
+        FROM (SELECT *, list_filter([{", ".join(reasons)}], lambda r: r IS NOT NULL) AS reasons
               FROM {table.name})
         WHERE len(reasons) > 0
         UNION ALL
