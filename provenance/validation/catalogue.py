@@ -26,6 +26,7 @@ PARAMETER_VALUES: dict[str, str] = {
     "factor": "a factor ≥ 1",
     "metrics": "list of metrics",
     "days": "a whole number of days ≥ 0",
+    "characters": "a whole number of characters ≥ 1",
     "sql": "a SQL query",
 }
 

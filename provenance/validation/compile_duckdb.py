@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.core.sql import sql_literal
 from provenance.validation import series_rules
+from provenance.validation.builtin_checks import ANCHOR_TEXTS, anchor_texts_select
 from provenance.validation.rules import (
     OBSERVATION_LIMIT,
     RULE_KINDS,
@@ -25,6 +26,7 @@ from provenance.validation.rules import (
     Rule,
     SqlRule,
     SubjectPeriodRule,
+    TextLengthRule,
     WeekdayRule,
 )
 from provenance.validation.sql_text import (
@@ -192,17 +194,41 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
             WHERE x.stated_on > {PUBLISHED_END} AND x.{key} IN (
               SELECT late_id FROM {groups.name} WHERE table_name = '{table}' AND late_id IS NOT NULL)"""
         )
+    # A retrieval after the append is a wrong clock or date, and would let statements dated in
+    # the future pass; the append clock (recorded_at) anchors the timeline. By how much: days.
+    retrieved, recorded = (
+        f"strftime(d.{c} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S')"
+        for c in ("retrieved_at", "recorded_at")
+    )
     sql = "\nUNION ALL\n".join(
         [
             f"""SELECT d.document_id AS record_id, 'documents' AS table_name,
                    'published_on ' || d.published_on || ' is after retrieved_at ' || {retrieved_day} AS message,
                    NULL AS quote, datediff('day', {retrieved_day}, d.published_on)::DOUBLE AS measured
             FROM documents d WHERE d.retrieved_at IS NOT NULL AND d.published_on > {retrieved_day}""",
+            f"""SELECT d.document_id AS record_id, 'documents' AS table_name,
+                   'retrieved_at ' || {retrieved} || ' UTC is after recorded_at ' || {recorded}
+                     || ' UTC, when the row was appended' AS message,
+                   NULL AS quote,
+                   round(epoch(d.retrieved_at - d.recorded_at) / 86400, 3)::DOUBLE AS measured
+            FROM documents d WHERE d.retrieved_at > d.recorded_at""",
             *statements,
         ]
     )
     checked = "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM figures) + (SELECT count(*) FROM relations)"
     return CompiledRule(sql, checked, tables=(groups,))
+
+
+def _compile_text_length(rule: TextLengthRule) -> CompiledRule:
+    # The lengths come from the documents' texts as the built-in checks read them (one read of
+    # the texts a run); run alone, the rule reads them so itself.
+    texts = TempTable(ANCHOR_TEXTS, anchor_texts_select(), shared=True)
+    sql = f"""SELECT document_id AS record_id, 'documents' AS table_name,
+               'text has ' || characters || ' characters, fewer than {rule.min_characters}' AS message,
+               NULL AS quote, characters::DOUBLE AS measured
+        FROM {texts.name} WHERE characters < {rule.min_characters}"""
+    checked = f"SELECT count(*) FROM {texts.name} WHERE characters IS NOT NULL"
+    return CompiledRule(sql, checked, tables=(texts,))
 
 
 def _compile_subject_period(rule: SubjectPeriodRule) -> CompiledRule:
@@ -244,6 +270,7 @@ _DUCKDB_COMPILERS: dict[type[Rule], Callable[[Any], CompiledRule]] = {
     WeekdayRule: compile_weekday,
     RelationRule: _compile_relation,
     DateOrderRule: _compile_date_order,
+    TextLengthRule: _compile_text_length,
     SubjectPeriodRule: _compile_subject_period,
     SqlRule: _compile_sql,
 }

@@ -131,9 +131,20 @@ class ClaimantGapRule(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class DateOrderRule(Rule):
-    """stated_on ≤ published_on ≤ retrieved_at."""
+    """stated_on ≤ published_on ≤ retrieved_at ≤ recorded_at: a statement is not dated after
+    its document's publication, which is not after its retrieval, which is not after the row
+    was appended (a later retrieval is a wrong clock or date)."""
 
     kind: ClassVar[str] = "date_order"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextLengthRule(Rule):
+    """An archived text has at least `min_characters` characters: a shorter one is a failed
+    download or a headline alone, with nothing to read a quote in context in."""
+
+    kind: ClassVar[str] = "text_length"
+    min_characters: int = _param("characters", 50)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +184,7 @@ RULE_KINDS: dict[str, type[Rule]] = {
         RevisionJumpRule,
         ClaimantGapRule,
         DateOrderRule,
+        TextLengthRule,
         SubjectPeriodRule,
         DocumentDisagreementRule,
         SqlRule,
@@ -301,6 +313,10 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
     if param == "days":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return None, f"must be a whole number of days ≥ 0, got {value!r}"
+        return value, None
+    if param == "characters":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return None, f"must be a whole number of characters ≥ 1, got {value!r}"
         return value, None
     if param in ("relation", "scope"):
         choices = RELATIONS if param == "relation" else SCOPES

@@ -85,7 +85,7 @@ def test_validate_without_gx_suites_loads_neither_arrow_nor_pandas(tmp_path: Pat
     brings pandas, numpy, pandera or Great Expectations."""
     root = copy_bundled(tmp_path / "project", with_gx=False)
     loaded, output = _imported(["--root", str(root), "validate"], REPO)
-    assert "validation passed: 23 checks, 0 failed (0 error rows), 1 warned" in output
+    assert "validation passed: 24 checks, 0 failed (0 error rows), 1 warned" in output
     assert "claimant-gap: figures zakharova-airwars-3100 vs zakharova-washington-352" in output
     assert not {"pyarrow", "pandas", "numpy", "pandera", "great_expectations"} & set(loaded)
     assert "duckdb" in loaded

@@ -52,8 +52,10 @@ def test_dates_in_order_gives_the_rows_of_one_plain_pass(
         for table, key in (("figures", "figure_id"), ("relations", "relation_id")):
             columns = f"{key} VARCHAR, document_id VARCHAR, stated_on DATE, quote VARCHAR"
             fill_table(connection, table, columns, figures if table == "figures" else relations)
-        # Columns the pass shared with quote-number-reads-back reads, unused here.
+        # Columns the pass shared with quote-number-reads-back reads, unused here; the
+        # documents' recorded_at, read by their own branches only (left out below).
         connection.execute("ALTER TABLE documents ADD COLUMN language VARCHAR")
+        connection.execute("ALTER TABLE documents ADD COLUMN recorded_at TIMESTAMPTZ")
         for table in ("figures", "relations"):
             for column in (
                 "value_text VARCHAR",

@@ -176,10 +176,11 @@ def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
         es.load_suites(tmp_path)
 
 
-def test_hand_written_bad_batches_fail_the_default_suites(tmp_path: Path) -> None:
-    """Batches written around the contract: an entity named like another, a document retrieved
-    after it was recorded. The default suites name each record; the warning does not fail."""
-    from datetime import UTC, date, datetime
+def test_hand_written_bad_batch_warns_in_the_default_suites(tmp_path: Path) -> None:
+    """A batch written around the contract: an entity named like another. The default suites
+    name each record; the warning does not fail. (A document retrieved after it was recorded
+    is dates-in-order's now: tests/validation/test_rules.py.)"""
+    from datetime import UTC, datetime
 
     warehouse = _copy_bundled(tmp_path)
     schema = TABLES["entities"].arrow_schema()
@@ -194,24 +195,6 @@ def test_hand_written_bad_batches_fail_the_default_suites(tmp_path: Path) -> Non
     forge_batch(
         warehouse, "entities", pa.table({f.name: pa.array(rows[f.name], f.type) for f in schema})
     )
-    schema = TABLES["documents"].arrow_schema()
-    document = {c.name: [None] for c in TABLES["documents"].columns}
-    document.update(
-        document_id=["f" * 64],
-        text=["Le bilan s'élève à 12 morts selon la défense civile, qui poursuit ses recherches."],
-        language=["fr"],
-        published_on=[date(2025, 12, 30)],
-        published_precision=["day"],
-        retrieved_at=[datetime(2099, 1, 1, tzinfo=UTC)],
-        recorded_at=[datetime(2026, 1, 1, tzinfo=UTC)],
-        batch_id=["20990101T000000000001Z-forged"],
-    )
-    forge_batch(
-        warehouse,
-        "documents",
-        pa.table({f.name: pa.array(document[f.name], f.type) for f in schema}),
-        label="forged-document",
-    )
     suites = tmp_path / "expectations" / es.SUITES_SUBDIR
     results = _by_name(es.run_suites(warehouse, suites))
     names = results["gx-entities-expect_column_values_to_be_unique-name"]
@@ -220,14 +203,7 @@ def test_hand_written_bad_batches_fail_the_default_suites(tmp_path: Path) -> Non
         ("airwars", "Airwars"),
         ("airwars-monitor", "Airwars"),
     ]
-    anchor = results[
-        "gx-documents-expect_column_pair_values_a_to_be_greater_than_b-recorded_at-retrieved_at"
-    ]
-    assert anchor.status == "fail"
-    assert [f.record_id for f in anchor.failures] == ["f" * 64]
-    assert "2099-01-01" in anchor.failures[0].message
-    failing = sorted(r.name for r in results.values() if r.status != "pass")
-    assert failing == [anchor.name, names.name]
+    assert sorted(r.name for r in results.values() if r.status != "pass") == [names.name]
 
 
 def test_mostly_tolerates_a_share_and_then_names_every_row(tmp_path: Path) -> None:

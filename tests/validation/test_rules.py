@@ -39,6 +39,7 @@ BUNDLED_RULE_NAMES = [
     "revision-jump",
     "claimant-gap",
     "dates-in-order",
+    "document-text-length",
     "subject-period-before-statement",
     "narrative-vs-structured",
 ]

@@ -108,8 +108,8 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
             connection,
             "documents",
             "document_id VARCHAR, language VARCHAR, published_on DATE, published_precision VARCHAR, "
-            "retrieved_at TIMESTAMPTZ",
-            [(*d, None) for d in documents],
+            "retrieved_at TIMESTAMPTZ, recorded_at TIMESTAMPTZ",
+            [(*d, None, None) for d in documents],
         )
         fill_table(connection, "figures", f"figure_id VARCHAR, {columns}", figures)
         fill_table(
