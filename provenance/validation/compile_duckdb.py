@@ -221,7 +221,7 @@ def _compile_date_order(rule: DateOrderRule) -> CompiledRule:
 
 def _compile_text_length(rule: TextLengthRule) -> CompiledRule:
     # The lengths come from the documents' texts as the built-in checks read them (one read of
-    # the texts a run); run alone, the rule reads them so itself.
+    # the texts a run); run alone, the rule reads them itself.
     texts = TempTable(ANCHOR_TEXTS, anchor_texts_select(), shared=True)
     sql = f"""SELECT document_id AS record_id, 'documents' AS table_name,
                'text has ' || characters || ' characters, fewer than {rule.min_characters}' AS message,
