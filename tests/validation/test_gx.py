@@ -179,7 +179,7 @@ def test_bad_severity_is_a_config_error(tmp_path: Path) -> None:
 def test_hand_written_bad_batch_warns_in_the_default_suites(tmp_path: Path) -> None:
     """A batch written around the contract: an entity named like another. The default suites
     name each record; the warning does not fail. (A document retrieved after it was recorded
-    is dates-in-order's now: tests/validation/test_rules.py.)"""
+    is dates-in-order's now: tests/validation/test_document_rules.py.)"""
     from datetime import UTC, datetime
 
     warehouse = _copy_bundled(tmp_path)
