@@ -58,7 +58,6 @@ class Statement:
 @dataclass
 class Profile:
     statements: list[Statement] = field(default_factory=list)
-    check_names: list[str] = field(default_factory=list)
     running: str = SETUP
     wall: float = 0.0
     cpu: float = 0.0
