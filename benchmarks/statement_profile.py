@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.storage.warehouse import Warehouse
+from provenance.validation import running
 from provenance.validation.orchestrator import CHECKING, validate
 
 SETUP = "(before the checks)"
@@ -165,23 +166,34 @@ def profile_validate(root: Path, operators: bool = False) -> Profile:
     profile = warehouse.profile = Profile()
 
     def progress(stage: str, done: int, total: int) -> None:
-        # Told (CHECKING, k, n) before check k + 1 runs; its name comes from the report.
-        if stage == CHECKING:
-            profile.running = f"#{done + 1}" if done < total else "(after the checks)"
+        if stage == CHECKING and done == total:
+            profile.running = "(after the checks)"
+
+    # A check's statements are its own whether they run as its base is made or as its rows
+    # are read, which may come after the next check's base (see provenance.validation.running).
+    real_start, real_result = running.start_check, running.StartedCheck.result
+
+    def start_check(connection: Any, check: running.Check, *args: Any) -> Any:
+        profile.running = check.name
+        return real_start(connection, check, *args)
+
+    def result(started: running.StartedCheck) -> Any:
+        profile.running = started.check.name
+        return real_result(started)
 
     with tempfile.TemporaryDirectory(prefix="statement-profile-") as scratch:
         if operators:
             profile.operators = {}
             warehouse.operators_output = Path(scratch) / "plan.json"
         cpu, started = cpu_seconds(), time.perf_counter()
-        report = validate(warehouse, progress=progress)
+        running.start_check = start_check  # type: ignore[assignment]
+        running.StartedCheck.result = result  # type: ignore[method-assign]
+        try:
+            validate(warehouse, progress=progress)
+        finally:
+            running.start_check = real_start
+            running.StartedCheck.result = real_result  # type: ignore[method-assign]
     profile.wall, profile.cpu = time.perf_counter() - started, cpu_seconds() - cpu
-    checks = [
-        r.name for r in report.results if r.kind != "expectation" and r.name != "file-integrity"
-    ]
-    names = {f"#{k + 1}": name for k, name in enumerate(checks)}
-    for statement in profile.statements:
-        statement.check = names.get(statement.check, statement.check)
     return profile
 
 

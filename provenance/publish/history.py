@@ -191,12 +191,8 @@ def revision_flags(
     """figure_id → "rule: message" for each failure of the warehouse's revision rules."""
     from provenance.core.metrics import cumulative_names
     from provenance.validation.compile_duckdb import compile_duckdb
-    from provenance.validation.orchestrator import (
-        Check,
-        run_check,
-        warehouse_rules,
-        warehouse_vocabulary,
-    )
+    from provenance.validation.orchestrator import warehouse_rules, warehouse_vocabulary
+    from provenance.validation.running import Check, run_check
     from provenance.validation.sql_text import drop_shared
 
     rules, display = warehouse_rules(warehouse, rules_file)

@@ -34,16 +34,11 @@ from provenance.storage.integrity import Verification
 from provenance.storage.manifests import MIN_HEAD_PREFIX
 from provenance.validation.builtin_checks import SqlCheck, builtin_checks
 from provenance.validation.compile_duckdb import CompiledRule, compile_duckdb
-from provenance.validation.failure_rows import (
-    MissingColumns,
-    RowsFolder,
-    fetch_failures,
-    fetch_unordered,
-)
+from provenance.validation.failure_rows import RowsFolder
 from provenance.validation.gx_suites import SUITES_SUBDIR, suites_hold_expectations
 from provenance.validation.report import Failure, Report, RuleResult
-from provenance.validation.rules import Rule, SqlRule, load_rules
-from provenance.validation.sql_text import drop_shared
+from provenance.validation.rules import Rule, load_rules
+from provenance.validation.running import Check, run_in_order
 
 if TYPE_CHECKING:
     import duckdb
@@ -104,18 +99,6 @@ def _fit_small_warehouse(
         connection.execute(
             f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM {table.name}_in_memory"
         )
-
-
-@dataclass(frozen=True)
-class Check:
-    """One thing to run: a name, how it reports, and its compiled SQL."""
-
-    name: str
-    kind: str
-    severity: str
-    description: str
-    compiled: CompiledRule
-    rule: Rule | None = None  # None for built-in checks
 
 
 def validate(
@@ -237,18 +220,19 @@ def _run_checks(
     """Each check's result, in order, on the connection (closed after them)."""
     import duckdb
 
-    results = []
     try:
         with connection, tempfile.TemporaryDirectory(prefix="provenance-spill-") as spill:
             _bound_memory(connection, Path(spill))
             _fit_small_warehouse(connection, warehouse, verification)
             tell = progress or no_progress
             tell(CHECKING, 0, len(to_run))
-            for at, check in enumerate(to_run):
-                results.append(run_check(connection, check, rules_display, rows))
-                tell(CHECKING, at + 1, len(to_run))
-                later = (c.compiled for c in to_run[at + 1 :])
-                drop_shared(connection, [check.compiled], keep=later)
+            results = run_in_order(
+                connection,
+                to_run,
+                rules_display,
+                rows,
+                lambda done: tell(CHECKING, done, len(to_run)),
+            )
     except duckdb.OutOfMemoryException as e:
         # The machine's limits, not a bug: the cap is the user's to raise (or the memory full).
         limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
@@ -370,54 +354,6 @@ def _as_compiled(check: SqlCheck) -> CompiledRule:
     if check.prepare_sql is None:
         return CompiledRule(check.sql, check.checked_sql)
     return CompiledRule(check.sql, check.checked_sql, prepare=check.prepare)
-
-
-def run_check(
-    connection: duckdb.DuckDBPyConnection,
-    check: Check,
-    rules_display: str = "",
-    rows: RowsFolder | None = None,
-) -> RuleResult:
-    """Run one compiled check; failures and measurements come back as rows named by column.
-
-    The check's base is materialised once (tables shared with other rules of the run are kept:
-    :func:`~provenance.validation.sql_text.drop_shared` ends them); its failures, measurements
-    and checked count read it, and its own tables are dropped after it. Failing rows come in
-    report order from DuckDB; many of them go to a file in ``rows`` when given (see
-    :mod:`provenance.validation.failure_rows`).
-    """
-    import duckdb
-
-    started = time.perf_counter()
-    compiled = check.compiled
-    try:
-        compiled.setup(connection)
-        failures = fetch_failures(connection, check.name, compiled.sql, rows)
-        observations = (
-            fetch_unordered(connection, check.name, compiled.observations_sql)
-            if compiled.observations_sql
-            else []
-        )
-        checked = connection.execute(compiled.checked_sql).fetchone()
-        compiled.release(connection)
-    except (duckdb.Error, MissingColumns) as e:
-        # Only user SQL can be wrong by configuration; a failing built-in query is our bug.
-        if not isinstance(check.rule, SqlRule):
-            raise
-        raise ConfigError(f"{rules_display}: rule {check.name}: {first_line(e)}") from None
-    rule = check.rule
-    return RuleResult(
-        name=check.name,
-        kind=check.kind,
-        severity=check.severity,
-        description=check.description,
-        rows_checked=int(checked[0]) if checked and checked[0] is not None else 0,
-        failures=failures,
-        seconds=time.perf_counter() - started,
-        warn_above=rule.warn_above if rule else None,
-        fail_above=rule.fail_above if rule else None,
-        observations=observations,
-    )
 
 
 def _integrity_result(verification: Verification, seconds: float) -> RuleResult:

@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from provenance.core.sql import sql_literal
 
@@ -52,6 +52,16 @@ class TempTable:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """Python work a rule's ``prepare`` hands off, such as reading what it fetched: ``work``
+    touches no connection, so a run may do it on another thread while the next check's
+    queries run (:mod:`provenance.validation.running`); ``finish`` stores its result."""
+
+    work: Callable[[], Any]
+    finish: Callable[[duckdb.DuckDBPyConnection, Any], None]
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     """A rule as DuckDB queries.
 
@@ -59,23 +69,30 @@ class CompiledRule:
     table_name, quote, measured; ``checked_sql`` returns one number, the rows looked at;
     ``observations_sql`` (same columns as ``sql``) returns what was measured on rows that
     passed. The three read the rule's ``tables``, so the base they share is computed once:
-    :meth:`setup` creates them (then runs ``prepare``), :meth:`release` drops the rule's own.
+    :meth:`setup` creates them (then runs ``prepare`` and any work it hands off: see
+    :class:`Handoff`), :meth:`release` drops the rule's own.
     """
 
     sql: str
     checked_sql: str
     observations_sql: str | None = None
-    prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    prepare: Callable[[duckdb.DuckDBPyConnection], Handoff | None] | None = None
     tables: tuple[TempTable, ...] = ()
 
     def setup(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Materialise what the queries read (idempotent for shared tables)."""
+        handoff = self.start(connection)
+        if handoff is not None:
+            handoff.finish(connection, handoff.work())
+
+    def start(self, connection: duckdb.DuckDBPyConnection) -> Handoff | None:
+        """:meth:`setup`, less the work ``prepare`` hands off: returned, for the caller to do
+        (then to ``finish``) before the queries run."""
         for table in self.tables:
             if table.sql is None or (table.shared and _exists(connection, table.name)):
                 continue
             connection.execute(f"CREATE OR REPLACE TEMP TABLE {table.name} AS {table.sql}")
-        if self.prepare is not None:
-            self.prepare(connection)
+        return self.prepare(connection) if self.prepare is not None else None
 
     def release(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Drop the rule's own tables, so memory holds one rule's base at a time."""

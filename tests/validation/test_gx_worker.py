@@ -23,7 +23,7 @@ from provenance.core.errors import (
     WriteFailed,
 )
 from provenance.storage.warehouse import Warehouse
-from provenance.validation import gx, orchestrator
+from provenance.validation import gx, orchestrator, running
 from provenance.validation.gx_worker import GXWorkerFailed, SuitesInWorker
 from provenance.validation.report import RuleResult
 from tests.conftest import copy_bundled
@@ -194,11 +194,11 @@ def test_validate_stops_its_worker_when_the_checks_fail(
         opened(self, *args, **kwargs)
         started.append(self)
 
-    def fail(*args: Any, **kwargs: Any) -> RuleResult:
+    def fail(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(SuitesInWorker, "__init__", remember)
-    monkeypatch.setattr(orchestrator, "run_check", fail)
+    monkeypatch.setattr(running, "start_check", fail)
     with pytest.raises(KeyboardInterrupt):
         orchestrator.validate(warehouse, gx_in_worker=True)
     assert len(started) == 1 and not started[0].running

@@ -12,7 +12,7 @@ import pytest
 from provenance.cli import main
 from provenance.storage.views import has_runs, runs_views_sql
 from provenance.storage.warehouse import Warehouse
-from provenance.validation import orchestrator
+from provenance.validation import orchestrator, running
 from provenance.validation.builtin_checks import ANCHOR_TEXTS
 from provenance.validation.orchestrator import validate
 from tests.conftest import copy_bundled, figure
@@ -255,15 +255,15 @@ def test_memory_limit_is_set_and_checked(
 ) -> None:
     """DuckDB's memory is capped (spilling to a temporary folder); a bad cap is a usage error."""
     seen: list[str] = []
-    real_run_check = orchestrator.run_check
+    real_start_check = running.start_check
 
     def spy(connection: duckdb.DuckDBPyConnection, *args: Any) -> Any:
         if not seen:
             row = connection.execute("SELECT current_setting('memory_limit')").fetchone()
             seen.append(str(row[0]) if row else "")
-        return real_run_check(connection, *args)
+        return real_start_check(connection, *args)
 
-    monkeypatch.setattr(orchestrator, "run_check", spy)
+    monkeypatch.setattr(running, "start_check", spy)
     monkeypatch.setenv("PROVENANCE_MEMORY_LIMIT", "300MB")
     assert run(root) == 0
     assert seen and seen[0].replace(" ", "") in ("286.1MiB", "300.0MB", "300MB")
@@ -339,15 +339,15 @@ def test_each_rule_base_is_computed_once_per_run(
     statement in a run: failures, measurements and the checked count read them, and every
     temporary table is gone when the run ends."""
     statements: list[str] = []
-    checks: list[orchestrator.Check] = []
-    real_run_check = orchestrator.run_check
+    checks: list[running.Check] = []
+    real_start_check = running.start_check
 
-    def spy(connection: duckdb.DuckDBPyConnection, check: orchestrator.Check, *args: Any) -> Any:
+    def spy(connection: duckdb.DuckDBPyConnection, check: running.Check, *args: Any) -> Any:
         checks.append(check)
-        return real_run_check(_CountingConnection(connection, statements), check, *args)  # type: ignore[arg-type]
+        return real_start_check(_CountingConnection(connection, statements), check, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(orchestrator, "run_check", spy)
-    real_drop = orchestrator.drop_shared
+    monkeypatch.setattr(running, "start_check", spy)
+    real_drop = running.drop_shared
     dropped: list[bool] = []
 
     def drop_and_look(connection: duckdb.DuckDBPyConnection, compiled: Any, keep: Any = ()) -> None:
@@ -359,7 +359,7 @@ def test_each_rule_base_is_computed_once_per_run(
         assert rule_tables <= {t.name for c in keep for t in c.tables}
         dropped.append(not keep and not rule_tables)
 
-    monkeypatch.setattr(orchestrator, "drop_shared", drop_and_look)
+    monkeypatch.setattr(running, "drop_shared", drop_and_look)
     report = validate(market)
     assert dropped and dropped[-1]
     by_name = {r.name: r for r in report.results}
@@ -401,14 +401,14 @@ def test_small_warehouse_in_memory_gives_the_same_verdicts(
     """A small warehouse is read into memory on one DuckDB thread; a large one is read where
     it lies on every thread. Both give the same rows, messages and measured values."""
     threads: list[int] = []
-    real_run_check = orchestrator.run_check
+    real_start_check = running.start_check
 
     def spy(connection: duckdb.DuckDBPyConnection, *args: Any) -> Any:
         row = connection.execute("SELECT current_setting('threads')").fetchone()
         threads.append(int(row[0]) if row else 0)
-        return real_run_check(connection, *args)
+        return real_start_check(connection, *args)
 
-    monkeypatch.setattr(orchestrator, "run_check", spy)
+    monkeypatch.setattr(running, "start_check", spy)
     small = _verdicts(market)
     assert set(threads) == {1}
     assert any(failures for _, _, failures in small)
