@@ -35,6 +35,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from provenance.storage.warehouse import Warehouse
 from provenance.validation import running
@@ -186,13 +187,11 @@ def profile_validate(root: Path, operators: bool = False) -> Profile:
             profile.operators = {}
             warehouse.operators_output = Path(scratch) / "plan.json"
         cpu, started = cpu_seconds(), time.perf_counter()
-        running.start_check = start_check  # type: ignore[assignment]
-        running.StartedCheck.result = result  # type: ignore[method-assign]
-        try:
+        with (
+            patch.object(running, "start_check", start_check),
+            patch.object(running.StartedCheck, "result", result),
+        ):
             validate(warehouse, progress=progress)
-        finally:
-            running.start_check = real_start
-            running.StartedCheck.result = real_result  # type: ignore[method-assign]
     profile.wall, profile.cpu = time.perf_counter() - started, cpu_seconds() - cpu
     return profile
 

@@ -12,7 +12,14 @@ import textwrap
 from typing import Any
 
 from provenance.core.enums import LANGUAGES, SEVERITIES
-from provenance.validation.rules import RELATIONS, RULE_KINDS, SCOPES, Rule
+from provenance.validation.rules import (
+    RELATIONS,
+    RULE_KINDS,
+    SCOPES,
+    WHOLE_NUMBERS,
+    Rule,
+    whole_number,
+)
 
 WIDTH = 96  # columns of the YAML header, after "# "
 
@@ -25,8 +32,7 @@ PARAMETER_VALUES: dict[str, str] = {
     "fraction": "a fraction: 0.15 = 15 %",
     "factor": "a factor ≥ 1",
     "metrics": "list of metrics",
-    "days": "a whole number of days ≥ 0",
-    "characters": "a whole number of characters ≥ 1",
+    **{param: whole_number(param) for param in WHOLE_NUMBERS},
     "sql": "a SQL query",
 }
 

@@ -300,6 +300,15 @@ def _parse_rule(entry: Any, where: str) -> tuple[Rule | None, list[str]]:
     return cls(**common, **values), []
 
 
+# Parameters that count something (``_param`` kinds), with the least each may be.
+WHOLE_NUMBERS = {"days": 0, "characters": 1}
+
+
+def whole_number(param: str) -> str:
+    """How a counting parameter's values read: ``a whole number of days ≥ 0``."""
+    return f"a whole number of {param} ≥ {WHOLE_NUMBERS[param]}"
+
+
 def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
     """The parameter's value in its Python form, or why it is not acceptable."""
     if param == "fraction" or param == "factor":
@@ -310,13 +319,9 @@ def _coerce(param: str, value: Any) -> tuple[Any, str | None]:
         if param == "factor" and value < 1:
             return None, f"must be a factor ≥ 1, got {value!r}"
         return float(value), None
-    if param == "days":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return None, f"must be a whole number of days ≥ 0, got {value!r}"
-        return value, None
-    if param == "characters":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            return None, f"must be a whole number of characters ≥ 1, got {value!r}"
+    if param in WHOLE_NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < WHOLE_NUMBERS[param]:
+            return None, f"must be {whole_number(param)}, got {value!r}"
         return value, None
     if param in ("relation", "scope"):
         choices = RELATIONS if param == "relation" else SCOPES
