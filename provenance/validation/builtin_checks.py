@@ -119,9 +119,11 @@ def anchor_texts_select() -> str:
     its pattern, once per document (see :func:`_pattern_breaks`), which its own contract reads
     too. Rows without an id are kept for their contract and join nothing.
 
-    (Not every column: a temporary table is scanned on one thread below 122 880 rows, and the
-    later checks that read the documents' other columns, or search the texts, are faster on
-    their Parquet files, read in parallel.)
+    ``language`` and ``published_on`` are kept for ``weekday-matches-date``, which searches
+    the texts here rather than decoding them from Parquet again (in slices of the row ids:
+    DuckDB scans a temporary table of fewer than 122 880 rows on one thread). Not every
+    column: the later checks that read the documents' other, small columns read them from
+    their Parquet files, in parallel.
     """
     # Null ids join nothing; leaving them out of the list keeps NOT IN from turning unknown.
     duplicated = (
@@ -135,7 +137,7 @@ def anchor_texts_select() -> str:
     )
     well_formed = f"regexp_full_match(document_id, {sql_literal(_DOCUMENT_ID_PATTERN)})"
     return f"""
-            SELECT document_id, text, characters, copy, well_formed,
+            SELECT document_id, text, characters, copy, well_formed, language, published_on,
                    {contract_message} AS contract_message
             FROM (
                 SELECT *, length(text) AS characters, 1 AS copy, {well_formed} AS well_formed

@@ -1,7 +1,9 @@
 """The rules that read text against a reference: quote-number-reads-back, which groups the
 statements in one pass and reads quotes again only for failing wordings, gives the rows and
 the checked count of one plain pass judging every statement against its wording's reading;
-dates-in-order, reading the same grouped pass, gives the late statements of a plain one."""
+dates-in-order, reading the same grouped pass, gives the late statements of a plain one;
+weekday-matches-date, searching the texts with non-capturing patterns, finds the mentions the
+capturing ones find."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.core.qualifiers import QUALIFIER_NAMES
+from provenance.core.schema import TABLES
 from provenance.text.numbers import LANGUAGES as READABLE
 from provenance.validation.compile_duckdb import compile_duckdb
 from tests.conftest import bundled_rule, fill_table
@@ -159,3 +162,85 @@ def test_quote_number_gives_the_rows_of_one_plain_pass(
     assert checked == judged
     assert sorted(late, key=repr) == sorted(expected_late, key=repr)
     assert unread == (0,)
+
+
+# Pieces of weekday-and-date mentions and what surrounds them in real articles: cases, the
+# spaces French typography uses, ordinals, the French article, a year or none, near misses.
+MENTION_PIECES = [
+    "le jeudi 25 mai",
+    "ce dimanche 28 mai 2017",
+    "Le\u00a0mardi 1er\u202foctobre",
+    "LUNDI 3 AOÛT",
+    "samedi 12 fevrier 2022",
+    "Thursday, May 25",
+    "on Friday 25th of May 2017",
+    "SUNDAY, October 24th, 2023",
+    "tuesday 3 june",
+    "jeudi 25",
+    "Friday, Mayday",
+    "mercredi 31 juinet",
+    " ",
+    ", ",
+    "\n",
+    "Ninewa, où ",
+    "3 100 morts",
+    "« ",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(
+        st.tuples(
+            st.sampled_from(["fr", "en"]),
+            st.lists(st.sampled_from(MENTION_PIECES), min_size=1, max_size=8).map("".join),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    threads=st.integers(min_value=1, max_value=4),
+)
+def test_weekday_mentions_are_those_the_capturing_pattern_finds(
+    texts: list[tuple[str, str]], threads: int
+) -> None:
+    """The rule finds mentions with its patterns' groups made non-capturing (RE2's faster
+    engine), in the texts the anchoring checks hold, sliced by row id over DuckDB's threads;
+    a plain pass over the documents with the capturing patterns finds the same mentions."""
+    from provenance.validation.text_rules import _weekday_pattern
+
+    with duckdb.connect() as connection:
+        connection.execute(f"SET threads = {threads}")
+        # Every column of documents: the rule reads the texts as the anchoring checks hold them.
+        columns = TABLES["documents"].columns
+        rows = [
+            {
+                "document_id": f"d{i}",
+                "language": language,
+                "published_on": date(2017, 5, 28),
+                "text": text,
+            }
+            for i, (language, text) in enumerate(texts)
+        ]
+        fill_table(
+            connection,
+            "documents",
+            ", ".join(f"{c.name} {c.sql_type}" for c in columns),
+            [tuple(row.get(c.name) for c in columns) for row in rows],
+        )
+        compiled = compile_duckdb(bundled_rule("weekday-matches-date"))
+        compiled.setup(connection)
+        found = connection.execute(
+            f"SELECT record_id, mention, written_weekday, resolved FROM {compiled.tables[-1].name}"
+        ).fetchall()
+        compiled.release(connection)
+        expected = []
+        for language in ("fr", "en"):
+            pattern, _ = _weekday_pattern(language)
+            expected += connection.execute(
+                "SELECT document_id, unnest(regexp_extract_all(text, ?)) FROM documents "
+                "WHERE language = ?",
+                [pattern, language],
+            ).fetchall()
+    assert sorted((r, m) for r, m, *_ in found) == sorted(expected)
+    # Each mention was read into its parts: its weekday is one of its words.
+    assert all(w is not None and w in m.lower() for _, m, w, _ in found)
