@@ -4,9 +4,10 @@ Importing great_expectations takes seconds of Python on one core (2.7–4.3 s on
 2-core machine), and a ``provenance validate`` process pays it on every run. In a thread the
 import holds the GIL, and the checks' Python between their DuckDB statements waits for it
 (measured: barely faster). A process of its own imports GX while DuckDB runs the checks: on two
-cores ``validate`` of a million figures took a fifth to a quarter less time than the checks, the
-import and the suites one after the other (README, *Scale*). A long-lived process (a notebook, a service)
-imports GX once and does better running the suites itself, the library's default.
+cores ``validate`` of a million figures took a fifth to a quarter less time than the checks,
+the import and the suites one after the other (README, *Scale*). A long-lived process (a
+notebook, a service) imports GX once and does better running the suites itself, the library's
+default.
 
 The protocol is a pipe of pickles, child to parent: ``("progress", (stage, done, total))`` as
 the suites run, then ``("results", [RuleResult, ...])``, ``("error", ProvenanceError)`` (raised
